@@ -1,0 +1,165 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { TenantModel, TenantDoc } from '../models/tenant';
+import { tenantModels } from '../models';
+import { inTenant } from '../platform/tenant-context';
+import { offboardingWorkflowId } from '../domain/workflow-ids';
+import type { Services } from '../services';
+import type { ProvisionInput } from '../services/tenants';
+
+const SYSTEM = { type: 'system' as const, id: 'provisioning' };
+
+/** gRPC status codes the Temporal server answers with. */
+const grpcStatus = { NOT_FOUND: 5, ALREADY_EXISTS: 6 } as const;
+const isGrpc = (err: unknown, code: number): boolean => (err as { code?: number }).code === code;
+
+/** Activities of the tenant lifecycle. Each is idempotent: Temporal may run it more than once. */
+export function createTenancyActivities({ services }: { services: Services }) {
+  const { conns, audit, ruleSets, apiKeys, config } = services;
+
+  async function tenantOrThrow(tenantId: string): Promise<TenantDoc> {
+    const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+    if (!tenant) throw new Error(`tenant ${tenantId} does not exist`);
+    return tenant;
+  }
+
+  return {
+    /** Indexes are shared by all tenants (each led by tenantId); creating them again is a no-op. */
+    async ensureTenantIndexes(): Promise<number> {
+      const models = [TenantModel, ...tenantModels.values()];
+      for (const model of models) await model.createIndexes();
+      return models.length;
+    },
+
+    /** Registers a dedicated tenant's namespace and its TenantId search attribute. */
+    async setUpTemporalPlacement(tenantId: string): Promise<string> {
+      const tenant = await tenantOrThrow(tenantId);
+      const { namespace, isolation } = tenant.placement;
+      if (isolation === 'dedicated') {
+        try {
+          await conns.temporal.workflowService.registerNamespace({
+            namespace,
+            description: `Trellis tenant ${tenant.slug}`,
+            workflowExecutionRetentionPeriod: msToTs(30 * 24 * 3600 * 1000),
+          });
+        } catch (err) {
+          if (!isGrpc(err, grpcStatus.ALREADY_EXISTS)) throw err;
+        }
+        // Registration is asynchronous in the server; describing proves it is usable.
+        await conns.temporal.workflowService.describeNamespace({ namespace });
+      }
+      const existing = await conns.temporal.operatorService.listSearchAttributes({ namespace });
+      if (!existing.customAttributes?.TenantId) {
+        try {
+          await conns.temporal.operatorService.addSearchAttributes({
+            namespace,
+            searchAttributes: { TenantId: 2 /* INDEXED_VALUE_TYPE_KEYWORD */ },
+          });
+        } catch (err) {
+          if (!isGrpc(err, grpcStatus.ALREADY_EXISTS)) throw err;
+        }
+      }
+      return namespace;
+    },
+
+    async seedDefaultRuleSets(tenantId: string): Promise<string[]> {
+      return ruleSets.seedDefaults(tenantId, SYSTEM.id);
+    },
+
+    async createFirstAdminKey(input: ProvisionInput): Promise<void> {
+      await apiKeys.store(input.tenantId, input.adminKey, { name: 'first admin key', role: 'tenant-admin', createdBy: 'platform' });
+      await audit.record(input.tenantId, {
+        actor: SYSTEM,
+        action: 'api-key.created',
+        entity: { type: 'api-key', id: input.adminKey.keyId },
+        data: { role: 'tenant-admin', name: 'first admin key' },
+        eventKey: `api-key.created:${input.adminKey.keyId}`,
+      });
+    },
+
+    async activateTenant(tenantId: string): Promise<void> {
+      await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'active', provisionedAt: new Date() } });
+      const tenant = await tenantOrThrow(tenantId);
+      await audit.record(tenantId, {
+        actor: SYSTEM,
+        action: 'tenant.provisioned',
+        entity: { type: 'tenant', id: tenantId },
+        data: { slug: tenant.slug, placement: tenant.placement },
+        eventKey: 'tenant.provisioned',
+      });
+    },
+
+    async markTenantFailed(tenantId: string, reason: string): Promise<void> {
+      await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'failed', failureReason: reason.slice(0, 500) } });
+    },
+
+    async markTenantOffboarding(tenantId: string): Promise<void> {
+      await TenantModel.updateOne({ _id: tenantId, status: { $in: ['active', 'failed'] } }, { $set: { status: 'offboarding' } });
+    },
+
+    /**
+     * Terminates the tenant's running workflows and returns how many were found. Visibility is
+     * eventually consistent, so the workflow calls this until it finds none.
+     */
+    async terminateTenantWorkflows(tenantId: string): Promise<number> {
+      const tenant = await tenantOrThrow(tenantId);
+      const client = conns.clientFor(tenant.placement.namespace);
+      const query = tenant.placement.isolation === 'dedicated'
+        ? 'ExecutionStatus = "Running"'
+        : `TenantId = "${tenantId}" AND ExecutionStatus = "Running"`;
+      let found = 0;
+      for await (const execution of client.workflow.list({ query })) {
+        if (execution.workflowId === offboardingWorkflowId(tenantId)) continue;
+        found += 1;
+        Context.current().heartbeat(found);
+        try {
+          await client.workflow.getHandle(execution.workflowId, execution.runId).terminate('tenant offboarded');
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      return found;
+    },
+
+    /** Deletes every tenant-owned document, model by model, inside the tenant's scope. */
+    async deleteTenantData(tenantId: string): Promise<Record<string, number>> {
+      const deleted: Record<string, number> = {};
+      for (const [name, model] of tenantModels) {
+        const result = await inTenant(tenantId, () => model.deleteMany({}));
+        deleted[name] = result.deletedCount ?? 0;
+      }
+      return deleted;
+    },
+
+    /** Removes the tenant's Redis keys (rate-limit windows, idempotency records). */
+    async purgeTenantRedisKeys(tenantId: string): Promise<number> {
+      let removed = 0;
+      const stream = conns.redis.scanStream({ match: `${config.redisPrefix}:*:${tenantId}:*`, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        if (keys.length > 0) removed += await conns.redis.del(...keys);
+      }
+      return removed;
+    },
+
+    async removeTemporalPlacement(tenantId: string): Promise<void> {
+      const tenant = await tenantOrThrow(tenantId);
+      if (tenant.placement.isolation !== 'dedicated') return;
+      try {
+        await conns.temporal.operatorService.deleteNamespace({ namespace: tenant.placement.namespace });
+      } catch (err) {
+        if (!isGrpc(err, grpcStatus.NOT_FOUND)) throw err;
+      }
+    },
+
+    /** Leaves a tombstone without personal data; the slug is released for reuse. */
+    async markTenantDeleted(tenantId: string): Promise<void> {
+      await TenantModel.updateOne(
+        { _id: tenantId },
+        { $set: { status: 'deleted', deletedAt: new Date(), slug: `deleted-${tenantId}`, name: 'deleted tenant', settings: {} } },
+      );
+    },
+  };
+}
+
+export type TenancyActivities = ReturnType<typeof createTenancyActivities>;

@@ -1,0 +1,70 @@
+import express, { Express, Request, Response, NextFunction } from 'express';
+import { allRoutes } from './routes';
+import { mount, requestIdOf } from './mount';
+import { mountOps } from './routes/ops';
+import { openApiDocument, DOCS_PAGE } from './openapi';
+import { Problem } from './problem';
+import { sendProblem } from './errors';
+import { IdempotencyStore } from './middleware/idempotency';
+import type { Services } from '../services';
+import type { PlatformKey } from '../services/platform-key';
+
+const VERSION = '0.1.0';
+
+/** Builds the HTTP API: ops endpoints, the OpenAPI document and every declared /v1 route. */
+export function createApp(services: Services, platformKey: PlatformKey): Express {
+  const { config } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const requestId = requestIdOf(req);
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    next();
+  });
+
+  mountOps(app, services);
+  const openapi = openApiDocument(allRoutes, VERSION);
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get(['/docs', '/v1/docs'], (_req, res) => {
+    res.type('html').send(DOCS_PAGE);
+  });
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+      next(new Problem('unsupported-media-type', 'send the body as application/json'));
+      return;
+    }
+    next();
+  });
+  app.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
+
+  const router = express.Router();
+  const deps = { services, platformKey, idempotency: new IdempotencyStore(services.conns.redis, config.redisPrefix, config.idempotencyTtlSeconds) };
+  for (const spec of allRoutes) mount(router, spec, deps);
+  app.use(router);
+
+  // Known path, wrong method: 405 with Allow; unknown path: 404. Both as problem+json.
+  const patterns = allRoutes.map((r) => ({ method: r.method.toUpperCase(), re: new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`) }));
+  app.use((req: Request, res: Response) => {
+    const allowed = patterns.filter((p) => p.re.test(req.path)).map((p) => p.method);
+    const log = services.logger.child({ requestId: res.locals.requestId });
+    if (allowed.length > 0) {
+      res.setHeader('Allow', [...new Set(allowed)].join(', '));
+      sendProblem(res, new Problem('method-not-allowed', `${req.method} is not allowed on ${req.path}; use ${[...new Set(allowed)].join(', ')}`), req.originalUrl, log);
+      return;
+    }
+    sendProblem(res, new Problem('not-found', `no route ${req.method} ${req.path}; see /v1/openapi.json`), req.originalUrl, log);
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendProblem(res, err, req.originalUrl, services.logger.child({ requestId: res.locals.requestId }));
+  });
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { TenantDoc } from '../models/tenant';
+import type { TenantRole } from '../models/api-key';
+import type { Services } from '../services';
+
+/** Who is calling. Party-bound roles carry the partner or trading party they act for. */
+export type Actor =
+  | { kind: 'platform' }
+  | { kind: 'public'; address: string }
+  | { kind: 'key'; tenantId: string; keyId: string; role: TenantRole; partyId?: string };
+
+export interface RequestContext<B = unknown, Q = unknown, P = unknown> {
+  requestId: string;
+  actor: Actor;
+  /** Set for tenant routes: the caller's tenant, already checked to be active. */
+  tenant: TenantDoc;
+  body: B;
+  query: Q;
+  params: P;
+  headers: Record<string, string | string[] | undefined>;
+  log: Logger;
+  services: Services;
+  baseUrl: string;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Large bodies (exports) are streamed rather than built in memory. */
+  stream?: AsyncIterable<string>;
+}
+
+/** The actor as written into audit events. */
+export function auditActor(actor: Actor): { type: 'platform' | 'api-key' | 'public'; id: string; role?: string } {
+  if (actor.kind === 'platform') return { type: 'platform', id: 'platform' };
+  if (actor.kind === 'public') return { type: 'public', id: actor.address };
+  return { type: 'api-key', id: actor.keyId, role: actor.role };
+}

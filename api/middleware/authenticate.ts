@@ -1,0 +1,52 @@
+import type { Request } from 'express';
+import { Problem } from '../problem';
+import type { Actor } from '../context';
+import type { Access } from '../route';
+import type { Services } from '../../services';
+import { TenantModel, TenantDoc } from '../../models/tenant';
+import { hashKey, sameHash, parseTenantKey } from '../../domain/api-key-format';
+import { PlatformKey } from '../../services/platform-key';
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new Problem('unauthenticated', 'the Authorization header must be "Bearer <api key>"');
+  return match[1];
+}
+
+/**
+ * Resolves the caller and checks the route's access rule. Tenant keys only work while their
+ * tenant is active; the tenant record is returned so the handler runs in its scope.
+ */
+export async function authenticate(
+  req: Request,
+  access: Access,
+  services: Services,
+  platformKey: PlatformKey,
+): Promise<{ actor: Actor; tenant?: TenantDoc }> {
+  const address = req.socket.remoteAddress ?? 'unknown';
+  if (access === 'public') return { actor: { kind: 'public', address } };
+  const presented = bearer(req);
+  if (!presented) {
+    if (access === 'anyone') return { actor: { kind: 'public', address } };
+    throw new Problem('unauthenticated', 'send an API key as "Authorization: Bearer <key>"');
+  }
+  if (!parseTenantKey(presented)) {
+    const expected = await platformKey.hash();
+    if (!expected || !sameHash(expected, hashKey(presented))) throw new Problem('unauthenticated', 'the API key is not valid');
+    if (access !== 'platform' && access !== 'anyone') throw new Problem('forbidden', 'the platform key manages tenants; use a tenant key for tenant routes');
+    return { actor: { kind: 'platform' } };
+  }
+  const principal = await services.apiKeys.authenticate(presented);
+  if (!principal) throw new Problem('unauthenticated', 'the API key is not valid or was revoked');
+  const tenant = await TenantModel.findOne({ _id: principal.tenantId }).lean();
+  if (!tenant || tenant.status !== 'active') throw new Problem('unauthenticated', 'the API key belongs to a tenant that is not active');
+  const actor: Actor = { kind: 'key', ...principal };
+  if (access === 'anyone') return { actor, tenant };
+  if (access === 'platform') throw new Problem('forbidden', 'only the platform key may do this');
+  if (!access.includes(principal.role)) {
+    throw new Problem('forbidden', `a ${principal.role} key may not do this; allowed roles: ${access.join(', ')}`);
+  }
+  return { actor, tenant };
+}

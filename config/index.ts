@@ -1,0 +1,107 @@
+/**
+ * Configuration comes only from environment variables. Every value is validated at start and
+ * every bad value is reported at once, one clear line each, so an operator fixes them in one go.
+ */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  /** Unset means "start the embedded local stack" (only `npm start` and the tests do that). */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  temporalTaskQueue: string;
+  mongodbUri?: string;
+  redisUrl?: string;
+  /** Prefix for every Redis key and BullMQ queue, so several deployments can share one Redis. */
+  redisPrefix: string;
+  dataDir: string;
+  platformKey?: string;
+  logLevel: LogLevel;
+  /** Requests per tenant per minute before 429. */
+  rateLimitPerMinute: number;
+  /** Public (unauthenticated) requests per client address per minute. */
+  publicRateLimitPerMinute: number;
+  /** Maximum JSON body size accepted by the API. */
+  bodyLimitBytes: number;
+  /** How often workers look for newly provisioned dedicated namespaces. */
+  namespaceRefreshMs: number;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyTtlSeconds: number;
+  /** A prebuilt workflow bundle (built once by the test run or a deploy step); else built at start. */
+  workflowBundlePath?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${raw}"`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL: "${raw}"`);
+    }
+    return raw;
+  };
+  const name = (key: string, fallback: string): string => {
+    const raw = env[key] ?? fallback;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw)) {
+      problems.push(`${key} must be 1-64 letters, digits, '.', '_' or '-', got "${raw}"`);
+    }
+    return raw;
+  };
+
+  const temporalAddress = env.TEMPORAL_ADDRESS || undefined;
+  if (temporalAddress && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(temporalAddress)) {
+    problems.push(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const platformKey = env.TRELLIS_PLATFORM_KEY || undefined;
+  if (platformKey !== undefined && platformKey.length < 32) {
+    problems.push('TRELLIS_PLATFORM_KEY must be at least 32 characters (generate one with `openssl rand -hex 32`)');
+  }
+
+  const config: Config = {
+    port: int('PORT', 3000, 0, 65535),
+    temporalAddress,
+    temporalNamespace: name('TEMPORAL_NAMESPACE', 'trellis'),
+    temporalTaskQueue: name('TRELLIS_TASK_QUEUE', 'trellis'),
+    mongodbUri: url('MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: name('REDIS_PREFIX', 'trellis'),
+    dataDir: env.TRELLIS_DATA_DIR || '.trellis-data',
+    platformKey,
+    logLevel,
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024),
+    namespaceRefreshMs: int('NAMESPACE_REFRESH_MS', 5000, 100, 3_600_000),
+    idempotencyTtlSeconds: int('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
+    workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

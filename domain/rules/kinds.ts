@@ -1,0 +1,5 @@
+/**
+ * Registers every kind of rule set. Each bounded context adds its kind's module here so the API,
+ * provisioning and the workers all see the same set.
+ */
+export {};

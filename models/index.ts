@@ -1,0 +1,8 @@
+/** Importing this registers every model, so provisioning, export and offboarding see them all. */
+export * from './tenant';
+export * from './platform-secret';
+export * from './api-key';
+export * from './audit-event';
+export * from './rule-set';
+export * from './tenant-export';
+export { tenantModels } from './tenant-model';

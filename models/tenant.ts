@@ -1,0 +1,62 @@
+import mongoose, { Schema } from 'mongoose';
+
+/** A vendor using Trellis. Platform-level: the one model that is not tenant-owned. */
+export type TenantStatus = 'provisioning' | 'active' | 'offboarding' | 'deleted' | 'failed';
+export type Isolation = 'pooled' | 'dedicated';
+export type RoundingMode = 'half-even' | 'half-up' | 'half-down' | 'up' | 'down';
+
+export interface TenantSettings {
+  displayName: string;
+  logoUrl?: string;
+  colors: { primary: string; accent: string };
+  locale: string;
+  timezone: string;
+  currency: string;
+  roundingMode: RoundingMode;
+}
+
+export interface TenantDoc {
+  _id: string;
+  slug: string;
+  name: string;
+  status: TenantStatus;
+  placement: { isolation: Isolation; namespace: string };
+  settings: TenantSettings;
+  settingsVersion: number;
+  failureReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  provisionedAt?: Date;
+  deletedAt?: Date;
+}
+
+const tenantSchema = new Schema<TenantDoc>(
+  {
+    _id: { type: String, required: true },
+    slug: { type: String, required: true },
+    name: { type: String, required: true },
+    status: { type: String, required: true },
+    placement: {
+      isolation: { type: String, required: true },
+      namespace: { type: String, required: true },
+    },
+    settings: {
+      displayName: String,
+      logoUrl: String,
+      colors: { primary: String, accent: String },
+      locale: String,
+      timezone: String,
+      currency: String,
+      roundingMode: String,
+    },
+    settingsVersion: { type: Number, required: true, default: 1 },
+    failureReason: String,
+    provisionedAt: Date,
+    deletedAt: Date,
+  },
+  { timestamps: true, versionKey: false, autoIndex: false },
+);
+tenantSchema.index({ slug: 1 }, { unique: true });
+tenantSchema.index({ status: 1, 'placement.namespace': 1 });
+
+export const TenantModel = mongoose.model<TenantDoc>('Tenant', tenantSchema, 'tenants');

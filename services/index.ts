@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Connections } from '../platform/connections';
+import { AuditLog } from './audit';
+import { ApiKeys } from './api-keys';
+import { RuleSets } from './rule-sets';
+import { Tenants } from './tenants';
+import { TenantWorkflows } from './tenant-workflows';
+import { Queues } from './queues';
+
+/** Everything the API and the workers share, built once per process from its connections. */
+export interface Services {
+  config: Config;
+  conns: Connections;
+  logger: Logger;
+  audit: AuditLog;
+  apiKeys: ApiKeys;
+  ruleSets: RuleSets;
+  tenants: Tenants;
+  workflows: TenantWorkflows;
+  queues: Queues;
+}
+
+export function createServices(config: Config, conns: Connections, logger: Logger): Services {
+  const audit = new AuditLog();
+  const queues = new Queues(conns.redis, config);
+  return {
+    config,
+    conns,
+    logger,
+    audit,
+    apiKeys: new ApiKeys(),
+    ruleSets: new RuleSets(),
+    tenants: new Tenants(conns, config, queues, audit),
+    workflows: new TenantWorkflows(conns, config),
+    queues,
+  };
+}

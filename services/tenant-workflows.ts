@@ -1,0 +1,44 @@
+import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowStartOptions } from '@temporalio/client';
+import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Workflow } from '@temporalio/common';
+import type { Connections } from '../platform/connections';
+import type { Config } from '../config';
+import type { TenantDoc } from '../models/tenant';
+import { tenantWorkflowId } from '../domain/workflow-ids';
+
+export const TENANT_ID_ATTRIBUTE = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
+
+/**
+ * Starts and finds a tenant's workflows wherever its placement says they run: the pooled
+ * namespace (id prefix + TenantId search attribute) or the tenant's dedicated namespace.
+ */
+export class TenantWorkflows {
+  constructor(private readonly conns: Connections, private readonly config: Config) {}
+
+  client(tenant: Pick<TenantDoc, 'placement'>) {
+    return this.conns.clientFor(tenant.placement.namespace);
+  }
+
+  async start<W extends Workflow>(
+    tenant: Pick<TenantDoc, '_id' | 'placement'>,
+    kind: string,
+    id: string,
+    workflow: string,
+    args: Parameters<W>,
+    opts: { reuseExisting?: boolean } = {},
+  ): Promise<WorkflowHandle<W>> {
+    const options = {
+      workflowId: tenantWorkflowId(tenant._id, kind, id),
+      taskQueue: this.config.temporalTaskQueue,
+      args,
+      typedSearchAttributes: new TypedSearchAttributes([{ key: TENANT_ID_ATTRIBUTE, value: tenant._id }]),
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(opts.reuseExisting ? { workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING } : {}),
+    } as unknown as WorkflowStartOptions<W>;
+    return this.client(tenant).workflow.start<W>(workflow, options);
+  }
+
+  handle<W extends Workflow>(tenant: Pick<TenantDoc, '_id' | 'placement'>, kind: string, id: string): WorkflowHandle<W> {
+    return this.client(tenant).workflow.getHandle<W>(tenantWorkflowId(tenant._id, kind, id));
+  }
+}

@@ -1,0 +1,38 @@
+import { Worker } from 'bullmq';
+import { QUEUES, TenantExportJob } from '../services/queues';
+import { redisConnection } from '../platform/connections';
+import { buildTenantExport, markExportFailed } from './tenant-export';
+import type { Services } from '../services';
+
+/** Runs the BullMQ consumers: jobs accepted by the API that must not be lost once queued. */
+export interface QueueWorkers {
+  stop(): Promise<void>;
+}
+
+export async function startQueueWorkers(services: Services): Promise<QueueWorkers> {
+  const { config, logger } = services;
+  const connection = redisConnection(config.redisUrl!);
+  const exports = new Worker<TenantExportJob>(
+    QUEUES.tenantExports,
+    async (job) => {
+      const log = logger.child({ tenantId: job.data.tenantId, exportId: job.data.exportId, jobId: job.id });
+      log.info('building tenant export');
+      const result = await buildTenantExport(job.data);
+      log.info(result, 'tenant export ready');
+      return result;
+    },
+    { connection, prefix: `${config.redisPrefix}:bull`, concurrency: 2 },
+  );
+  exports.on('failed', (job, err) => {
+    if (!job) return;
+    logger.warn({ err, tenantId: job.data.tenantId, exportId: job.data.exportId }, 'tenant export attempt failed');
+    if (job.attemptsMade >= (job.opts.attempts ?? 1)) void markExportFailed(job.data, err.message);
+  });
+  await exports.waitUntilReady();
+  return {
+    async stop() {
+      await exports.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { TenantModel } from '../models/tenant';
+import { tenantModels } from '../models';
+import { TenantExportModel, TenantExportChunkModel } from '../models/tenant-export';
+import { inTenant } from '../platform/tenant-context';
+import type { TenantExportJob } from '../services/queues';
+
+/** Fields that must never leave the platform, even in the tenant's own export. */
+const REDACTED: Record<string, string[]> = { ApiKey: ['hash'] };
+/** The export's own bookkeeping is not tenant data. */
+const SKIPPED = new Set(['TenantExport', 'TenantExportChunk']);
+const CHUNK_BYTES = 1024 * 1024;
+const PAGE = 500;
+
+/**
+ * Builds a complete JSON export of one tenant, collection by collection, paging on `_id` and
+ * storing the text in numbered chunks. Running it again (a retried job) starts the export over.
+ */
+export async function buildTenantExport(job: TenantExportJob): Promise<{ bytes: number; chunks: number }> {
+  const { tenantId, exportId } = job;
+  return inTenant(tenantId, async () => {
+    await TenantExportModel.updateOne({ _id: exportId }, { $set: { status: 'running' } });
+    await TenantExportChunkModel.deleteMany({ exportId });
+    const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+    let buffer = '';
+    let chunks = 0;
+    let bytes = 0;
+    const flush = async (force: boolean) => {
+      while (buffer.length >= CHUNK_BYTES || (force && buffer.length > 0)) {
+        const text = buffer.slice(0, CHUNK_BYTES);
+        buffer = buffer.slice(text.length);
+        await TenantExportChunkModel.create({ _id: `${exportId}:${chunks}`, exportId, index: chunks, text });
+        chunks += 1;
+        bytes += Buffer.byteLength(text);
+      }
+    };
+    const counts: Record<string, number> = {};
+    buffer += `{"format":"trellis-tenant-export/1","exportId":${JSON.stringify(exportId)},"exportedAt":${JSON.stringify(new Date())},"tenant":${JSON.stringify(tenant)},"collections":{`;
+    let firstCollection = true;
+    for (const [name, model] of tenantModels) {
+      if (SKIPPED.has(name)) continue;
+      buffer += `${firstCollection ? '' : ','}${JSON.stringify(model.collection.collectionName)}:[`;
+      firstCollection = false;
+      counts[name] = 0;
+      let after: unknown;
+      for (;;) {
+        const filter = after === undefined ? {} : { _id: { $gt: after } };
+        const projection = Object.fromEntries((REDACTED[name] ?? []).map((f) => [f, 0]));
+        const docs = (await model.find(filter, projection).sort({ _id: 1 }).limit(PAGE).lean()) as { _id: unknown }[];
+        for (const doc of docs) {
+          buffer += `${counts[name] === 0 ? '' : ','}${JSON.stringify(doc)}`;
+          counts[name] += 1;
+        }
+        await flush(false);
+        if (docs.length < PAGE) break;
+        after = docs[docs.length - 1]._id;
+      }
+      buffer += ']';
+    }
+    buffer += '}}';
+    await flush(true);
+    await TenantExportModel.updateOne({ _id: exportId }, { $set: { status: 'ready', counts, chunks, bytes, completedAt: new Date() } });
+    return { bytes, chunks };
+  });
+}
+
+export async function markExportFailed(job: TenantExportJob, error: string): Promise<void> {
+  await inTenant(job.tenantId, () => TenantExportModel.updateOne({ _id: job.exportId }, { $set: { status: 'failed', error } }));
+}

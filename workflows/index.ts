@@ -1,0 +1,3 @@
+/** The workflow bundle's entry point: every workflow type the workers run. */
+export { provisionTenant } from './tenant-provisioning';
+export { offboardTenant } from './tenant-offboarding';
