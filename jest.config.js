@@ -8,4 +8,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 1,
+  // The Temporal SDK's native runtime keeps the process alive after the last worker stops.
+  forceExit: true,
 };

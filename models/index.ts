@@ -6,3 +6,4 @@ export * from './audit-event';
 export * from './rule-set';
 export * from './tenant-export';
 export { tenantModels } from './tenant-model';
+export * from './partner';

@@ -10,6 +10,7 @@ import { createApp } from '../api/app';
 import { startTemporalWorkers, TemporalWorkers } from '../workers/temporal-worker';
 import { startQueueWorkers, QueueWorkers } from '../workers/queue-worker';
 import '../domain/rules/kinds';
+import '../services/party-lookups';
 
 export interface Parts {
   api: boolean;

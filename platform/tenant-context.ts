@@ -24,11 +24,23 @@ export class CrossTenantError extends Error {
 
 const storage = new AsyncLocalStorage<TenantScope>();
 
-/** Runs `work` with `tenant` as the current tenant for every database call it makes. */
-export function inTenant<T>(tenant: TenantScope | string, work: () => T): T {
+/** A mongoose Query or Aggregate is lazy: it runs when awaited, so inTenant runs it in scope. */
+type Executed<T> = T extends { exec(): infer R } ? R : T;
+
+/**
+ * Runs `work` with `tenant` as the current tenant for every database call it makes. A query
+ * returned un-awaited is executed here, inside the scope, rather than later outside it.
+ */
+export function inTenant<T>(tenant: TenantScope | string, work: () => T): Executed<T> {
   const scope = typeof tenant === 'string' ? { tenantId: tenant } : { tenantId: tenant.tenantId };
   if (!scope.tenantId) throw new MissingTenantError('inTenant');
-  return storage.run(scope, work);
+  return storage.run(scope, () => {
+    const result = work();
+    if (result !== null && typeof result === 'object' && typeof (result as { exec?: unknown }).exec === 'function' && typeof (result as { then?: unknown }).then === 'function') {
+      return (result as unknown as { exec(): unknown }).exec();
+    }
+    return result;
+  }) as Executed<T>;
 }
 
 export function currentTenantId(): string | undefined {

@@ -23,7 +23,20 @@ export async function startTemporalWorkers(services: Services, opts: { bundle?: 
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     try {
-      Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+      // The SDK's own logs go through pino, so they honour LOG_LEVEL and carry the same fields.
+      const sdk = logger.child({ component: 'temporal-sdk' });
+      const at = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) => sdk[level](meta ?? {}, message);
+      Runtime.install({
+        logger: {
+          log: (level, message, meta) => sdk[level.toLowerCase() as 'info'](meta ?? {}, message),
+          trace: at('trace'),
+          debug: at('debug'),
+          info: at('info'),
+          warn: at('warn'),
+          error: at('error'),
+        },
+        telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+      });
     } catch {
       // Already installed by an earlier worker in this process.
     }
