@@ -31,6 +31,9 @@ export default async function globalSetup(): Promise<void> {
     TRELLIS_TEST_DATA_DIR: dataDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     NAMESPACE_REFRESH_MS: '500',
+    // Budgets high enough for test traffic; the rate-limit test sets its own.
+    RATE_LIMIT_PER_MINUTE: '100000',
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '10000',
   });
   (globalThis as { __trellisStack?: { stack: LocalStack; dataDir: string } }).__trellisStack = { stack, dataDir };
   process.stderr.write(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
