@@ -67,13 +67,22 @@ export async function startTemporalWorkers(services: Services, opts: { bundle?: 
       'placement.isolation': 'dedicated',
       status: { $in: ['provisioning', 'active', 'offboarding'] },
     });
-    for (const namespace of [config.temporalNamespace, ...dedicated]) {
+    const wanted = new Set([config.temporalNamespace, ...dedicated]);
+    for (const namespace of wanted) {
       try {
         await startFor(namespace);
       } catch (err) {
         // A namespace still being registered is retried at the next refresh.
         logger.debug({ err, namespace }, 'namespace not ready for a worker yet');
       }
+    }
+    // An offboarded tenant's namespace is gone: stop polling it.
+    for (const [namespace, { worker, done }] of running) {
+      if (wanted.has(namespace)) continue;
+      running.delete(namespace);
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+      logger.info({ namespace }, 'temporal worker stopped: namespace no longer in use');
     }
   }
 
