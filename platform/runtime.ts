@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { msToTs } from '@temporalio/common/lib/time';
 import type { Config } from '../config';
 import { openConnections } from './connections';
 import { createLogger } from './logger';
@@ -11,6 +12,36 @@ import { startTemporalWorkers, TemporalWorkers } from '../workers/temporal-worke
 import { startQueueWorkers, QueueWorkers } from '../workers/queue-worker';
 import '../domain/rules/kinds';
 import '../services/party-lookups';
+
+/**
+ * The pooled namespace must exist with the TenantId search attribute before anything starts a
+ * workflow. The local dev server creates both; a fresh production cluster gets them here.
+ */
+async function ensurePooledNamespace({ conns, config, logger }: Services): Promise<void> {
+  const namespace = config.temporalNamespace;
+  try {
+    await conns.temporal.workflowService.describeNamespace({ namespace });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 5) throw err;
+    logger.info({ namespace }, 'registering the pooled Temporal namespace');
+    await conns.temporal.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(30 * 24 * 3600 * 1000) }).catch((e: { code?: number }) => {
+      if (e.code !== 6) throw e;
+    });
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const attributes = await conns.temporal.operatorService.listSearchAttributes({ namespace });
+      if (!attributes.customAttributes?.TenantId) {
+        await conns.temporal.operatorService.addSearchAttributes({ namespace, searchAttributes: { TenantId: 2 /* KEYWORD */ } });
+      }
+      return;
+    } catch (err) {
+      // A namespace registered a moment ago may not be visible to every service yet.
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
 
 export interface Parts {
   api: boolean;
@@ -37,6 +68,7 @@ export async function startTrellis(config: Config, parts: Parts): Promise<Runnin
   const services = createServices(config, conns, logger);
   // Index creation is idempotent; doing it at start means a fresh store is usable at once.
   for (const model of [TenantModel, PlatformSecretModel, ...tenantModels.values()]) await model.createIndexes();
+  await ensurePooledNamespace(services);
   const platformKey = new PlatformKey(config.platformKey);
   const newPlatformKey = parts.api ? await platformKey.ensure() : undefined;
 

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode, WorkflowBundleWithSourceMap, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { TenantModel } from '../models/tenant';
 import { createActivities } from '../activities';
@@ -108,7 +107,7 @@ export async function startTemporalWorkers(services: Services, opts: { bundle?: 
 
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../workflows/index.ts'),
+    workflowsPath: require.resolve('../workflows'),
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
   });
 }
