@@ -1,4 +1,5 @@
 import { AuditEventModel, AuditEventDoc, AuditActor } from '../models/audit-event';
+import { AuditHeadModel } from '../models/audit-head';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import { GENESIS, hashEvent, checkLinks, ChainBreak } from '../domain/audit-chain';
@@ -47,14 +48,16 @@ export class AuditLog {
   private append(tenantId: string, input: AuditInput): Promise<AuditEventDoc> {
     return inTenant(tenantId, async () => {
       const eventKey = input.eventKey ?? newId('aud');
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const existing = input.eventKey ? await AuditEventModel.findOne({ eventKey }).lean() : null;
+      if (input.eventKey) {
+        const existing = await AuditEventModel.findOne({ eventKey }).lean();
         if (existing) return existing;
-        const head = await AuditEventModel.findOne({}, { seq: 1, hash: 1 }).sort({ seq: -1 }).lean();
+      }
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const head = (await AuditHeadModel.findOne({ _id: tenantId }).lean()) ?? { seq: 0, hash: GENESIS };
         const event = {
           _id: newId('aud'),
           tenantId,
-          seq: (head?.seq ?? 0) + 1,
+          seq: head.seq + 1,
           at: new Date(),
           actor: { type: input.actor.type, id: input.actor.id, ...(input.actor.role ? { role: input.actor.role } : {}) },
           action: input.action,
@@ -62,19 +65,45 @@ export class AuditLog {
           data: JSON.stringify(input.data ?? {}),
           requestId: input.requestId,
           eventKey,
-          prevHash: head?.hash ?? GENESIS,
+          prevHash: head.hash,
         };
         const doc = { ...event, hash: hashEvent(event) };
         try {
           await AuditEventModel.create(doc);
-          return doc as AuditEventDoc;
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+          const sameKey = input.eventKey ? await AuditEventModel.findOne({ eventKey }).lean() : null;
+          if (sameKey) return sameKey;
+          // The number was taken: the head lags behind (another writer, or a crash between the
+          // insert and the head update). Move the head up to the real end and try again.
+          await this.catchUpHead(tenantId, head.seq);
+          await new Promise((r) => setTimeout(r, Math.random() * 3 * (attempt + 1)));
+          continue;
         }
+        await this.advanceHead(tenantId, head.seq, doc.seq, doc.hash);
+        return doc as AuditEventDoc;
       }
       throw new Error(`audit append for tenant ${tenantId} kept colliding`);
     });
+  }
+
+  /** Compare-and-set of the head; losing the race is fine, the winner moved it further. */
+  private async advanceHead(tenantId: string, fromSeq: number, seq: number, hash: string): Promise<void> {
+    try {
+      await AuditHeadModel.updateOne({ _id: tenantId, seq: fromSeq }, { $set: { seq, hash } }, { upsert: fromSeq === 0 });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  private async catchUpHead(tenantId: string, fromSeq: number): Promise<void> {
+    let seq = fromSeq;
+    for (;;) {
+      const next = await AuditEventModel.findOne({ seq: seq + 1 }, { seq: 1, hash: 1 }).lean();
+      if (!next) return;
+      await this.advanceHead(tenantId, seq, next.seq, next.hash);
+      seq = next.seq;
+    }
   }
 
   list(tenantId: string, filter: AuditFilter): Promise<AuditEventDoc[]> {
@@ -92,25 +121,31 @@ export class AuditLog {
     });
   }
 
-  /** Walks the whole chain in seq order and reports the first broken link, if any. */
+  /**
+   * Walks the whole chain in seq order and reports the first broken link, if any. Reads in seq
+   * ranges (cheap on an index, and on stores that cannot push a sort down), then checks the chain
+   * reaches the recorded head, so removing the newest events is caught as well.
+   */
   verify(tenantId: string): Promise<{ valid: boolean; checked: number; headSeq: number; firstBreak?: ChainBreak }> {
     return inTenant(tenantId, async () => {
+      const head = await AuditHeadModel.findOne({ _id: tenantId }).lean();
+      const headSeq = head?.seq ?? 0;
       let nextSeq = 1;
       let lastHash = GENESIS;
-      const batch = 500;
+      const span = 1000;
       for (;;) {
-        const events = await AuditEventModel.find({ seq: { $gte: nextSeq } }).sort({ seq: 1 }).limit(batch).lean();
+        const events = await AuditEventModel.find({ seq: { $gte: nextSeq, $lt: nextSeq + span } }).lean();
+        events.sort((x, y) => x.seq - y.seq);
         const result = checkLinks(events, nextSeq, lastHash);
-        if (result.break) return { valid: false, checked: result.nextSeq - 1, headSeq: await this.headSeq(), firstBreak: result.break };
+        if (result.break) return { valid: false, checked: result.nextSeq - 1, headSeq, firstBreak: result.break };
         nextSeq = result.nextSeq;
         lastHash = result.lastHash;
-        if (events.length < batch) return { valid: true, checked: nextSeq - 1, headSeq: nextSeq - 1 };
+        if (events.length < span) break;
       }
+      const last = nextSeq - 1;
+      if (last < headSeq) return { valid: false, checked: last, headSeq, firstBreak: { seq: last + 1, reason: 'gap' as const } };
+      if (head && last === headSeq && head.hash !== lastHash) return { valid: false, checked: last, headSeq, firstBreak: { seq: last, reason: 'hash-mismatch' as const } };
+      return { valid: true, checked: last, headSeq: Math.max(headSeq, last) };
     });
-  }
-
-  private async headSeq(): Promise<number> {
-    const head = await AuditEventModel.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean();
-    return head?.seq ?? 0;
   }
 }

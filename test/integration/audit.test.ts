@@ -1,5 +1,6 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
 import { AuditEventModel } from '../../models/audit-event';
+import { AuditHeadModel } from '../../models/audit-head';
 import { inTenant } from '../../platform/tenant-context';
 
 /** The audit log: filters and paging, and tamper detection by re-walking the hash chain. */
@@ -61,4 +62,20 @@ test('removing an event is detected as a gap', async () => {
   await inTenant(victim.tenantId, () => AuditEventModel.deleteOne({ seq: 2 }));
   const res = await app.http('GET', '/v1/audit/verify', { key: victim.adminKey });
   expect(res.body).toMatchObject({ valid: false, firstBreak: { seq: 2, reason: 'gap' } });
+});
+
+test('removing the newest events is detected against the chain head', async () => {
+  const victim = await provisionTenant(app);
+  await app.http('POST', '/v1/api-keys', { key: victim.adminKey, body: { name: 'x', role: 'finance' } });
+  expect((await app.http('GET', '/v1/audit/verify', { key: victim.adminKey })).body).toEqual({ valid: true, checked: 3, headSeq: 3 });
+  await inTenant(victim.tenantId, () => AuditEventModel.deleteOne({ seq: 3 }));
+  const res = await app.http('GET', '/v1/audit/verify', { key: victim.adminKey });
+  expect(res.body).toEqual({ valid: false, checked: 2, headSeq: 3, firstBreak: { seq: 3, reason: 'gap' } });
+});
+
+test('a head left behind by a crash between insert and head update is caught up', async () => {
+  const victim = await provisionTenant(app);
+  await inTenant(victim.tenantId, () => AuditHeadModel.updateOne({ _id: victim.tenantId }, { $set: { seq: 1, hash: 'stale' } }));
+  await app.http('POST', '/v1/api-keys', { key: victim.adminKey, body: { name: 'after crash', role: 'finance' } });
+  expect((await app.http('GET', '/v1/audit/verify', { key: victim.adminKey })).body).toEqual({ valid: true, checked: 3, headSeq: 3 });
 });
