@@ -128,6 +128,7 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
       sendProblem(res, err, req.originalUrl, log);
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      log.info({ method: spec.method.toUpperCase(), route: spec.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
       httpRequests.inc({ method: spec.method.toUpperCase(), route: spec.path, status: String(res.statusCode) });
       httpDuration.observe({ method: spec.method.toUpperCase(), route: spec.path }, seconds);
     }
