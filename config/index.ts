@@ -27,6 +27,8 @@ export interface Config {
   namespaceRefreshMs: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlSeconds: number;
+  /** How long POST /v1/tenants waits for provisioning to finish before answering 202. */
+  provisionWaitMs: number;
   /** A prebuilt workflow bundle (built once by the test run or a deploy step); else built at start. */
   workflowBundlePath?: string;
 }
@@ -100,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024),
     namespaceRefreshMs: int('NAMESPACE_REFRESH_MS', 5000, 100, 3_600_000),
     idempotencyTtlSeconds: int('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
+    provisionWaitMs: int('PROVISION_WAIT_MS', 15000, 0, 120000),
     workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -106,7 +106,7 @@ export const tenantRoutes = [
     },
     async handler({ body, services }) {
       const locale = checkRegional(body);
-      const { tenant, adminKey } = await services.tenants.provision({ ...body, locale }, 20000);
+      const { tenant, adminKey } = await services.tenants.provision({ ...body, locale }, services.config.provisionWaitMs);
       return {
         status: tenant.status === 'active' ? 201 : 202,
         body: { tenant: tenantView(tenant), adminKey },
