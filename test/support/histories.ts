@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 /**
  * Recorded workflow histories live in test/histories and are replayed against the current code by
@@ -14,5 +15,6 @@ export async function keepHistory(handle: WorkflowHandle, name: string): Promise
   if (fs.existsSync(file) && process.env.UPDATE_HISTORIES !== '1') return;
   const history = await handle.fetchHistory();
   fs.mkdirSync(HISTORY_DIR, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ workflowId: handle.workflowId, history }, null, 1));
+  // Proto3 JSON (ids as strings), the format `temporal workflow show --output json` writes too.
+  fs.writeFileSync(file, JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1));
 }
