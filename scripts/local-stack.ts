@@ -622,6 +622,10 @@ function startTemporal(
         '--sqlite-pragma', 'synchronous=OFF',
         '--search-attribute', 'TenantId=Keyword',
         '--namespace', namespace,
+        // Fair dispatch by fairness key (Trellis sets it to the tenant id), so one tenant's
+        // backlog in the pooled namespace cannot starve the others.
+        '--dynamic-config-value', 'matching.useNewMatcher=true',
+        '--dynamic-config-value', 'matching.enableFairness=true',
         '--log-level', 'warn',
         ...(ui ? ['--ui-port', String(uiPort)] : ['--headless']),
       ];

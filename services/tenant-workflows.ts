@@ -32,6 +32,8 @@ export class TenantWorkflows {
       taskQueue: this.config.temporalTaskQueue,
       args,
       typedSearchAttributes: new TypedSearchAttributes([{ key: TENANT_ID_ATTRIBUTE, value: tenant._id }]),
+      // Tasks in a shared queue are dispatched fairly across tenants (activities inherit it).
+      priority: { fairnessKey: tenant._id },
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       ...(opts.reuseExisting ? { workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING } : {}),
     } as unknown as WorkflowStartOptions<W>;
