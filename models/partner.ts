@@ -10,6 +10,22 @@ export interface TierChange {
   effectiveFrom: Date;
   reason: string;
   changedBy: string;
+  /** What made the change (`onboarding:app_…`, `tier-review:rev_…`); makes applying it idempotent. */
+  source?: string;
+}
+
+/** A compliance document the partner submitted; finance or a tenant-admin verifies it. */
+export interface PartnerDocument {
+  kind: string;
+  reference: string;
+  submittedAt: Date;
+  verifiedAt?: Date;
+  verifiedBy?: string;
+}
+
+export interface TrainingRecord {
+  module: string;
+  completedAt: Date;
 }
 
 export interface PartnerDoc {
@@ -28,6 +44,11 @@ export interface PartnerDoc {
   goodStanding: boolean;
   payoutEligibility: { eligible: boolean; reasons: string[] };
   applicationId?: string;
+  contactName?: string;
+  documents: PartnerDocument[];
+  training: TrainingRecord[];
+  /** Enablement modules must be completed by then; past it without them, goodStanding is false. */
+  enablementDueAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,10 +63,14 @@ const schema = new Schema<PartnerDoc>(
     taxId: String,
     status: { type: String, required: true },
     tier: { type: String, required: true },
-    tierHistory: [{ _id: false, tier: String, effectiveFrom: Date, reason: String, changedBy: String }],
+    tierHistory: [{ _id: false, tier: String, effectiveFrom: Date, reason: String, changedBy: String, source: String }],
     goodStanding: { type: Boolean, default: true },
     payoutEligibility: { eligible: { type: Boolean, default: false }, reasons: [String] },
     applicationId: String,
+    contactName: String,
+    documents: [{ _id: false, kind: String, reference: String, submittedAt: Date, verifiedAt: Date, verifiedBy: String }],
+    training: [{ _id: false, module: String, completedAt: Date }],
+    enablementDueAt: Date,
   },
   { timestamps: true, versionKey: false },
 );
@@ -53,5 +78,6 @@ schema.index({ tenantId: 1, _id: 1 });
 schema.index({ tenantId: 1, emailDomain: 1 });
 schema.index({ tenantId: 1, taxId: 1 });
 schema.index({ tenantId: 1, tier: 1 });
+schema.index({ tenantId: 1, status: 1, _id: 1 });
 
 export const PartnerModel = tenantModel<PartnerDoc>('Partner', schema, 'partners');

@@ -1,8 +1,14 @@
-import { proxyActivities, ApplicationFailure, log } from '@temporalio/workflow';
+import { proxyActivities, ApplicationFailure, log, patched } from '@temporalio/workflow';
 import type { TenancyActivities } from '../activities/tenancy';
+import type { TierActivities } from '../activities/tiers';
 import type { ProvisionInput } from '../services/tenants';
 
 const steps = proxyActivities<TenancyActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
+});
+
+const tierSteps = proxyActivities<TierActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
 });
@@ -19,6 +25,8 @@ export async function provisionTenant(input: ProvisionInput): Promise<{ status: 
     await steps.setUpTemporalPlacement(input.tenantId);
     await steps.seedDefaultRuleSets(input.tenantId);
     await steps.createFirstAdminKey(input);
+    // Every tenant gets its scheduled tier review; patched so histories from before still replay.
+    if (patched('tier-review-schedule')) await tierSteps.ensureTierReviewSchedule(input.tenantId);
     await steps.activateTenant(input.tenantId);
     return { status: 'active' };
   } catch (err) {

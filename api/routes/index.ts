@@ -4,6 +4,11 @@ import { settingsRoutes } from './settings';
 import { apiKeyRoutes } from './api-keys';
 import { auditRoutes } from './audit';
 import { ruleSetRoutes } from './rule-sets';
+import { partnerApplicationRoutes } from './partner-applications';
+import { partnerInvitationRoutes } from './partner-invitations';
+import { publicApplicationRoutes } from './public-applications';
+import { partnerRoutes } from './partners';
+import { tierReviewRoutes } from './tier-reviews';
 
 /** Every versioned route of the API. Each bounded context adds its own list here. */
 export const allRoutes: RouteSpec[] = [
@@ -12,4 +17,9 @@ export const allRoutes: RouteSpec[] = [
   ...apiKeyRoutes,
   ...auditRoutes,
   ...ruleSetRoutes,
+  ...partnerApplicationRoutes,
+  ...partnerInvitationRoutes,
+  ...publicApplicationRoutes,
+  ...partnerRoutes,
+  ...tierReviewRoutes,
 ] as RouteSpec[];

@@ -3,3 +3,5 @@
  * provisioning and the workers all see the same set.
  */
 export {};
+import '../onboarding/rule-kind';
+import '../tiers/rule-kind';

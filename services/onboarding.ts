@@ -1,0 +1,203 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
+import { PartnerInvitationModel, PartnerInvitationDoc } from '../models/partner-invitation';
+import type { TenantDoc } from '../models/tenant';
+import type { AuditActor } from '../models/audit-event';
+import { inTenant } from '../platform/tenant-context';
+import { newId } from '../platform/ids';
+import { hashKey, sameHash } from '../domain/api-key-format';
+import { canonicalJson } from '../domain/canonical-json';
+import { tenantWorkflowId } from '../domain/workflow-ids';
+import { canonicalTaxId } from '../domain/tax-ids';
+import { emailDomainOf, ApplicantDetails } from '../domain/onboarding/checks';
+import { CLOSED_STATUSES, ApplicationStatus, OnboardingState } from '../domain/onboarding/state';
+import type { OnboardingRules } from '../domain/onboarding/definition';
+import { OnboardingInput, OnboardingAnswer, onboardingStateQuery, INVALID_INPUT } from '../workflows/onboarding/messages';
+import { Problem } from '../api/problem';
+import type { Services } from '.';
+
+/**
+ * Partner applications and invitations as the API sees them: applying (publicly or by invitation)
+ * starts one onboarding workflow; every later decision is an Update to it. Secrets handed out here
+ * (applicant tokens, invitation tokens) are stored as SHA-256 hashes only.
+ */
+export const ONBOARDING_KIND = 'partner-onboarding';
+
+/** The agreement's hash: what an applicant accepts is exactly this version, title and text. */
+export function agreementHash(agreement: OnboardingRules['agreement']): string {
+  return createHash('sha256').update(canonicalJson(agreement)).digest('hex');
+}
+
+const secret = (prefix: string): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
+
+export interface ApplyInput extends ApplicantDetails {
+  invitationToken?: string;
+}
+
+export async function applyForPartnership(
+  services: Services,
+  tenant: TenantDoc,
+  input: ApplyInput,
+  context: { address: string; actor: AuditActor; requestId: string },
+): Promise<{ application: PartnerApplicationDoc; applicantToken: string }> {
+  const rules = await services.ruleSets.inForce<OnboardingRules>(tenant._id, 'onboarding');
+  if (!rules) throw new Problem('conflict', 'this tenant has no onboarding rule set in force');
+  const applicationId = newId('app');
+  const partnerId = newId('ptn');
+  const email = input.email.trim().toLowerCase();
+  const invitation = input.invitationToken ? await claimInvitation(tenant._id, input.invitationToken, email, applicationId) : undefined;
+  const applicantToken = secret('tra');
+  let application: PartnerApplicationDoc;
+  try {
+    application = await inTenant(tenant._id, async () => (await PartnerApplicationModel.create({
+      _id: applicationId,
+      partnerId,
+      source: invitation ? 'invitation' : 'public',
+      invitationId: invitation?._id,
+      applicant: {
+        legalName: input.legalName.trim(),
+        contactName: input.contactName?.trim(),
+        email,
+        emailDomain: emailDomainOf(email),
+        country: input.country,
+        taxId: canonicalTaxId(input.country, input.taxId),
+        website: input.website,
+        phone: input.phone,
+      },
+      applicantTokenHash: hashKey(applicantToken),
+      submittedFrom: context.address,
+      status: 'submitted',
+      currentStep: null,
+      ruleSetVersion: rules.version,
+      workflowId: tenantWorkflowId(tenant._id, ONBOARDING_KIND, applicationId),
+      findings: [],
+      documents: [],
+      review: { round: 0, decisions: [] },
+      reminders: [],
+      history: [],
+    })).toObject());
+  } catch (err) {
+    if (invitation) await reopenInvitation(tenant._id, invitation._id);
+    throw err;
+  }
+  await services.audit.record(tenant._id, {
+    actor: context.actor,
+    action: 'partner-application.submitted',
+    entity: { type: 'partner-application', id: applicationId },
+    data: { legalName: application.applicant.legalName, country: application.applicant.country, source: application.source, invitationId: invitation?._id, ruleSetVersion: rules.version },
+    requestId: context.requestId,
+    eventKey: `partner-application.submitted:${applicationId}`,
+  });
+  const workflowInput: OnboardingInput = { tenantId: tenant._id, applicationId, partnerId, ruleSetVersion: rules.version };
+  await services.workflows.start(tenant, ONBOARDING_KIND, applicationId, 'partnerOnboarding', [workflowInput]);
+  return { application, applicantToken };
+}
+
+export function getApplication(tenantId: string, applicationId: string): Promise<PartnerApplicationDoc | null> {
+  return inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }, { applicantTokenHash: 0 }).lean());
+}
+
+/** The applicant's own application, only with its token; anything else looks like "not found". */
+export async function applicantApplication(tenantId: string, applicationId: string, token: string | undefined): Promise<PartnerApplicationDoc | null> {
+  if (!token || !/^tra_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const doc = await inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }).lean());
+  if (!doc || !sameHash(doc.applicantTokenHash, hashKey(token))) return null;
+  return doc;
+}
+
+export function listApplications(tenantId: string, filter: { status?: ApplicationStatus; before?: string; limit: number }): Promise<PartnerApplicationDoc[]> {
+  return inTenant(tenantId, () => {
+    const query: Record<string, unknown> = {};
+    if (filter.status) query.status = filter.status;
+    if (filter.before) query._id = { $lt: filter.before };
+    return PartnerApplicationModel.find(query, { applicantTokenHash: 0, history: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean();
+  });
+}
+
+/**
+ * Sends a decision to the application's workflow. A refusal by the workflow's validator becomes a
+ * 409 (not now) or 422 (not like this) problem carrying the workflow's reason.
+ */
+export async function sendToApplication<Arg>(
+  services: Services,
+  tenant: TenantDoc,
+  application: Pick<PartnerApplicationDoc, '_id' | 'status'>,
+  update: UpdateDefinition<OnboardingAnswer, [Arg]>,
+  arg: Arg,
+): Promise<OnboardingAnswer> {
+  if (CLOSED_STATUSES.includes(application.status)) {
+    throw new Problem('decision-refused', `the application is ${application.status}; it takes no more decisions`);
+  }
+  try {
+    return await services.workflows.handle(tenant, ONBOARDING_KIND, application._id).executeUpdate(update, { args: [arg] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      if (err.cause.type === INVALID_INPUT) throw new Problem('validation-failed', err.cause.message, { field: 'body' });
+      throw new Problem('decision-refused', err.cause.message);
+    }
+    if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', 'the application process has ended; it takes no more decisions');
+    throw err;
+  }
+}
+
+/** The workflow's live state (current step and full history), when its process is still running. */
+export async function liveState(services: Services, tenant: TenantDoc, applicationId: string): Promise<OnboardingState | null> {
+  try {
+    return await services.workflows.handle(tenant, ONBOARDING_KIND, applicationId).query(onboardingStateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+// Invitations
+
+export async function createInvitation(tenantId: string, input: { email: string; name?: string; validForDays: number; createdBy: string }): Promise<{ invitation: PartnerInvitationDoc; token: string }> {
+  const token = secret('tri');
+  const invitation = await inTenant(tenantId, async () => (await PartnerInvitationModel.create({
+    _id: newId('inv'),
+    email: input.email.trim().toLowerCase(),
+    name: input.name,
+    tokenHash: hashKey(token),
+    status: 'open',
+    expiresAt: new Date(Date.now() + input.validForDays * 86_400_000),
+    createdBy: input.createdBy,
+  })).toObject());
+  return { invitation, token };
+}
+
+/** Uses an invitation once: a single conditional update, so two requests cannot both use it. */
+async function claimInvitation(tenantId: string, token: string, email: string, applicationId: string): Promise<PartnerInvitationDoc> {
+  const refused = new Problem('validation-failed', 'the invitation token is not valid: unknown, already used, revoked, expired or issued to another email', { field: 'body.invitationToken' });
+  if (!/^tri_[A-Za-z0-9_-]{43}$/.test(token)) throw refused;
+  const claimed = await inTenant(tenantId, () => PartnerInvitationModel.findOneAndUpdate(
+    { tokenHash: hashKey(token), status: 'open', email, expiresAt: { $gt: new Date() } },
+    { $set: { status: 'used', usedAt: new Date(), applicationId } },
+    { new: true },
+  ).lean());
+  if (!claimed) throw refused;
+  return claimed;
+}
+
+async function reopenInvitation(tenantId: string, invitationId: string): Promise<void> {
+  await inTenant(tenantId, () => PartnerInvitationModel.updateOne({ _id: invitationId, status: 'used' }, { $set: { status: 'open' }, $unset: { usedAt: 1, applicationId: 1 } }));
+}
+
+export function listInvitations(tenantId: string, filter: { before?: string; limit: number }): Promise<PartnerInvitationDoc[]> {
+  return inTenant(tenantId, () => PartnerInvitationModel.find(filter.before ? { _id: { $lt: filter.before } } : {}, { tokenHash: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean());
+}
+
+export function getInvitation(tenantId: string, invitationId: string): Promise<PartnerInvitationDoc | null> {
+  return inTenant(tenantId, () => PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean());
+}
+
+export function revokeInvitation(tenantId: string, invitationId: string): Promise<PartnerInvitationDoc | null> {
+  return inTenant(tenantId, async () => {
+    await PartnerInvitationModel.updateOne({ _id: invitationId, status: 'open' }, { $set: { status: 'revoked', revokedAt: new Date() } });
+    return PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean();
+  });
+}
+

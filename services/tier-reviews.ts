@@ -1,0 +1,103 @@
+import { WorkflowUpdateFailedError, WorkflowNotFoundError, ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import { TierReviewModel, TierReviewDoc } from '../models/tier-review';
+import { TenantModel, TenantDoc } from '../models/tenant';
+import { inTenant } from '../platform/tenant-context';
+import { newId } from '../platform/ids';
+import { tenantWorkflowId } from '../domain/workflow-ids';
+import { Problem } from '../api/problem';
+import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../workflows/onboarding/tier-review-messages';
+import type { TiersRules } from '../domain/tiers/definition';
+import { TENANT_ID_ATTRIBUTE } from './tenant-workflows';
+import type { Services } from '.';
+
+/** Tier reviews as the API sees them: run one now, read them, approve or reject their proposals. */
+export const TIER_REVIEW_KIND = 'tier-review';
+
+export const tierReviewScheduleId = (tenantId: string): string => `${tenantId}/tier-review-schedule`;
+
+/**
+ * The tenant's tier-review schedule, in the tenant's own namespace, on the cron of its tiers rule
+ * set in the tenant's time zone (quarterly by default). Scheduled runs carry the TenantId search
+ * attribute like every tenant workflow. `updateExisting` re-reads the rules into an existing
+ * schedule (after a new tiers rule set changed the cron).
+ */
+export async function ensureTierReviewSchedule(services: Services, tenantId: string, opts: { updateExisting: boolean }): Promise<string> {
+  const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+  if (!tenant) throw new Error(`tenant ${tenantId} does not exist`);
+  const rules = await services.ruleSets.inForce<TiersRules>(tenantId, 'tiers');
+  const spec = { cronExpressions: [rules?.definition.schedule.cron ?? '0 6 1 1,4,7,10 *'], timezone: tenant.settings?.timezone };
+  const attributes = new TypedSearchAttributes([{ key: TENANT_ID_ATTRIBUTE, value: tenantId }]);
+  const args: [TierReviewInput] = [{ tenantId, trigger: 'schedule', requestedBy: 'schedule' }];
+  const client = services.conns.clientFor(tenant.placement.namespace);
+  try {
+    await client.schedule.create({
+      scheduleId: tierReviewScheduleId(tenantId),
+      spec,
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'tierReview',
+        taskQueue: services.config.temporalTaskQueue,
+        workflowId: tenantWorkflowId(tenantId, TIER_REVIEW_KIND, 'scheduled'),
+        args,
+        typedSearchAttributes: attributes,
+      },
+      typedSearchAttributes: attributes,
+      // A review still waiting for approval makes the next one wait its turn rather than pile up.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      state: { note: `tier review for tenant ${tenantId}` },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    if (opts.updateExisting) await client.schedule.getHandle(tierReviewScheduleId(tenantId)).update((previous) => ({ ...previous, spec }));
+  }
+  return tierReviewScheduleId(tenantId);
+}
+
+export async function requestTierReview(services: Services, tenant: TenantDoc, requestedBy: string): Promise<TierReviewDoc> {
+  const reviewId = newId('rev');
+  const workflowId = tenantWorkflowId(tenant._id, TIER_REVIEW_KIND, reviewId);
+  const doc = await inTenant(tenant._id, async () => (await TierReviewModel.create({
+    _id: reviewId, workflowId, trigger: 'on-demand', requestedBy, status: 'computing', proposals: [],
+  })).toObject());
+  const input: TierReviewInput = { tenantId: tenant._id, reviewId, trigger: 'on-demand', requestedBy };
+  await services.workflows.start(tenant, TIER_REVIEW_KIND, reviewId, 'tierReview', [input]);
+  return doc;
+}
+
+export function getTierReview(tenantId: string, reviewId: string): Promise<TierReviewDoc | null> {
+  return inTenant(tenantId, () => TierReviewModel.findOne({ _id: reviewId }).lean());
+}
+
+export function listTierReviews(tenantId: string, filter: { before?: string; limit: number }): Promise<TierReviewDoc[]> {
+  return inTenant(tenantId, () => TierReviewModel.find(filter.before ? { _id: { $lt: filter.before } } : {}, { proposals: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean());
+}
+
+export async function decideTierReview(services: Services, tenant: TenantDoc, review: TierReviewDoc, decision: TierReviewDecision): Promise<{ status: string }> {
+  if (review.status !== 'awaiting-approval') throw new Problem('decision-refused', `the review is ${review.status}; it takes no decision now`);
+  try {
+    // Scheduled reviews carry the schedule's run suffix in their id, so the handle comes from the record.
+    return await services.workflows.client(tenant).workflow.getHandle(review.workflowId).executeUpdate(decideTierReviewUpdate, { args: [decision] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new Problem('decision-refused', err.cause.message);
+    if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', 'the review process has ended');
+    throw err;
+  }
+}
+
+export async function describeSchedule(services: Services, tenant: TenantDoc): Promise<{ scheduleId: string; calendars: unknown[]; timezone?: string; paused: boolean; nextRuns: string[]; recentRuns: string[] } | null> {
+  try {
+    const described = await services.workflows.client(tenant).schedule.getHandle(tierReviewScheduleId(tenant._id)).describe();
+    return {
+      scheduleId: described.scheduleId,
+      calendars: described.spec.calendars ?? [],
+      timezone: described.spec.timezone,
+      paused: described.state.paused,
+      nextRuns: described.info.nextActionTimes.slice(0, 4).map((d) => d.toISOString()),
+      recentRuns: described.info.recentActions.map((a) => a.takenAt.toISOString()),
+    };
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return null;
+    throw err;
+  }
+}
