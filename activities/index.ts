@@ -2,6 +2,7 @@ import type { Services } from '../services';
 import { createTenancyActivities } from './tenancy';
 import { createOnboardingActivities } from './onboarding';
 import { createTierActivities } from './tiers';
+import { createDealActivities } from './deals';
 
 /** Every activity the Temporal worker registers, built from the process's shared services. */
 export function createActivities(deps: { services: Services }) {
@@ -9,5 +10,6 @@ export function createActivities(deps: { services: Services }) {
     ...createTenancyActivities(deps),
     ...createOnboardingActivities(deps),
     ...createTierActivities(deps),
+    ...createDealActivities(deps),
   };
 }

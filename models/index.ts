@@ -14,3 +14,4 @@ export * from './partner-application';
 export * from './partner-invitation';
 export * from './partner-performance';
 export * from './tier-review';
+export * from './deal-reversal';

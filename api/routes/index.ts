@@ -9,6 +9,8 @@ import { partnerInvitationRoutes } from './partner-invitations';
 import { publicApplicationRoutes } from './public-applications';
 import { partnerRoutes } from './partners';
 import { tierReviewRoutes } from './tier-reviews';
+import { dealRoutes } from './deals';
+import { approvalRoutes } from './approvals';
 
 /** Every versioned route of the API. Each bounded context adds its own list here. */
 export const allRoutes: RouteSpec[] = [
@@ -22,4 +24,6 @@ export const allRoutes: RouteSpec[] = [
   ...publicApplicationRoutes,
   ...partnerRoutes,
   ...tierReviewRoutes,
+  ...dealRoutes,
+  ...approvalRoutes,
 ] as RouteSpec[];

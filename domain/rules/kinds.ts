@@ -3,5 +3,6 @@
  * provisioning and the workers all see the same set.
  */
 export {};
+import '../deals/rule-kind';
 import '../onboarding/rule-kind';
 import '../tiers/rule-kind';

@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { AmountError, compareMinorTo, convertMinor, fromMinor, toMinor } from '../../domain/deals/money';
+
+describe('deal amounts', () => {
+  test('decimal strings become integer minor units and back', () => {
+    expect(toMinor('1234.56', 2)).toBe(123456);
+    expect(toMinor('1234.5', 2)).toBe(123450);
+    expect(toMinor('1000', 0)).toBe(1000);
+    expect(fromMinor(123450, 2)).toBe('1234.50');
+    expect(fromMinor(5, 3)).toBe('0.005');
+  });
+
+  test('more decimals than the currency has are refused', () => {
+    expect(() => toMinor('1.234', 2)).toThrow(AmountError);
+    expect(() => toMinor('1.5', 0)).toThrow(AmountError);
+  });
+
+  test('round trip holds for any amount (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(0, 2, 3), (minor, digits) => {
+        expect(toMinor(fromMinor(minor, digits), digits)).toBe(minor);
+      }),
+    );
+  });
+
+  const EUR = { currency: 'EUR', digits: 2 };
+  const USD = { currency: 'USD', digits: 2 };
+  const JPY = { currency: 'JPY', digits: 0 };
+
+  test('conversion uses the rule-set rate and rounds once with the tenant mode', () => {
+    expect(convertMinor(100_00, EUR, USD, { EUR: '1.10' }, 'half-even')).toEqual({ minor: 110_00, rate: '1.10' });
+    // 0.05 EUR * 1.1 = 0.055 USD: half-even rounds to 0.06 (6 is even), down to 0.05, up to 0.06.
+    expect(convertMinor(5, EUR, USD, { EUR: '1.1' }, 'half-even').minor).toBe(6);
+    expect(convertMinor(5, EUR, USD, { EUR: '1.1' }, 'down').minor).toBe(5);
+    expect(convertMinor(5, EUR, USD, { EUR: '1.1' }, 'half-down').minor).toBe(5);
+    expect(convertMinor(5, EUR, USD, { EUR: '1.1' }, 'half-up').minor).toBe(6);
+    // 0.15 EUR * 1.1 = 0.165: half-even goes to 0.16.
+    expect(convertMinor(15, EUR, USD, { EUR: '1.1' }, 'half-even').minor).toBe(16);
+  });
+
+  test('currencies with different minor units convert exactly', () => {
+    expect(convertMinor(1000, JPY, USD, { JPY: '0.0067' }, 'half-even').minor).toBe(670);
+    expect(convertMinor(12_34, USD, JPY, { USD: '149.5' }, 'half-even').minor).toBe(1845);
+  });
+
+  test('same currency needs no rate; a missing rate is an error', () => {
+    expect(convertMinor(42, USD, USD, {}, 'half-even')).toEqual({ minor: 42, rate: '1' });
+    expect(() => convertMinor(42, EUR, USD, {}, 'half-even')).toThrow(/no exchange rate from EUR/);
+  });
+
+  test('conversion never loses a cent against exact math (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 12 }), fc.integer({ min: 1, max: 10 ** 6 }), (minor, rateMicros) => {
+        const rate = fromMinor(rateMicros, 6);
+        const { minor: converted } = convertMinor(minor, EUR, USD, { EUR: rate }, 'down');
+        const exactTimes1e6 = BigInt(minor) * BigInt(rateMicros);
+        expect(BigInt(converted)).toBe(exactTimes1e6 / 1_000_000n);
+      }),
+    );
+  });
+
+  test('thresholds compare exactly', () => {
+    expect(compareMinorTo(50_000_00, 2, '50000')).toBe(0);
+    expect(compareMinorTo(49_999_99, 2, '50000')).toBe(-1);
+    expect(compareMinorTo(50_000_01, 2, '50000.00')).toBe(1);
+  });
+});
