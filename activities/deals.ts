@@ -2,6 +2,7 @@ import { DealModel, DealHistoryEntry, DealStatus, DealStepView } from '../models
 import { DealClaimModel } from '../models/deal-protection';
 import { ApiKeyModel } from '../models/api-key';
 import { inTenant } from '../platform/tenant-context';
+import { recordClosedWon } from '../services/partner-metrics';
 import type { Services } from '../services';
 
 /** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
@@ -49,6 +50,13 @@ export function createDealActivities({ services }: { services: Services }) {
           },
         ),
       );
+      if (view.status === 'closed' && view.outcome === 'won' && view.closedAmountTenantMinor !== undefined && view.closedAt) {
+        // Won revenue feeds tier reviews, in the tenant currency, once per deal.
+        const deal = await inTenant(tenantId, () => DealModel.findOne({ _id: dealId }, { partnerId: 1, tenantCurrency: 1 }).lean());
+        if (deal) {
+          await recordClosedWon(tenantId, { partnerId: deal.partnerId, sourceId: dealId, amountMinor: view.closedAmountTenantMinor, currency: deal.tenantCurrency, closedAt: new Date(view.closedAt) });
+        }
+      }
       for (let i = firstNew; i < view.history.length; i++) {
         const entry = view.history[i];
         await audit.record(tenantId, {

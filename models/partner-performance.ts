@@ -10,7 +10,8 @@ export interface PartnerPerformanceDoc {
   _id: string;
   tenantId: string;
   partnerId: string;
-  kind: 'closed-won';
+  /** Won revenue, or a (negative) refund or cancellation of it. */
+  kind: 'closed-won' | 'reversal';
   sourceId: string;
   amountMinor: number;
   currency: string;

@@ -1,8 +1,10 @@
+import Decimal from 'decimal.js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Services } from '.';
 import type { TenantDoc } from '../models/tenant';
 import { DealModel, DealDoc, OPEN_DEAL_STATUSES, DealStatus } from '../models/deal';
 import { DealReversalModel, DealReversalDoc } from '../models/deal-reversal';
+import { recordReversal } from './partner-metrics';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import { Problem, notFound } from '../api/problem';
@@ -284,6 +286,9 @@ export class DealService {
         if ((err as { code?: number }).code === 11000) continue;
         throw err;
       }
+      // Tier metrics count net won revenue in the tenant currency, converted at the close's own rate.
+      const tenantMinor = new Decimal(amountMinor).mul(deal.closedAmountTenantMinor ?? 0).div(deal.closedAmountMinor || 1).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
+      await recordReversal(tenantId, { partnerId: deal.partnerId, sourceId: reversal._id, amountMinor: -tenantMinor, currency: deal.tenantCurrency, closedAt: new Date(deal.closedAt!) });
       await this.services.audit.record(tenantId, {
         actor: { type: 'api-key', id: actor.keyId, role: actor.role },
         action: 'deal.reversed',

@@ -30,15 +30,32 @@ export async function recordClosedWon(tenantId: string, event: ClosedWonEvent): 
 }
 
 /**
+ * A refund or cancellation of won revenue: a negative event dated at the deal's close, so the
+ * window the deal counted in shows the net revenue. The deal still counts as won.
+ */
+export async function recordReversal(tenantId: string, event: ClosedWonEvent): Promise<void> {
+  if (!Number.isSafeInteger(event.amountMinor) || event.amountMinor > 0) throw new Error('a reversal is a negative whole number of minor units');
+  await inTenant(tenantId, async () => {
+    try {
+      await PartnerPerformanceModel.create({ _id: newId('perf'), kind: 'reversal', ...event });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  });
+}
+
+/**
  * Metrics of the given partners over [from, to): closed-won revenue in `currency` (events in other
  * currencies are not converted and do not count) and the number of won deals, plus training.
  */
 export function metricsFor(tenantId: string, partnerIds: string[], window: { from: Date; to: Date }, currency: string): Promise<PartnerMetrics[]> {
   return inTenant(tenantId, async () => {
-    const match = { $match: { kind: 'closed-won', currency, closedAt: { $gte: window.from, $lt: window.to }, partnerId: { $in: partnerIds } } };
+    const inWindow = { currency, closedAt: { $gte: window.from, $lt: window.to }, partnerId: { $in: partnerIds } };
+    const match = { $match: { kind: 'closed-won', ...inWindow } };
+    const net = { $match: { kind: { $in: ['closed-won', 'reversal'] }, ...inWindow } };
     // One accumulator per pipeline: FerretDB 1.24 returns 0 for a second accumulator in one $group.
     const [revenue, counts] = await Promise.all([
-      PartnerPerformanceModel.aggregate<{ _id: string; total: number }>([match, { $group: { _id: '$partnerId', total: { $sum: '$amountMinor' } } }]),
+      PartnerPerformanceModel.aggregate<{ _id: string; total: number }>([net, { $group: { _id: '$partnerId', total: { $sum: '$amountMinor' } } }]),
       PartnerPerformanceModel.aggregate<{ _id: string; total: number }>([match, { $group: { _id: '$partnerId', total: { $sum: 1 } } }]),
     ]);
     const sums = revenue.map((r) => ({ _id: r._id, revenue: r.total, deals: counts.find((c) => c._id === r._id)?.total ?? 0 }));

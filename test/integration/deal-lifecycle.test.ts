@@ -1,5 +1,6 @@
 import { startTestTrellis, TestTrellis } from '../support/trellis';
 import { keepHistory } from '../support/histories';
+import { metricsFor } from '../../services/partner-metrics';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
 
 let app: TestTrellis;
@@ -100,6 +101,8 @@ describe('closing deals', () => {
     expect(refund.body.reversals).toEqual([expect.objectContaining({ seq: 1, kind: 'refund', amount: '1000.10', currency: 'EUR', reason: 'one licence returned', recordedBy: finance.keyId })]);
     // The close is never edited by a reversal.
     expect(refund.body.closedAmount).toEqual({ amount: '18000.10', currency: 'EUR' });
+    const afterRefund = await metricsFor(long.tenantId, [p.partnerId], { from: new Date(Date.now() - 86_400_000), to: new Date() }, 'USD');
+    expect(afterRefund[0]).toMatchObject({ dealCount: 1, closedWonRevenueMinor: 1980011 - 110011 });
     const tooMuch = await post(finance.key, `/v1/deals/${res.body.id}/reversals`, { kind: 'cancellation', amount: '17000.01', reason: 'cancel' });
     expect(tooMuch.status).toBe(422);
     // Two concurrent cancellations of the rest: exactly one fits.
@@ -111,6 +114,10 @@ describe('closing deals', () => {
     const audit = await app.http('GET', `/v1/audit?entityId=${res.body.id}&action=deal.reversed`, { key: long.adminKey });
     expect(audit.body.items).toHaveLength(2);
     expect(final.history.map((h: { type: string }) => h.type)).toContain('closed-won');
+    // Tier reviews see the won deal net of its reversals, in the tenant currency (USD).
+    const window = { from: new Date(Date.now() - 86_400_000), to: new Date() };
+    const [metrics] = await metricsFor(long.tenantId, [p.partnerId], window, 'USD');
+    expect(metrics).toMatchObject({ dealCount: 1, closedWonRevenueMinor: 1980011 - 110011 - 1870000 });
   });
 
   test('closed lost needs no amount; a lost deal cannot be reversed; a won close needs one', async () => {
