@@ -122,6 +122,24 @@ export function createTenancyActivities({ services }: { services: Services }) {
       return found;
     },
 
+    /** Deletes the tenant's Temporal schedules (tier reviews…) so nothing starts behind us. */
+    async deleteTenantSchedules(tenantId: string): Promise<number> {
+      const tenant = await tenantOrThrow(tenantId);
+      const client = conns.clientFor(tenant.placement.namespace);
+      let deleted = 0;
+      for await (const schedule of client.schedule.list()) {
+        const ours = tenant.placement.isolation === 'dedicated' || schedule.scheduleId.startsWith(`${tenantId}/`);
+        if (!ours) continue;
+        try {
+          await client.schedule.getHandle(schedule.scheduleId).delete();
+          deleted += 1;
+        } catch (err) {
+          if ((err as { name?: string }).name !== 'ScheduleNotFoundError') throw err;
+        }
+      }
+      return deleted;
+    },
+
     /** Deletes every tenant-owned document, model by model, inside the tenant's scope. */
     async deleteTenantData(tenantId: string): Promise<Record<string, number>> {
       const deleted: Record<string, number> = {};

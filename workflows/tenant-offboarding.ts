@@ -13,6 +13,7 @@ const steps = proxyActivities<TenancyActivities>({
  */
 export async function offboardTenant(input: { tenantId: string; requestedBy: string }): Promise<{ deleted: Record<string, number> }> {
   await steps.markTenantOffboarding(input.tenantId);
+  await steps.deleteTenantSchedules(input.tenantId);
   // Visibility lags behind, so only two empty sweeps in a row mean nothing is left running.
   let emptySweeps = 0;
   while (emptySweeps < 2) {

@@ -1,4 +1,6 @@
 import { TypedSearchAttributes } from '@temporalio/common';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { tierReviewScheduleId } from '../../services/tier-reviews';
 import { startTestTrellis, provisionTenant, TestTrellis, waitFor } from '../support/trellis';
 import { keepHistory } from '../support/histories';
 import { TENANT_ID_ATTRIBUTE } from '../../services/tenant-workflows';
@@ -145,4 +147,16 @@ test('export produces a complete JSON document; offboarding removes one tenant a
   });
   expect({ keys: await countIn(kept.tenantId, ApiKeyModel), audit: await countIn(kept.tenantId, AuditEventModel), rules: await countIn(kept.tenantId, RuleSetModel) }).toEqual(keptBefore);
   expect((await app.http('GET', '/v1/audit/verify', { key: kept.adminKey })).body.valid).toBe(true);
+});
+
+test('offboarding a pooled tenant deletes its schedules and leaves other tenants\' schedules', async () => {
+  const doomed = await provisionTenant(app);
+  const kept = await provisionTenant(app);
+  const client = app.running.services.conns.clientFor(app.config.temporalNamespace);
+  const scheduleOf = (tenantId: string) => client.schedule.getHandle(tierReviewScheduleId(tenantId));
+  expect((await scheduleOf(doomed.tenantId).describe()).scheduleId).toBe(tierReviewScheduleId(doomed.tenantId));
+  await app.http('DELETE', `/v1/tenants/${doomed.tenantId}`, { key: app.platformKey });
+  await waitFor(async () => (await app.http('GET', `/v1/tenants/${doomed.tenantId}`, { key: app.platformKey })).body.status === 'deleted', 60000);
+  await expect(scheduleOf(doomed.tenantId).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+  expect((await scheduleOf(kept.tenantId).describe()).scheduleId).toBe(tierReviewScheduleId(kept.tenantId));
 });
