@@ -169,12 +169,12 @@ test("a dedicated tenant's schedule lives in its own namespace", async () => {
   await expect(app.running.services.conns.clientFor(app.config.temporalNamespace).schedule.getHandle(`${tenantId}/tier-review-schedule`).describe()).rejects.toThrow();
 });
 
-test("an offboarded tenant's schedule removes itself at its next run", async () => {
+test("an offboarded tenant's schedule is gone (offboarding deletes it; a run that finds the tenant gone deletes it too)", async () => {
   const { tenantId } = await provisionTenant(app);
+  const handle = app.running.services.conns.clientFor(app.config.temporalNamespace).schedule.getHandle(`${tenantId}/tier-review-schedule`);
+  await handle.describe();
   expect((await app.http('DELETE', `/v1/tenants/${tenantId}`, { key: app.platformKey })).status).toBe(202);
   await waitFor(async () => (await app.http('GET', `/v1/tenants/${tenantId}`, { key: app.platformKey })).body.status === 'deleted', 60000);
-  const handle = app.running.services.conns.clientFor(app.config.temporalNamespace).schedule.getHandle(`${tenantId}/tier-review-schedule`);
-  await handle.trigger();
   await waitFor(async () => handle.describe().then(() => false, () => true));
 });
 
