@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { Problem } from './problem';
 import { validate } from './validation';
@@ -60,6 +60,17 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
     const requestId = (res.locals.requestId as string) ?? requestIdOf(req);
     let log = services.logger.child({ requestId });
     try {
+      // A flood is refused before it costs store reads: each presented key has its own budget,
+      // checked in Redis before the key is looked up; the tenant's budget is checked after.
+      const presented = /^Bearer\s+(\S{1,512})$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (presented) {
+        try {
+          await takeRateLimit(services.conns.redis, config.redisPrefix, `key:${createHash('sha256').update(presented).digest('hex').slice(0, 32)}`, config.rateLimitPerMinute);
+        } catch (err) {
+          rateLimited.inc({ subject: 'key' });
+          throw err;
+        }
+      }
       const { actor, tenant } = await authenticate(req, spec.access, services, platformKey);
       if (tenant) log = log.child({ tenantId: tenant._id });
       res.locals.tenantId = tenant?._id;
