@@ -78,8 +78,8 @@ export function createTenancyActivities({ services }: { services: Services }) {
       });
     },
 
+    /** Audits first, then opens the tenant: whoever sees it active also finds the event. */
     async activateTenant(tenantId: string): Promise<void> {
-      await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'active', provisionedAt: new Date() } });
       const tenant = await tenantOrThrow(tenantId);
       await audit.record(tenantId, {
         actor: SYSTEM,
@@ -88,6 +88,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
         data: { slug: tenant.slug, placement: tenant.placement },
         eventKey: 'tenant.provisioned',
       });
+      await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'active', provisionedAt: new Date() } });
     },
 
     async markTenantFailed(tenantId: string, reason: string): Promise<void> {
