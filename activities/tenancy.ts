@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { TenantModel, TenantDoc } from '../models/tenant';
-import { tenantModels } from '../models';
+import { tenantModels, ensureAllIndexes } from '../models';
+import { ensureNamespace, isGrpcStatus, GRPC } from '../platform/temporal-namespaces';
 import { inTenant } from '../platform/tenant-context';
 import { offboardingWorkflowId } from '../domain/workflow-ids';
 import type { Services } from '../services';
@@ -10,9 +10,6 @@ import type { ProvisionInput } from '../services/tenants';
 
 const SYSTEM = { type: 'system' as const, id: 'provisioning' };
 
-/** gRPC status codes the Temporal server answers with. */
-const grpcStatus = { NOT_FOUND: 5, ALREADY_EXISTS: 6 } as const;
-const isGrpc = (err: unknown, code: number): boolean => (err as { code?: number }).code === code;
 
 /** Activities of the tenant lifecycle. Each is idempotent: Temporal may run it more than once. */
 export function createTenancyActivities({ services }: { services: Services }) {
@@ -27,39 +24,14 @@ export function createTenancyActivities({ services }: { services: Services }) {
   return {
     /** Indexes are shared by all tenants (each led by tenantId); creating them again is a no-op. */
     async ensureTenantIndexes(): Promise<number> {
-      const models = [TenantModel, ...tenantModels.values()];
-      for (const model of models) await model.createIndexes();
-      return models.length;
+      return ensureAllIndexes();
     },
 
-    /** Registers a dedicated tenant's namespace and its TenantId search attribute. */
+    /** Registers a dedicated tenant's namespace; every namespace gets the TenantId attribute. */
     async setUpTemporalPlacement(tenantId: string): Promise<string> {
       const tenant = await tenantOrThrow(tenantId);
       const { namespace, isolation } = tenant.placement;
-      if (isolation === 'dedicated') {
-        try {
-          await conns.temporal.workflowService.registerNamespace({
-            namespace,
-            description: `Trellis tenant ${tenant.slug}`,
-            workflowExecutionRetentionPeriod: msToTs(30 * 24 * 3600 * 1000),
-          });
-        } catch (err) {
-          if (!isGrpc(err, grpcStatus.ALREADY_EXISTS)) throw err;
-        }
-        // Registration is asynchronous in the server; describing proves it is usable.
-        await conns.temporal.workflowService.describeNamespace({ namespace });
-      }
-      const existing = await conns.temporal.operatorService.listSearchAttributes({ namespace });
-      if (!existing.customAttributes?.TenantId) {
-        try {
-          await conns.temporal.operatorService.addSearchAttributes({
-            namespace,
-            searchAttributes: { TenantId: 2 /* INDEXED_VALUE_TYPE_KEYWORD */ },
-          });
-        } catch (err) {
-          if (!isGrpc(err, grpcStatus.ALREADY_EXISTS)) throw err;
-        }
-      }
+      await ensureNamespace(conns.temporal, namespace, { register: isolation === 'dedicated', description: `Trellis tenant ${tenant.slug}` });
       return namespace;
     },
 
@@ -167,7 +139,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
       try {
         await conns.temporal.operatorService.deleteNamespace({ namespace: tenant.placement.namespace });
       } catch (err) {
-        if (!isGrpc(err, grpcStatus.NOT_FOUND)) throw err;
+        if (!isGrpcStatus(err, GRPC.NOT_FOUND)) throw err;
       }
     },
 

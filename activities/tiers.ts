@@ -15,6 +15,7 @@ import { changeTier } from '../services/partners';
 import { ensureTierReviewSchedule, tierReviewScheduleId } from '../services/tier-reviews';
 import type { TierReviewInput } from '../workflows/onboarding/tier-review-messages';
 import type { Services } from '../services';
+import { isDuplicateKey } from '../platform/store-errors';
 
 const SYSTEM: Actor = { type: 'system', id: 'tier-review' };
 const BATCH = 500;
@@ -66,7 +67,7 @@ export function createTierActivities({ services }: { services: Services }) {
           });
           return { reviewId: doc._id };
         } catch (err) {
-          if ((err as { code?: number }).code !== 11000) throw err;
+          if (!isDuplicateKey(err)) throw err;
           const raced = await TierReviewModel.findOne({ workflowId: input.workflowId }, { _id: 1 }).lean();
           return { reviewId: raced!._id };
         }

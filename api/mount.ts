@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { Problem } from './problem';
 import { validate } from './validation';
-import { authenticate } from './middleware/authenticate';
+import { authenticate, presentedKey } from './middleware/authenticate';
 import { takeRateLimit } from './middleware/rate-limit';
 import { IdempotencyStore } from './middleware/idempotency';
 import type { RouteSpec } from './route';
@@ -62,7 +62,7 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
     try {
       // A flood is refused before it costs store reads: each presented key has its own budget,
       // checked in Redis before the key is looked up; the tenant's budget is checked after.
-      const presented = /^Bearer\s+(\S{1,512})$/i.exec(req.headers.authorization ?? '')?.[1];
+      const presented = presentedKey(req);
       if (presented) {
         try {
           await takeRateLimit(services.conns.redis, config.redisPrefix, `key:${createHash('sha256').update(presented).digest('hex').slice(0, 32)}`, config.rateLimitPerMinute);

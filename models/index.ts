@@ -15,3 +15,4 @@ export * from './partner-invitation';
 export * from './partner-performance';
 export * from './tier-review';
 export * from './deal-reversal';
+export { ensureAllIndexes } from './indexes';

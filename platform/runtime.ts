@@ -1,47 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { msToTs } from '@temporalio/common/lib/time';
 import type { Config } from '../config';
 import { openConnections } from './connections';
 import { createLogger } from './logger';
 import { createServices, Services } from '../services';
 import { PlatformKey } from '../services/platform-key';
-import { TenantModel, PlatformSecretModel, tenantModels } from '../models';
+import { ensureAllIndexes } from '../models';
+import { ensureNamespace } from './temporal-namespaces';
 import { createApp } from '../api/app';
 import { startTemporalWorkers, TemporalWorkers } from '../workers/temporal-worker';
 import { startQueueWorkers, QueueWorkers } from '../workers/queue-worker';
 import '../domain/rules/kinds';
 import '../services/party-lookups';
-
-/**
- * The pooled namespace must exist with the TenantId search attribute before anything starts a
- * workflow. The local dev server creates both; a fresh production cluster gets them here.
- */
-async function ensurePooledNamespace({ conns, config, logger }: Services): Promise<void> {
-  const namespace = config.temporalNamespace;
-  try {
-    await conns.temporal.workflowService.describeNamespace({ namespace });
-  } catch (err) {
-    if ((err as { code?: number }).code !== 5) throw err;
-    logger.info({ namespace }, 'registering the pooled Temporal namespace');
-    await conns.temporal.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(30 * 24 * 3600 * 1000) }).catch((e: { code?: number }) => {
-      if (e.code !== 6) throw e;
-    });
-  }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const attributes = await conns.temporal.operatorService.listSearchAttributes({ namespace });
-      if (!attributes.customAttributes?.TenantId) {
-        await conns.temporal.operatorService.addSearchAttributes({ namespace, searchAttributes: { TenantId: 2 /* KEYWORD */ } });
-      }
-      return;
-    } catch (err) {
-      // A namespace registered a moment ago may not be visible to every service yet.
-      if (attempt >= 20) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
 
 export interface Parts {
   api: boolean;
@@ -67,8 +37,10 @@ export async function startTrellis(config: Config, parts: Parts): Promise<Runnin
   const conns = await openConnections(config);
   const services = createServices(config, conns, logger);
   // Index creation is idempotent; doing it at start means a fresh store is usable at once.
-  for (const model of [TenantModel, PlatformSecretModel, ...tenantModels.values()]) await model.createIndexes();
-  await ensurePooledNamespace(services);
+  await ensureAllIndexes();
+  // The pooled namespace must exist with the TenantId attribute before anything starts a workflow;
+  // the local dev server creates both, a fresh production cluster gets them here.
+  await ensureNamespace(conns.temporal, config.temporalNamespace, { register: true });
   const platformKey = new PlatformKey(config.platformKey);
   const newPlatformKey = parts.api ? await platformKey.ensure() : undefined;
 

@@ -51,6 +51,10 @@ export class ApiKeys {
     return inTenant(tenantId, () => ApiKeyModel.findOne({ _id: keyId }, { hash: 0 }).lean());
   }
 
+  countActive(tenantId: string, role: TenantRole): Promise<number> {
+    return inTenant(tenantId, () => ApiKeyModel.countDocuments({ role, revokedAt: null }));
+  }
+
   /** Revoking is idempotent; the first revocation time is kept. */
   revoke(tenantId: string, keyId: string): Promise<ApiKeyDoc | null> {
     return inTenant(tenantId, async () => {

@@ -3,6 +3,7 @@ import { AuditHeadModel } from '../models/audit-head';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import { GENESIS, hashEvent, checkLinks, ChainBreak } from '../domain/audit-chain';
+import { isDuplicateKey } from '../platform/store-errors';
 
 export interface AuditInput {
   actor: AuditActor;
@@ -25,7 +26,6 @@ export interface AuditFilter {
   limit: number;
 }
 
-const isDuplicateKey = (err: unknown): boolean => (err as { code?: number }).code === 11000;
 
 /**
  * Append-only, hash-chained audit log per tenant. Appends race on the unique (tenantId, seq)

@@ -2,6 +2,7 @@ import { DealClaimModel } from '../models/deal-protection';
 import { DealModel, OPEN_DEAL_STATUSES } from '../models/deal';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
+import { isDuplicateKey } from '../platform/store-errors';
 
 /**
  * Channel-conflict claims. A deal claims each of its customer keys by inserting one document per
@@ -14,7 +15,6 @@ export interface ClaimResult {
   conflicts: { customerKey: string; dealId: string; partnerId: string }[];
 }
 
-const isDuplicateKey = (err: unknown): boolean => (err as { code?: number }).code === 11000;
 
 /** A registration that crashed before its workflow started leaves a 'submitted' deal behind. */
 const ABANDONED_AFTER_MS = 2 * 60_000;

@@ -20,6 +20,7 @@ import {
   closeDealUpdate, decideUpdate, provideInfoUpdate, requestExtensionUpdate,
   type DealApprovalInput, type dealApproval,
 } from '../workflows/deal-approval';
+import { isDuplicateKey } from '../platform/store-errors';
 
 /** The deal's workflow kind in `<tenantId>/deal/<dealId>`. */
 export const DEAL_WORKFLOW_KIND = 'deal';
@@ -283,7 +284,7 @@ export class DealService {
       try {
         await inTenant(tenantId, () => DealReversalModel.create(reversal));
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) continue;
+        if (isDuplicateKey(err)) continue;
         throw err;
       }
       // Tier metrics count net won revenue in the tenant currency, converted at the close's own rate.

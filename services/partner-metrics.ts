@@ -3,6 +3,7 @@ import { PartnerModel } from '../models/partner';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import type { PartnerMetrics } from '../domain/tiers/evaluate';
+import { isDuplicateKey } from '../platform/store-errors';
 
 /**
  * Partner performance for tier reviews, read from the `partner_performance` events that won deals
@@ -24,7 +25,7 @@ export async function recordClosedWon(tenantId: string, event: ClosedWonEvent): 
     try {
       await PartnerPerformanceModel.create({ _id: newId('perf'), kind: 'closed-won', ...event });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   });
 }
@@ -39,7 +40,7 @@ export async function recordReversal(tenantId: string, event: ClosedWonEvent): P
     try {
       await PartnerPerformanceModel.create({ _id: newId('perf'), kind: 'reversal', ...event });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   });
 }

@@ -1,5 +1,6 @@
 import { PlatformSecretModel } from '../models/platform-secret';
 import { hashKey, issuePlatformKey } from '../domain/api-key-format';
+import { isDuplicateKey } from '../platform/store-errors';
 
 /**
  * The platform key manages tenants. It comes from TRELLIS_PLATFORM_KEY, or is generated on the
@@ -26,7 +27,7 @@ export class PlatformKey {
     try {
       await PlatformSecretModel.create({ _id: 'platform-key', hash: hashKey(plaintext) });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return undefined;
+      if (isDuplicateKey(err)) return undefined;
       throw err;
     }
     this.cached = hashKey(plaintext);

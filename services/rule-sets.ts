@@ -4,6 +4,7 @@ import { newId } from '../platform/ids';
 import { ruleKind, ruleKinds, RuleKind } from '../domain/rules/registry';
 import { validate } from '../api/validation';
 import { Problem } from '../api/problem';
+import { isDuplicateKey } from '../platform/store-errors';
 
 export interface RuleSetVersion<Def = unknown> {
   id: string;
@@ -83,7 +84,7 @@ export class RuleSets {
           });
           return toVersion<Def>(doc.toObject());
         } catch (err) {
-          if ((err as { code?: number }).code !== 11000) throw err;
+          if (!isDuplicateKey(err)) throw err;
         }
       }
       throw new Problem('conflict', `too many concurrent publications of ${kind}; try again`);
@@ -109,7 +110,7 @@ export class RuleSets {
           });
           seeded.push(spec.kind);
         } catch (err) {
-          if ((err as { code?: number }).code !== 11000) throw err;
+          if (!isDuplicateKey(err)) throw err;
         }
       }
       return seeded;

@@ -11,6 +11,7 @@ import type { Config } from '../config';
 import type { Queues } from './queues';
 import type { AuditLog } from './audit';
 import type { AuditActor } from '../models/audit-event';
+import { isDuplicateKey } from '../platform/store-errors';
 
 export interface ProvisionRequest {
   name: string;
@@ -26,7 +27,6 @@ export interface ProvisionInput {
   adminKey: { keyId: string; hash: string; prefix: string };
 }
 
-const isDuplicateKey = (err: unknown): boolean => (err as { code?: number }).code === 11000;
 
 /** Tenant lifecycle: provisioning, settings, export and offboarding. */
 export class Tenants {

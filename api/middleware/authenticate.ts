@@ -7,12 +7,16 @@ import { TenantModel, TenantDoc } from '../../models/tenant';
 import { hashKey, sameHash, parseTenantKey } from '../../domain/api-key-format';
 import { PlatformKey } from '../../services/platform-key';
 
+/** The key in `Authorization: Bearer <key>`, if the header has that form. */
+export function presentedKey(req: Request): string | undefined {
+  return /^Bearer\s+(\S{1,512})$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
 function bearer(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new Problem('unauthenticated', 'the Authorization header must be "Bearer <api key>"');
-  return match[1];
+  if (!req.headers.authorization) return undefined;
+  const key = presentedKey(req);
+  if (!key) throw new Problem('unauthenticated', 'the Authorization header must be "Bearer <api key>"');
+  return key;
 }
 
 /**

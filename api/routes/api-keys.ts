@@ -105,8 +105,7 @@ export const apiKeyRoutes = [
       const doc = await services.apiKeys.get(tenant._id, params.id);
       if (!doc) throw notFound(`API key ${params.id}`);
       if (!doc.revokedAt && doc.role === 'tenant-admin') {
-        const admins = await services.apiKeys.list(tenant._id, { limit: 1000, includeRevoked: false });
-        if (admins.filter((k) => k.role === 'tenant-admin').length <= 1) {
+        if ((await services.apiKeys.countActive(tenant._id, 'tenant-admin')) <= 1) {
           throw new Problem('conflict', 'this is the last active tenant-admin key; create another one before revoking it');
         }
       }

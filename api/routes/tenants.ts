@@ -5,6 +5,7 @@ import { Problem, notFound } from '../problem';
 import { decodeCursor, pageOf } from '../../services/pagination';
 import { isCurrency, isTimeZone, canonicalLocale } from '../../domain/locale';
 import type { TenantDoc } from '../../models/tenant';
+import type { RequestContext } from '../context';
 import type { TenantExportDoc } from '../../models/tenant-export';
 
 export const TenantView = Obj({
@@ -86,7 +87,7 @@ export function checkRegional(input: { currency: string; timezone: string; local
   return locale;
 }
 
-async function tenantOr404(ctx: { services: { tenants: { get(id: string): Promise<TenantDoc | null> } } }, id: string): Promise<TenantDoc> {
+async function tenantOr404(ctx: Pick<RequestContext, 'services'>, id: string): Promise<TenantDoc> {
   const tenant = await ctx.services.tenants.get(id);
   if (!tenant) throw notFound(`tenant ${id}`);
   return tenant;
