@@ -1,9 +1,9 @@
 import { DealModel, DealHistoryEntry, DealStatus, DealStepView } from '../models/deal';
-import { DealClaimModel } from '../models/deal-protection';
 import { ApiKeyModel } from '../models/api-key';
 import { inTenant } from '../platform/tenant-context';
 import { recordClosedWon } from '../services/partner-metrics';
 import type { Services } from '../services';
+import { releaseClaims } from '../services/deal-claims';
 
 /** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
 export interface DealView {
@@ -50,7 +50,9 @@ export function createDealActivities({ services }: { services: Services }) {
           },
         ),
       );
-      if (view.status === 'closed' && view.outcome === 'won' && view.closedAmountTenantMinor !== undefined && view.closedAt) {
+      // Only the publish that carries the close records it (a closed deal is published again at its end).
+      const closesNow = view.history.slice(firstNew).some((entry) => entry.type === 'closed-won');
+      if (closesNow && view.outcome === 'won' && view.closedAmountTenantMinor !== undefined && view.closedAt) {
         // Won revenue feeds tier reviews, in the tenant currency, once per deal.
         const deal = await inTenant(tenantId, () => DealModel.findOne({ _id: dealId }, { partnerId: 1, tenantCurrency: 1 }).lean());
         if (deal) {
@@ -77,9 +79,9 @@ export function createDealActivities({ services }: { services: Services }) {
 
     /** The deal no longer protects its customer: other partners may register it again. */
     async releaseDealClaims(tenantId: string, dealId: string): Promise<number> {
-      const result = await inTenant(tenantId, () => DealClaimModel.deleteMany({ dealId }));
+      const released = await releaseClaims(tenantId, dealId);
       await inTenant(tenantId, () => DealModel.updateOne({ _id: dealId }, { $set: { claimHeld: false } }));
-      return result.deletedCount ?? 0;
+      return released;
     },
   };
 }

@@ -8,7 +8,7 @@ import { newId } from '../platform/ids';
 import { minorUnitDigits } from '../domain/locale';
 import type { TiersRules } from '../domain/tiers/definition';
 import { proposeTierChange } from '../domain/tiers/evaluate';
-import { minorToDecimal } from '../domain/tiers/money';
+import { fromMinor } from '../domain/money';
 import type { Actor } from '../domain/onboarding/state';
 import { metricsFor } from '../services/partner-metrics';
 import { changeTier } from '../services/partners';
@@ -104,7 +104,7 @@ export function createTierActivities({ services }: { services: Services }) {
           proposals.push({
             ...proposal,
             partnerName: partner.name,
-            metrics: { closedWonRevenue: minorToDecimal(metrics[i].closedWonRevenueMinor, digits), currency: rules.currency, dealCount: metrics[i].dealCount, trainingCompleted: metrics[i].trainingCompleted },
+            metrics: { closedWonRevenue: fromMinor(metrics[i].closedWonRevenueMinor, digits), currency: rules.currency, dealCount: metrics[i].dealCount, trainingCompleted: metrics[i].trainingCompleted },
           });
         }
         reviewed += partners.length;

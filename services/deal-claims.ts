@@ -70,6 +70,8 @@ export function claimCustomer(tenantId: string, dealId: string, partnerId: strin
   });
 }
 
-export function releaseClaims(tenantId: string, dealId: string): Promise<unknown> {
-  return inTenant(tenantId, () => DealClaimModel.deleteMany({ dealId }));
+/** Frees every customer key the deal holds; returns how many it held. */
+export async function releaseClaims(tenantId: string, dealId: string): Promise<number> {
+  const result = await inTenant(tenantId, () => DealClaimModel.deleteMany({ dealId }));
+  return result.deletedCount ?? 0;
 }

@@ -3,7 +3,7 @@ import { Obj } from '../api/schemas';
 import type { DealDoc } from '../models/deal';
 import type { DealReversalDoc } from '../models/deal-reversal';
 import type { DealActor } from './deals';
-import { fromMinor } from '../domain/deals/money';
+import { fromMinor } from '../domain/money';
 import { minorUnitDigits } from '../domain/locale';
 
 /**

@@ -8,10 +8,10 @@ import { recordReversal } from './partner-metrics';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import { Problem, notFound } from '../api/problem';
-import { getPartner, tierAt } from './partners';
+import { getPartner, tierInForce } from './partners';
 import { claimCustomer, releaseClaims } from './deal-claims';
 import { customerKeys } from '../domain/deals/customer-key';
-import { AmountError, convertMinor, toMinor } from '../domain/deals/money';
+import { AmountError, convertMinor, toMinor } from '../domain/money';
 import { minorUnitDigits, isCurrency } from '../domain/locale';
 import { DEAL_APPROVAL_KIND } from '../domain/deals/rule-kind';
 import type { DealApprovalRules } from '../domain/deals/approval-rules';
@@ -69,7 +69,7 @@ export class DealService {
     const partner = await getPartner(tenantId, partnerId);
     if (!partner || partner.status !== 'active') throw new Problem('forbidden', `partner ${partnerId} is not active in this tenant`);
     const registeredAt = new Date();
-    const tier = (await tierAt(tenantId, partnerId, registeredAt)) ?? partner.tier;
+    const tier = tierInForce(partner.tierHistory, registeredAt) ?? partner.tier;
 
     const amountMinor = parseAmount(input.amount, input.currency, 'body.amount');
     const expectedCloseDate = new Date(input.expectedCloseDate);

@@ -7,7 +7,7 @@ import { newId } from '../platform/ids';
 import { tenantWorkflowId } from '../domain/workflow-ids';
 import { Problem } from '../api/problem';
 import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../workflows/onboarding/tier-review-messages';
-import type { TiersRules } from '../domain/tiers/definition';
+import { DEFAULT_TIERS_RULES, TiersRules } from '../domain/tiers/definition';
 import { TENANT_ID_ATTRIBUTE } from './tenant-workflows';
 import type { Services } from '.';
 
@@ -26,7 +26,7 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: str
   const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
   if (!tenant) throw new Error(`tenant ${tenantId} does not exist`);
   const rules = await services.ruleSets.inForce<TiersRules>(tenantId, 'tiers');
-  const spec = { cronExpressions: [rules?.definition.schedule.cron ?? '0 6 1 1,4,7,10 *'], timezone: tenant.settings?.timezone };
+  const spec = { cronExpressions: [rules?.definition.schedule.cron ?? DEFAULT_TIERS_RULES.schedule.cron], timezone: tenant.settings?.timezone };
   const attributes = new TypedSearchAttributes([{ key: TENANT_ID_ATTRIBUTE, value: tenantId }]);
   const args: [TierReviewInput] = [{ tenantId, trigger: 'schedule', requestedBy: 'schedule' }];
   const client = services.conns.clientFor(tenant.placement.namespace);

@@ -3,7 +3,7 @@ import type { DealActivities, DealView } from '../activities/deals';
 import type { DealApprovalRules, StepSpec } from '../domain/deals/approval-rules';
 import { planFor, type ApprovalPlan, type DealFacts } from '../domain/deals/approval-plan';
 import { applyDecision, escalate, newStep, refusal, whoMustAct, type DeciderActor, type Decision, type StepState } from '../domain/deals/approval-steps';
-import { requireDurationMs } from '../domain/deals/duration';
+import { requireDurationMs } from '../domain/durations';
 import type { DealHistoryEntry, DealStatus } from '../models/deal';
 
 /**

@@ -1,7 +1,7 @@
 import { proxyActivities, condition, allHandlersFinished } from '@temporalio/workflow';
 import type { OnboardingActivities, Progress, ApplicationPatch } from '../activities/onboarding';
 import type { OnboardingRules, OnboardingStep } from '../domain/onboarding/definition';
-import { durationMs } from '../domain/onboarding/durations';
+import { requireDurationMs } from '../domain/durations';
 import { OnboardingState, ApplicationStatus, Actor, ReviewDecision, missingDocuments, mergeDocuments } from '../domain/onboarding/state';
 import type { OnboardingInput } from './onboarding/messages';
 import { openInbox } from './onboarding/inbox';
@@ -51,7 +51,7 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
   const pinned = await acts.loadOnboardingRules(tenantId, input.ruleSetVersion);
   rules = pinned.rules;
   state.agreementHash = pinned.agreementHash;
-  const expireMs = durationMs(rules.expireAfter);
+  const expireMs = requireDurationMs(rules.expireAfter);
 
   /** Waits for the applicant until `done`, a withdrawal, or the stall deadline. */
   async function waitForApplicant(done: () => boolean, deadline: number): Promise<Outcome | undefined> {
@@ -110,8 +110,8 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
 
   let approval: ReviewDecision | undefined;
   async function vendorReview(r: OnboardingRules): Promise<Outcome | undefined> {
-    const sla = durationMs(r.review.sla);
-    const every = durationMs(r.review.reminderEvery);
+    const sla = requireDurationMs(r.review.sla);
+    const every = requireDurationMs(r.review.reminderEvery);
     for (;;) {
       state.round += 1;
       state.escalated = false;
@@ -173,7 +173,7 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
   async function provisioning(r: OnboardingRules): Promise<Outcome | undefined> {
     const a = approval!;
     await transition('provisioning', 'provisioning', 'provisioning-started', { audit: undefined });
-    if (r.steps.includes('enablement') && r.enablement.modules.length > 0) enablementDueAt = Date.now() + durationMs(r.enablement.within);
+    if (r.steps.includes('enablement') && r.enablement.modules.length > 0) enablementDueAt = Date.now() + requireDurationMs(r.enablement.within);
     await acts.provisionPartner(tenantId, {
       applicationId, partnerId, initialTier: r.provisioning.initialTier, partnerKey: a.partnerKey!, approvedBy: a.actor,
       effectiveFrom: a.decidedAt, ...(enablementDueAt ? { enablementDueAt: iso(enablementDueAt) } : {}),
@@ -186,8 +186,8 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
   async function enablement(r: OnboardingRules): Promise<Outcome | undefined> {
     const modules = r.enablement.modules;
     if (modules.length === 0) return undefined;
-    const dueAt = enablementDueAt ?? Date.now() + durationMs(r.enablement.within);
-    const every = durationMs(r.enablement.reminderEvery);
+    const dueAt = enablementDueAt ?? Date.now() + requireDurationMs(r.enablement.within);
+    const every = requireDurationMs(r.enablement.reminderEvery);
     // Modules the partner completed before enablement began still count.
     for (const module of await acts.completedTraining(tenantId, partnerId)) {
       if (modules.includes(module) && !state.completedModules.includes(module)) state.completedModules.push(module);

@@ -1,6 +1,6 @@
 import { proxyActivities, setHandler, condition, ApplicationFailure, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
 import type { TierActivities } from '../activities/tiers';
-import { durationMs } from '../domain/onboarding/durations';
+import { requireDurationMs } from '../domain/durations';
 import { REFUSED } from './onboarding/messages';
 import { TierReviewInput, TierReviewDecision, TierReviewOutcome, decideTierReviewUpdate, tierReviewStatusQuery } from './onboarding/tier-review-messages';
 
@@ -54,7 +54,7 @@ export async function tierReview(input: TierReviewInput): Promise<{ reviewId?: s
 
   status = 'awaiting-approval';
   await acts.openForApproval(input.tenantId, reviewId);
-  const decided = await condition(() => decision !== undefined, durationMs(summary.approvalTimeout));
+  const decided = await condition(() => decision !== undefined, requireDurationMs(summary.approvalTimeout));
   if (!decided) {
     await acts.closeTierReview(input.tenantId, reviewId, { status: 'expired', note: `not approved within ${summary.approvalTimeout}` });
     return finish('expired');

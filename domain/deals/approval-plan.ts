@@ -1,5 +1,5 @@
-import { compareMinorTo } from './money';
-import { durationMs } from './duration';
+import { compareMinorTo } from '../money';
+import { durationMs } from '../durations';
 import type { ApprovalRule, DealApprovalRules, PlanAction, StepSpec } from './approval-rules';
 
 /**

@@ -1,5 +1,5 @@
 import { Type, Static } from '@sinclair/typebox';
-import type { Duration } from './duration';
+import type { Duration } from '../durations';
 
 /**
  * The `deal-approval` rule set: how a tenant decides on registered deals. Rules are tried in

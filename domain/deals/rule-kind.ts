@@ -3,8 +3,8 @@ import { registerRuleKind } from '../rules/registry';
 import { minorUnitDigits } from '../locale';
 import { DealApprovalSchema, DealApprovalRules, DEFAULT_DEAL_APPROVAL_RULES } from './approval-rules';
 import { checkDealApprovalRules, planFor, ApprovalPlan } from './approval-plan';
-import { convertMinor, fromMinor, toMinor, RoundingMode } from './money';
-import { durationMs } from './duration';
+import { convertMinor, fromMinor, toMinor, RoundingMode } from '../money';
+import { durationMs } from '../durations';
 
 /** Registers the `deal-approval` rule-set kind: schema, checks, default rules and dry run. */
 export const DEAL_APPROVAL_KIND = 'deal-approval';

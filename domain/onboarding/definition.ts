@@ -1,5 +1,5 @@
 import { Type, Static } from '@sinclair/typebox';
-import { DurationSchema, durationMs } from './durations';
+import { DurationSchema, requireDurationMs } from '../durations';
 
 /**
  * The `onboarding` rule set: which steps an application goes through, in which order, and every
@@ -98,13 +98,13 @@ export function checkOnboardingRules(rules: OnboardingRules): { field: string; d
   if (order.some((o, i) => i > 0 && o < order[i - 1])) {
     problems.push({ field: 'body.definition.steps', detail: `must keep the order ${ONBOARDING_STEPS.join(', ')}` });
   }
-  if (durationMs(rules.review.reminderEvery) > durationMs(rules.review.sla)) {
+  if (requireDurationMs(rules.review.reminderEvery) > requireDurationMs(rules.review.sla)) {
     problems.push({ field: 'body.definition.review.reminderEvery', detail: 'must not be longer than the review sla' });
   }
   if (rules.review.escalateTo === rules.review.approverRole) {
     problems.push({ field: 'body.definition.review.escalateTo', detail: 'must be a different role than approverRole' });
   }
-  if (durationMs(rules.expireAfter) <= durationMs(rules.review.sla)) {
+  if (requireDurationMs(rules.expireAfter) <= requireDurationMs(rules.review.sla)) {
     problems.push({ field: 'body.definition.expireAfter', detail: 'must be longer than the review sla, or reviews expire before they escalate' });
   }
   return problems;

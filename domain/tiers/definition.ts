@@ -1,6 +1,7 @@
 import { Type, Static } from '@sinclair/typebox';
-import { DurationSchema } from '../onboarding/durations';
-import { decimalToMinor } from './money';
+import { DurationSchema } from '../durations';
+import { isCurrency } from '../locale';
+import { toMinor } from '../money';
 
 /**
  * The `tiers` rule set: the tenant's tiers from lowest to highest, what each needs over a trailing
@@ -48,15 +49,12 @@ export function checkTiersRules(rules: TiersRules, minorDigits: (currency: strin
   const problems: { field: string; detail: string }[] = [];
   const names = rules.tiers.map((t) => t.name.toLowerCase());
   if (new Set(names).size !== names.length) problems.push({ field: 'body.definition.tiers', detail: 'names a tier twice' });
-  let digits = 2;
-  try {
-    digits = minorDigits(rules.currency);
-  } catch {
-    problems.push({ field: 'body.definition.currency', detail: `${rules.currency} is not an ISO 4217 currency` });
-  }
+  // Intl formats any well-formed code, so validity comes from the list of known currencies.
+  if (!isCurrency(rules.currency)) problems.push({ field: 'body.definition.currency', detail: `${rules.currency} is not an ISO 4217 currency` });
+  const digits = isCurrency(rules.currency) ? minorDigits(rules.currency) : 2;
   rules.tiers.forEach((tier, i) => {
     try {
-      decimalToMinor(tier.minClosedWonRevenue, digits);
+      toMinor(tier.minClosedWonRevenue, digits);
     } catch (err) {
       problems.push({ field: `body.definition.tiers.${i}.minClosedWonRevenue`, detail: (err as Error).message });
     }

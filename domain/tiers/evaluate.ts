@@ -1,5 +1,5 @@
 import type { TiersRules, Tier } from './definition';
-import { decimalToMinor, minorToDecimal } from './money';
+import { toMinor, fromMinor } from '../money';
 
 /**
  * Tier evaluation: which tier a partner's metrics earn and, against its current tier, whether a
@@ -26,9 +26,9 @@ export interface TierProposal {
 
 function unmet(tier: Tier, metrics: PartnerMetrics, digits: number): string[] {
   const gaps: string[] = [];
-  const needed = decimalToMinor(tier.minClosedWonRevenue, digits);
+  const needed = toMinor(tier.minClosedWonRevenue, digits);
   if (metrics.closedWonRevenueMinor < needed) {
-    gaps.push(`revenue ${minorToDecimal(metrics.closedWonRevenueMinor, digits)} < ${minorToDecimal(needed, digits)} ${metrics.currency}`);
+    gaps.push(`revenue ${fromMinor(metrics.closedWonRevenueMinor, digits)} < ${fromMinor(needed, digits)} ${metrics.currency}`);
   }
   if (metrics.dealCount < tier.minDeals) gaps.push(`deals ${metrics.dealCount} < ${tier.minDeals}`);
   const missing = tier.requiredTraining.filter((m) => !metrics.trainingCompleted.includes(m));
@@ -51,7 +51,7 @@ export function proposeTierChange(rules: TiersRules, currentTier: string, metric
   if (current === earned.index) return undefined;
   const change: TierChangeKind = current === -1 ? 'reassignment' : earned.index > current ? 'promotion' : 'demotion';
   if (change === 'demotion' && !rules.demotions) return undefined;
-  const summary = `revenue ${minorToDecimal(metrics.closedWonRevenueMinor, digits)} ${metrics.currency} and ${metrics.dealCount} deals over ${rules.trailingWindowDays} days`;
+  const summary = `revenue ${fromMinor(metrics.closedWonRevenueMinor, digits)} ${metrics.currency} and ${metrics.dealCount} deals over ${rules.trailingWindowDays} days`;
   const next = rules.tiers[earned.index + 1];
   const blocking = change === 'demotion'
     ? `no longer meets ${currentTier}: ${unmet(rules.tiers[current], metrics, digits).join('; ')}`

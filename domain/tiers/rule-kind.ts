@@ -3,7 +3,7 @@ import { registerRuleKind } from '../rules/registry';
 import { minorUnitDigits } from '../locale';
 import { TiersRulesSchema, TiersRules, DEFAULT_TIERS_RULES, checkTiersRules } from './definition';
 import { proposeTierChange, qualifyingTier } from './evaluate';
-import { decimalToMinor } from './money';
+import { toMinor } from '../money';
 
 /** Registers the `tiers` rule kind; the dry run evaluates one partner's sample metrics. */
 const SampleMetrics = Type.Object({
@@ -23,7 +23,7 @@ export const tiersRuleKind = registerRuleKind<TiersRules, SampleMetrics, unknown
   dryRunInput: SampleMetrics,
   dryRun(rules, sample) {
     const digits = minorUnitDigits(rules.currency);
-    const metrics = { partnerId: 'sample', currency: rules.currency, closedWonRevenueMinor: decimalToMinor(sample.closedWonRevenue, digits), dealCount: sample.dealCount, trainingCompleted: sample.trainingCompleted };
+    const metrics = { partnerId: 'sample', currency: rules.currency, closedWonRevenueMinor: toMinor(sample.closedWonRevenue, digits), dealCount: sample.dealCount, trainingCompleted: sample.trainingCompleted };
     return { qualifiesFor: qualifyingTier(rules, metrics, digits).tier.name, proposal: proposeTierChange(rules, sample.currentTier, metrics, digits) ?? null };
   },
 });

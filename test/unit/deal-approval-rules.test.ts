@@ -2,7 +2,7 @@ import { planFor, checkDealApprovalRules, DealFacts } from '../../domain/deals/a
 import { DEFAULT_DEAL_APPROVAL_RULES, DealApprovalRules } from '../../domain/deals/approval-rules';
 import { dealApprovalKind } from '../../domain/deals/rule-kind';
 import { validate } from '../../api/validation';
-import { durationMs } from '../../domain/deals/duration';
+import { durationMs } from '../../domain/durations';
 
 const step = (name: string, role: 'approver' | 'tenant-admin' = 'approver') => ({ name, role, mode: 'any' as const, sla: '1 day', onTimeout: 'reject' as const });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { AmountError, compareMinorTo, convertMinor, fromMinor, toMinor } from '../../domain/deals/money';
+import { AmountError, compareMinorTo, convertMinor, fromMinor, toMinor } from '../../domain/money';
 
 describe('deal amounts', () => {
   test('decimal strings become integer minor units and back', () => {

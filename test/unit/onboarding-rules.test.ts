@@ -1,6 +1,6 @@
 import { validate } from '../../api/validation';
 import { OnboardingRulesSchema, DEFAULT_ONBOARDING_RULES, checkOnboardingRules, OnboardingRules } from '../../domain/onboarding/definition';
-import { durationMs } from '../../domain/onboarding/durations';
+import { requireDurationMs } from '../../domain/durations';
 import { screenApplicant, ApplicantDetails } from '../../domain/onboarding/checks';
 import { payoutEligibility } from '../../domain/onboarding/compliance';
 import { onboardingRuleKind } from '../../domain/onboarding/rule-kind';
@@ -16,11 +16,11 @@ describe('onboarding rule set', () => {
   });
 
   test('durations read as people write them', () => {
-    expect(durationMs('3 days')).toBe(3 * 86_400_000);
-    expect(durationMs('2 seconds')).toBe(2000);
-    expect(durationMs('90 min')).toBe(5_400_000);
-    expect(durationMs(1500)).toBe(1500);
-    expect(() => durationMs('soon')).toThrow('"soon" is not a duration');
+    expect(requireDurationMs('3 days')).toBe(3 * 86_400_000);
+    expect(requireDurationMs('2 seconds')).toBe(2000);
+    expect(requireDurationMs('90 min')).toBe(5_400_000);
+    expect(requireDurationMs(1500)).toBe(1500);
+    expect(() => requireDurationMs('soon')).toThrow('"soon" is not a duration');
     expect(() => validate(OnboardingRulesSchema, rules({ expireAfter: 'forever' }), 'body')).toThrow();
   });
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { DEFAULT_TIERS_RULES, TiersRules, checkTiersRules } from '../../domain/tiers/definition';
 import { proposeTierChange, qualifyingTier, PartnerMetrics } from '../../domain/tiers/evaluate';
-import { decimalToMinor, minorToDecimal } from '../../domain/tiers/money';
+import { toMinor, fromMinor } from '../../domain/money';
 import { minorUnitDigits } from '../../domain/locale';
 import { tiersRuleKind } from '../../domain/tiers/rule-kind';
 
 const rules = DEFAULT_TIERS_RULES;
 const m = (revenue: string, deals: number, training: string[] = []): PartnerMetrics => ({
-  partnerId: 'ptn_x', currency: 'USD', closedWonRevenueMinor: decimalToMinor(revenue, 2), dealCount: deals, trainingCompleted: training,
+  partnerId: 'ptn_x', currency: 'USD', closedWonRevenueMinor: toMinor(revenue, 2), dealCount: deals, trainingCompleted: training,
 });
 const BOTH = ['product-fundamentals', 'deal-registration'];
 
@@ -52,7 +52,8 @@ describe('tier evaluation', () => {
   test('the rule set checks names, currency and thresholds; the dry run answers', () => {
     expect(checkTiersRules(rules, minorUnitDigits)).toEqual([]);
     expect(checkTiersRules({ ...rules, tiers: [rules.tiers[0], rules.tiers[0]] }, minorUnitDigits)[0].detail).toBe('names a tier twice');
-    expect(checkTiersRules({ ...rules, currency: 'JPY', tiers: [{ ...rules.tiers[1], minClosedWonRevenue: '10.5' }] }, minorUnitDigits)[0].detail).toMatch(/more than 0 decimals/);
+    expect(checkTiersRules({ ...rules, currency: 'JPY', tiers: [{ ...rules.tiers[1], minClosedWonRevenue: '10.5' }] }, minorUnitDigits)[0].detail).toMatch(/more than 0 decimal places/);
+    expect(checkTiersRules({ ...rules, currency: 'XYZ' }, minorUnitDigits)).toEqual([{ field: 'body.definition.currency', detail: 'XYZ is not an ISO 4217 currency' }]);
     expect(tiersRuleKind.dryRun!(rules, { currentTier: 'Registered', closedWonRevenue: '600000', dealCount: 30, trainingCompleted: BOTH })).toMatchObject({ qualifiesFor: 'Platinum', proposal: { change: 'promotion' } });
   });
 });
@@ -60,9 +61,9 @@ describe('tier evaluation', () => {
 describe('decimal amounts and minor units', () => {
   test('round-trip without floats', () => {
     fc.assert(fc.property(fc.integer({ min: -9_000_000_000_000, max: 9_000_000_000_000 }), fc.constantFrom(0, 2, 3), (minor, digits) =>
-      decimalToMinor(minorToDecimal(minor, digits), digits) === minor));
-    expect(decimalToMinor('0.1', 2) + decimalToMinor('0.2', 2)).toBe(decimalToMinor('0.3', 2));
-    expect(minorToDecimal(5, 2)).toBe('0.05');
-    expect(() => decimalToMinor('1.234', 2)).toThrow('more than 2 decimals');
+      toMinor(fromMinor(minor, digits), digits) === minor));
+    expect(toMinor('0.1', 2) + toMinor('0.2', 2)).toBe(toMinor('0.3', 2));
+    expect(fromMinor(5, 2)).toBe('0.05');
+    expect(() => toMinor('1.234', 2)).toThrow('more than 2 decimal places');
   });
 });

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 
 /**
- * Deal amounts: decimal strings on the wire, integer minor units in storage, decimal.js for
+ * Money: decimal strings on the wire, integer minor units in storage, decimal.js for
  * conversion. Floats never touch an amount.
  */
 export type RoundingMode = 'half-even' | 'half-up' | 'half-down' | 'up' | 'down';
