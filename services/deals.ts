@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Services } from '.';
+import type { UpdateDefinition } from '@temporalio/common';
+import { executeRefusableUpdate } from './tenant-workflows';
 import type { TenantDoc } from '../models/tenant';
 import { DealModel, DealDoc, OPEN_DEAL_STATUSES, DealStatus } from '../models/deal';
 import { DealReversalModel, DealReversalDoc } from '../models/deal-reversal';
@@ -199,38 +200,28 @@ export class DealService {
     return inTenant(tenantId, () => DealModel.find(filter).sort({ _id: -1 }).limit(opts.limit + 1).lean());
   }
 
-  private async update<A>(tenant: TenantDoc, deal: DealDoc, run: () => Promise<A>): Promise<DealDoc> {
+  /** Sends a change to the deal's workflow, which validates it, then reads the updated deal. */
+  private async update<Ret, Arg>(tenant: TenantDoc, deal: DealDoc, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<DealDoc> {
     if (!OPEN_DEAL_STATUSES.includes(deal.status)) {
       throw new Problem('decision-refused', `the deal is ${deal.status}; its process has finished`);
     }
-    try {
-      await run();
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) {
-        const cause = err.cause as { message?: string } | undefined;
-        throw new Problem('decision-refused', cause?.message ?? err.message);
-      }
-      if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) {
-        throw new Problem('decision-refused', 'the deal has finished; its process accepts no more changes');
-      }
-      throw err;
-    }
+    await executeRefusableUpdate(this.handle(tenant, deal._id), update, arg, 'the deal has finished; its process accepts no more changes');
     return (await this.find(tenant._id, deal._id))!;
   }
 
   async decide(tenant: TenantDoc, actor: DealActor, dealId: string, body: { decision: Decision; comment?: string; stepId?: string }): Promise<DealDoc> {
     const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, () => this.handle(tenant, dealId).executeUpdate(decideUpdate, { args: [{ actor, ...body }] }));
+    return this.update(tenant, deal, decideUpdate, { actor, ...body });
   }
 
   async provideInfo(tenant: TenantDoc, actor: DealActor, dealId: string, note: string): Promise<DealDoc> {
     const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, () => this.handle(tenant, dealId).executeUpdate(provideInfoUpdate, { args: [{ actor, note }] }));
+    return this.update(tenant, deal, provideInfoUpdate, { actor, note });
   }
 
   async requestExtension(tenant: TenantDoc, actor: DealActor, dealId: string, reason: string): Promise<DealDoc> {
     const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, () => this.handle(tenant, dealId).executeUpdate(requestExtensionUpdate, { args: [{ actor, note: reason }] }));
+    return this.update(tenant, deal, requestExtensionUpdate, { actor, note: reason });
   }
 
   async close(tenant: TenantDoc, actor: DealActor, dealId: string, body: { outcome: 'won' | 'lost'; amount?: string; currency?: string; closedAt?: string; reason?: string }): Promise<DealDoc> {
@@ -253,9 +244,7 @@ export class DealService {
       }
       amounts = { amountMinor, currency, amountTenantMinor: converted.minor };
     }
-    return this.update(tenant, deal, () =>
-      this.handle(tenant, dealId).executeUpdate(closeDealUpdate, { args: [{ actor, outcome: body.outcome, closedAt: closedAt.toISOString(), reason: body.reason, ...amounts }] }),
-    );
+    return this.update(tenant, deal, closeDealUpdate, { actor, outcome: body.outcome, closedAt: closedAt.toISOString(), reason: body.reason, ...amounts });
   }
 
   /**

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
 import { PartnerInvitationModel, PartnerInvitationDoc } from '../models/partner-invitation';
@@ -15,9 +14,10 @@ import { canonicalTaxId } from '../domain/tax-ids';
 import { emailDomainOf, ApplicantDetails } from '../domain/onboarding/checks';
 import { CLOSED_STATUSES, ApplicationStatus, OnboardingState } from '../domain/onboarding/state';
 import type { OnboardingRules } from '../domain/onboarding/definition';
-import { OnboardingInput, OnboardingAnswer, onboardingStateQuery, INVALID_INPUT } from '../workflows/onboarding/messages';
+import { OnboardingInput, OnboardingAnswer, onboardingStateQuery } from '../workflows/onboarding/messages';
 import { Problem } from '../api/problem';
 import type { Services } from '.';
+import { executeRefusableUpdate } from './tenant-workflows';
 
 /**
  * Partner applications and invitations as the API sees them: applying (publicly or by invitation)
@@ -131,16 +131,8 @@ export async function sendToApplication<Arg>(
   if (CLOSED_STATUSES.includes(application.status)) {
     throw new Problem('decision-refused', `the application is ${application.status}; it takes no more decisions`);
   }
-  try {
-    return await services.workflows.handle(tenant, ONBOARDING_KIND, application._id).executeUpdate(update, { args: [arg] });
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === INVALID_INPUT) throw new Problem('validation-failed', err.cause.message, { field: 'body' });
-      throw new Problem('decision-refused', err.cause.message);
-    }
-    if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', 'the application process has ended; it takes no more decisions');
-    throw err;
-  }
+  const handle = services.workflows.handle(tenant, ONBOARDING_KIND, application._id);
+  return executeRefusableUpdate(handle, update, arg, 'the application process has ended; it takes no more decisions');
 }
 
 /** The workflow's live state (current step and full history), when its process is still running. */

@@ -1,4 +1,8 @@
-import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowStartOptions, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import { Problem } from '../api/problem';
+import { INVALID_INPUT } from '../domain/refusals';
 import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Workflow } from '@temporalio/common';
 import type { Connections } from '../platform/connections';
@@ -42,5 +46,30 @@ export class TenantWorkflows {
 
   handle<W extends Workflow>(tenant: Pick<TenantDoc, '_id' | 'placement'>, kind: string, id: string): WorkflowHandle<W> {
     return this.client(tenant).workflow.getHandle<W>(tenantWorkflowId(tenant._id, kind, id));
+  }
+}
+
+
+/**
+ * Sends a decision to a running process. The workflow validates it: a refusal becomes a 409 (not
+ * now) or, for INVALID_INPUT, a 422 (never like this), carrying the workflow's reason; a process
+ * that has already ended becomes a 409 saying so.
+ */
+export async function executeRefusableUpdate<Ret, Arg>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Ret, [Arg]>,
+  arg: Arg,
+  endedMessage: string,
+): Promise<Ret> {
+  try {
+    return await handle.executeUpdate(update, { args: [arg] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) throw new Problem('validation-failed', cause.message, { field: 'body' });
+      throw new Problem('decision-refused', cause?.message ?? err.message);
+    }
+    if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', endedMessage);
+    throw err;
   }
 }

@@ -1,5 +1,5 @@
-import { WorkflowUpdateFailedError, WorkflowNotFoundError, ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import { ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { TierReviewModel, TierReviewDoc } from '../models/tier-review';
 import { TenantModel, TenantDoc } from '../models/tenant';
 import { inTenant } from '../platform/tenant-context';
@@ -10,6 +10,7 @@ import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../
 import { DEFAULT_TIERS_RULES, TiersRules } from '../domain/tiers/definition';
 import { TENANT_ID_ATTRIBUTE } from './tenant-workflows';
 import type { Services } from '.';
+import { executeRefusableUpdate } from './tenant-workflows';
 
 /** Tier reviews as the API sees them: run one now, read them, approve or reject their proposals. */
 export const TIER_REVIEW_KIND = 'tier-review';
@@ -75,14 +76,9 @@ export function listTierReviews(tenantId: string, filter: { before?: string; lim
 
 export async function decideTierReview(services: Services, tenant: TenantDoc, review: TierReviewDoc, decision: TierReviewDecision): Promise<{ status: string }> {
   if (review.status !== 'awaiting-approval') throw new Problem('decision-refused', `the review is ${review.status}; it takes no decision now`);
-  try {
-    // Scheduled reviews carry the schedule's run suffix in their id, so the handle comes from the record.
-    return await services.workflows.client(tenant).workflow.getHandle(review.workflowId).executeUpdate(decideTierReviewUpdate, { args: [decision] });
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new Problem('decision-refused', err.cause.message);
-    if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', 'the review process has ended');
-    throw err;
-  }
+  // Scheduled reviews carry the schedule's run suffix in their id, so the handle comes from the record.
+  const handle = services.workflows.client(tenant).workflow.getHandle(review.workflowId);
+  return executeRefusableUpdate(handle, decideTierReviewUpdate, decision, 'the review process has ended');
 }
 
 export async function describeSchedule(services: Services, tenant: TenantDoc): Promise<{ scheduleId: string; calendars: unknown[]; timezone?: string; paused: boolean; nextRuns: string[]; recentRuns: string[] } | null> {

@@ -30,5 +30,4 @@ export const completeTrainingUpdate = defineUpdate<OnboardingAnswer, [TrainingCo
 export const onboardingStateQuery = defineQuery<OnboardingState>('onboardingState');
 
 /** ApplicationFailure types the API maps to problems: Refused → 409, InvalidInput → 422. */
-export const REFUSED = 'Refused';
-export const INVALID_INPUT = 'InvalidInput';
+export { REFUSED, INVALID_INPUT } from '../../domain/refusals';
