@@ -5,7 +5,7 @@ import { screenApplicant, isCompanyDomain, CheckFinding } from '../domain/onboar
 import { CLOSED_STATUSES, HistoryEntry, Actor, PartnerKeyMaterial } from '../domain/onboarding/state';
 import type { OnboardingRules } from '../domain/onboarding/definition';
 import { payoutEligibility } from '../domain/onboarding/compliance';
-import { recordTraining } from '../services/partners';
+import { recordTrainingCompletion } from '../services/partners';
 import { agreementHash } from '../services/onboarding';
 import type { Services } from '../services';
 
@@ -171,14 +171,7 @@ export function createOnboardingActivities({ services }: { services: Services })
     },
 
     async recordTrainingCompleted(tenantId: string, partnerId: string, module: string, completedAt: string, actor: Actor): Promise<void> {
-      await recordTraining(tenantId, partnerId, module, new Date(completedAt));
-      await audit.record(tenantId, {
-        actor,
-        action: 'partner.training-completed',
-        entity: { type: 'partner', id: partnerId },
-        data: { module, completedAt },
-        eventKey: `partner.training-completed:${partnerId}:${module}`,
-      });
+      await recordTrainingCompletion(audit, tenantId, { partnerId, module, completedAt, actor });
     },
   };
 }

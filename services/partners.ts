@@ -1,6 +1,8 @@
 import { PartnerModel, PartnerDoc, TierChange } from '../models/partner';
 import { inTenant } from '../platform/tenant-context';
 import { payoutEligibility } from '../domain/onboarding/compliance';
+import type { AuditLog } from './audit';
+import type { AuditActor } from '../models/audit-event';
 
 /** The tier in force for a partner at `at`, from its effective-dated tier history. */
 export function tierInForce(history: TierChange[], at: Date): string | undefined {
@@ -69,21 +71,26 @@ export function verifyPartnerDocument(tenantId: string, partnerId: string, kind:
   });
 }
 
-export function refreshPayoutEligibility(tenantId: string, partnerId: string): Promise<PartnerDoc | null> {
-  return inTenant(tenantId, async () => {
-    const partner = await PartnerModel.findOne({ _id: partnerId }).lean();
-    if (!partner) return null;
-    const payoutEligibilityNow = payoutEligibility(partner.status, partner.documents ?? []);
-    await PartnerModel.updateOne({ _id: partnerId }, { $set: { payoutEligibility: payoutEligibilityNow } });
-    return { ...partner, payoutEligibility: payoutEligibilityNow };
-  });
-}
-
-/** Records a completed training module once; the first completion time is kept. */
-export function recordTraining(tenantId: string, partnerId: string, module: string, completedAt: Date): Promise<PartnerDoc | null> {
-  return inTenant(tenantId, async () => {
-    await PartnerModel.updateOne({ _id: partnerId, 'training.module': { $ne: module } }, { $push: { training: { module, completedAt } } });
-    return PartnerModel.findOne({ _id: partnerId }).lean();
+/**
+ * Records a completed training module once (the first completion time is kept) and audits it
+ * once: used by the enablement workflow's activity and by the API outside enablement.
+ */
+export async function recordTrainingCompletion(
+  audit: AuditLog,
+  tenantId: string,
+  completion: { partnerId: string; module: string; completedAt: string; actor: AuditActor; requestId?: string },
+): Promise<void> {
+  const { partnerId, module, completedAt, actor, requestId } = completion;
+  await inTenant(tenantId, () =>
+    PartnerModel.updateOne({ _id: partnerId, 'training.module': { $ne: module } }, { $push: { training: { module, completedAt: new Date(completedAt) } } }),
+  );
+  await audit.record(tenantId, {
+    actor,
+    action: 'partner.training-completed',
+    entity: { type: 'partner', id: partnerId },
+    data: { module, completedAt },
+    requestId,
+    eventKey: `partner.training-completed:${partnerId}:${module}`,
   });
 }
 

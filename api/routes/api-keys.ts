@@ -52,7 +52,7 @@ export const apiKeyRoutes = [
       if (body.partyId && !(await partyExists(tenant._id, body.role, body.partyId))) {
         throw new Problem('validation-failed', `body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
       }
-      const createdBy = actor.kind === 'key' ? actor.keyId : 'platform';
+      const createdBy = auditActor(actor).id;
       const { doc, plaintext } = await services.apiKeys.create(tenant._id, { ...body, createdBy });
       await services.audit.record(tenant._id, {
         actor: auditActor(actor),

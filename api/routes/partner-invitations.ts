@@ -46,7 +46,7 @@ export const partnerInvitationRoutes = [
     }),
     responses: { 201: { description: 'The invitation and, once, its token', schema: Obj({ invitation: InvitationView, token: Type.String(), applyAt: Type.String() }) } },
     async handler({ tenant, body, services, actor, requestId }) {
-      const createdBy = actor.kind === 'key' ? actor.keyId : 'platform';
+      const createdBy = auditActor(actor).id;
       const { invitation, token } = await createInvitation(tenant._id, { email: body.email, name: body.name, validForDays: body.validForDays ?? 14, createdBy });
       await services.audit.record(tenant._id, {
         actor: auditActor(actor),

@@ -4,7 +4,7 @@ import { Obj, IdParams, PageQuery, Page, IsoDateTime } from '../schemas';
 import { Problem, notFound } from '../problem';
 import { auditActor, Actor } from '../context';
 import { decodeCursor, pageOf } from '../../services/pagination';
-import { getPartner, listPartners, tierInForce, verifyPartnerDocument, recordTraining } from '../../services/partners';
+import { getPartner, listPartners, tierInForce, verifyPartnerDocument, recordTrainingCompletion } from '../../services/partners';
 import { getApplication, sendToApplication, liveState } from '../../services/onboarding';
 import { CLOSED_STATUSES } from '../../domain/onboarding/state';
 import { completeTrainingUpdate } from '../../workflows/onboarding/messages';
@@ -114,7 +114,7 @@ export const partnerRoutes = [
       if (!doc) {
         throw new Problem('validation-failed', `the partner has not submitted a ${body.kind}; submitted: ${(partner.documents ?? []).map((d) => d.kind).join(', ') || 'none'}`, { field: 'body.kind' });
       }
-      const verifiedBy = actor.kind === 'key' ? actor.keyId : 'platform';
+      const verifiedBy = auditActor(actor).id;
       const updated = (await verifyPartnerDocument(tenant._id, partner._id, body.kind, verifiedBy, new Date()))!;
       if (!doc.verifiedAt) {
         await services.audit.record(tenant._id, {
@@ -140,26 +140,17 @@ export const partnerRoutes = [
     responses: { 200: { description: 'The partner after the completion', schema: PartnerView } },
     async handler({ tenant, params, body, actor, services, requestId }) {
       const partner = await visiblePartner(tenant._id, params.id, actor);
+      // Completing a module twice changes nothing; answer as the first time did.
+      if ((partner.training ?? []).some((t) => t.module === body.module)) return { status: 200, body: view(partner) };
       const completedAt = new Date().toISOString();
       const application = partner.applicationId ? await getApplication(tenant._id, partner.applicationId) : null;
       // The workflow's own state decides, not the read model, which may lag it by a moment.
       const live = application && !CLOSED_STATUSES.includes(application.status) ? await liveState(services, tenant, application._id) : null;
-      const already = (partner.training ?? []).some((t) => t.module === body.module);
-      if (already) {
-        // Completing a module twice changes nothing; answer as the first time did.
-      } else if (application && live?.status === 'enablement') {
+      if (application && live?.status === 'enablement') {
         // While enablement runs, its workflow owns training progress and decides good standing.
         await sendToApplication(services, tenant, application, completeTrainingUpdate, { module: body.module, completedAt, actor: auditActor(actor) });
       } else {
-        await recordTraining(tenant._id, partner._id, body.module, new Date(completedAt));
-        await services.audit.record(tenant._id, {
-          actor: auditActor(actor),
-          action: 'partner.training-completed',
-          entity: { type: 'partner', id: partner._id },
-          data: { module: body.module, completedAt },
-          requestId,
-          eventKey: `partner.training-completed:${partner._id}:${body.module}`,
-        });
+        await recordTrainingCompletion(services.audit, tenant._id, { partnerId: partner._id, module: body.module, completedAt, actor: auditActor(actor), requestId });
       }
       return { status: 200, body: view((await getPartner(tenant._id, partner._id))!) };
     },

@@ -84,7 +84,7 @@ export const ruleSetRoutes = [
     body: PublishBody,
     responses: { 201: { description: 'The published version', schema: VersionView } },
     async handler({ tenant, params, body, services, actor, requestId }) {
-      const publishedBy = actor.kind === 'key' ? actor.keyId : 'platform';
+      const publishedBy = auditActor(actor).id;
       const version = await services.ruleSets.publish(tenant._id, params.kind, {
         definition: body.definition,
         effectiveFrom: body.effectiveFrom ? new Date(body.effectiveFrom) : undefined,

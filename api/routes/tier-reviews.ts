@@ -64,7 +64,7 @@ export const tierReviewRoutes = [
     access: ['tenant-admin'],
     responses: { 202: { description: 'The review, computing', schema: ReviewView } },
     async handler({ tenant, services, actor, requestId }) {
-      const requestedBy = actor.kind === 'key' ? actor.keyId : 'platform';
+      const requestedBy = auditActor(actor).id;
       const review = await requestTierReview(services, tenant, requestedBy);
       await services.audit.record(tenant._id, {
         actor: auditActor(actor),

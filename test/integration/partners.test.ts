@@ -117,3 +117,15 @@ test('the public application endpoint is rate limited per client address', async
   }
   expect(statuses.at(-1)).toBe(429);
 });
+
+test('a partner outside enablement records training directly: once, audited once', async () => {
+  const first = await app.http('POST', `/v1/partners/${mine}/training-completions`, { key: partnerKey, body: { module: 'advanced-selling' } });
+  expect(first.status).toBe(200);
+  const again = await app.http('POST', `/v1/partners/${mine}/training-completions`, { key: a.adminKey, body: { module: 'advanced-selling' } });
+  expect(again.status).toBe(200);
+  const stored = await inTenant(a.tenantId, () => PartnerModel.findOne({ _id: mine }).lean());
+  expect(stored!.training!.filter((t) => t.module === 'advanced-selling')).toHaveLength(1);
+  const audit = await app.http('GET', `/v1/audit?action=partner.training-completed&entityId=${mine}`, { key: a.adminKey });
+  expect(audit.body.items).toHaveLength(1);
+  expect(audit.body.items[0].data).toMatchObject({ module: 'advanced-selling' });
+});
