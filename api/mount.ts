@@ -113,7 +113,9 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
       const idempotencyKey = req.headers['idempotency-key'];
       let reply: Reply;
       if (spec.method === 'post' && spec.idempotent !== false && typeof idempotencyKey === 'string') {
-        const scope = `${tenant ? tenant._id : subject}:${actor.kind === 'key' ? actor.keyId : actor.kind}`;
+        // Keys are remembered per credential: a tenant key by its id, the platform key by its hash.
+        const credential = actor.kind === 'key' ? actor.keyId : presented ? createHash('sha256').update(presented).digest('hex').slice(0, 16) : actor.kind;
+        const scope = `${tenant ? tenant._id : subject}:${credential}`;
         const fingerprint = IdempotencyStore.fingerprint(req.method, req.originalUrl, body);
         const replay = await idempotency.claim(scope, idempotencyKey, fingerprint);
         if (replay) {

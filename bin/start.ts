@@ -5,6 +5,7 @@
  * TRELLIS_DATA_DIR (./.trellis-data) and survives restarts. Ctrl-C stops everything.
  */
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { loadConfig, ConfigError } from '../config';
 import { startLocalStack, LocalStack } from '../scripts/local-stack';
 import { startTrellis, RunningTrellis } from '../platform/runtime';
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
   if (!config.temporalAddress || !config.mongodbUri || !config.redisUrl) {
     stack = await startLocalStack({ dataDir: path.join(config.dataDir, 'stack'), ui: true, namespace: config.temporalNamespace, log: (line) => console.error(`[stack] ${line}`) });
     config = loadConfig({
+      // The machine's Redis may serve other local instances: keep this data dir's keys and queues apart.
+      REDIS_PREFIX: `trellis-${createHash('sha256').update(path.resolve(config.dataDir)).digest('hex').slice(0, 8)}`,
+      // Request logs are for production; locally the banner and warnings are what matter.
+      LOG_LEVEL: 'warn',
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporalAddress,
       MONGODB_URI: stack.mongodbUri,

@@ -170,3 +170,18 @@ describe('per-tenant rate limit held in Redis', () => {
     expect((await limited.http('GET', '/v1/settings', { key: b.adminKey })).status).toBe(200);
   });
 });
+
+test('an Idempotency-Key is remembered per credential: another platform key does not replay it', async () => {
+  const other = await startTestTrellis({ TRELLIS_PLATFORM_KEY: `trp_${'o'.repeat(43)}` });
+  try {
+    const body = (slug: string) => ({ name: 'Scoped', slug, isolation: 'pooled', currency: 'USD', timezone: 'UTC', locale: 'en' });
+    const first = await app.http('POST', '/v1/tenants', { key: app.platformKey, body: body(`scoped-a-${Date.now()}`), headers: { 'idempotency-key': 'shared-key' } });
+    const second = await other.http('POST', '/v1/tenants', { key: other.platformKey, body: body(`scoped-b-${Date.now()}`), headers: { 'idempotency-key': 'shared-key' } });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.body.tenant.id).not.toBe(first.body.tenant.id);
+  } finally {
+    await other.stop();
+  }
+});
