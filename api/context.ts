@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { TenantDoc } from '../models/tenant';
 import type { TenantRole } from '../models/api-key';
 import type { Services } from '../services';
+import type { OperationIds } from '../platform/ids';
 
 /** Who is calling. Party-bound roles carry the partner or trading party they act for. */
 export type Actor =
@@ -21,6 +22,11 @@ export interface RequestContext<B = unknown, Q = unknown, P = unknown> {
   log: Logger;
   services: Services;
   baseUrl: string;
+  /**
+   * Ids for what this request creates. Derived from the Idempotency-Key and credential when one
+   * is sent, so a retry after a crash creates nothing new: handlers use these, never newId().
+   */
+  operation: OperationIds;
 }
 
 export interface Reply {

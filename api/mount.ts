@@ -10,6 +10,7 @@ import type { Reply, RequestContext } from './context';
 import type { Services } from '../services';
 import type { PlatformKey } from '../services/platform-key';
 import { inTenant } from '../platform/tenant-context';
+import { OperationIds } from '../platform/ids';
 import { httpDuration, httpRequests, rateLimited } from '../platform/metrics';
 import { sendProblem } from './errors';
 
@@ -107,6 +108,7 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
         log,
         services,
         baseUrl: `${req.protocol}://${req.get('host')}`,
+        operation: new OperationIds(undefined),
       };
       const run = (): Promise<Reply> => (tenant ? inTenant(tenant._id, () => spec.handler(ctx)) : spec.handler(ctx));
 
@@ -117,10 +119,11 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
         const credential = actor.kind === 'key' ? actor.keyId : presented ? createHash('sha256').update(presented).digest('hex').slice(0, 16) : actor.kind;
         const scope = `${tenant ? tenant._id : subject}:${credential}`;
         const fingerprint = IdempotencyStore.fingerprint(req.method, req.originalUrl, body);
-        const replay = await idempotency.claim(scope, idempotencyKey, fingerprint);
-        if (replay) {
-          reply = { ...replay, headers: { ...replay.headers, 'Idempotent-Replayed': 'true' } };
+        const claim = await idempotency.claim(scope, idempotencyKey, fingerprint);
+        if (claim.replay) {
+          reply = { ...claim.replay, headers: { ...claim.replay.headers, 'Idempotent-Replayed': 'true' } };
         } else {
+          ctx.operation = new OperationIds(createHash('sha256').update(`${scope}\n${idempotencyKey}`).digest('hex'), claim.firstSeenAt);
           try {
             reply = await run();
           } catch (err) {

@@ -12,8 +12,13 @@ import type { Reply } from '../context';
 interface Stored {
   state: 'running' | 'done';
   fingerprint: string;
+  /** When the key was first claimed (ms): ids derived from the key use it, on every attempt. */
+  firstSeenAt?: number;
   reply?: Reply;
 }
+
+/** A claim either replays a stored reply or hands the request the key, with its first-seen time. */
+export type Claim = { replay: Reply } | { replay?: undefined; firstSeenAt: number };
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -28,14 +33,15 @@ export class IdempotencyStore {
     return `${this.prefix}:idem:${scope}:${createHash('sha256').update(idempotencyKey).digest('hex')}`;
   }
 
-  /** Returns a stored reply to replay, or undefined when this request now owns the key. */
-  async claim(scope: string, idempotencyKey: string, fingerprint: string): Promise<Reply | undefined> {
+  /** Returns a stored reply to replay, or the key's first-seen time when this request now owns it. */
+  async claim(scope: string, idempotencyKey: string, fingerprint: string): Promise<Claim> {
     if (!KEY_PATTERN.test(idempotencyKey)) {
       throw new Problem('validation-failed', 'Idempotency-Key must be 1-255 visible ASCII characters', { field: 'header.Idempotency-Key' });
     }
     const key = this.key(scope, idempotencyKey);
-    const claimed = await this.redis.set(key, JSON.stringify({ state: 'running', fingerprint } satisfies Stored), 'EX', this.ttlSeconds, 'NX');
-    if (claimed === 'OK') return undefined;
+    const firstSeenAt = Date.now();
+    const claimed = await this.redis.set(key, JSON.stringify({ state: 'running', fingerprint, firstSeenAt } satisfies Stored), 'EX', this.ttlSeconds, 'NX');
+    if (claimed === 'OK') return { firstSeenAt };
     const raw = await this.redis.get(key);
     if (!raw) return this.claim(scope, idempotencyKey, fingerprint);
     const stored = JSON.parse(raw) as Stored;
@@ -45,7 +51,7 @@ export class IdempotencyStore {
     if (stored.state === 'running' || !stored.reply) {
       throw new Problem('idempotency-key-in-use', 'the first request with this Idempotency-Key is still running; retry shortly', { headers: { 'Retry-After': '1' } });
     }
-    return stored.reply;
+    return { replay: stored.reply };
   }
 
   async complete(scope: string, idempotencyKey: string, fingerprint: string, reply: Reply): Promise<void> {
