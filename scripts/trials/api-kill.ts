@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { setMaxListeners } from 'node:events';
 import { Connection, Client } from '@temporalio/client';
 import { startLocalStack, freePorts, LocalStack } from '../local-stack';
 import { Child, killOnExit } from './children';
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     // Per request: how long a client keeps retrying one request before it gives up.
     budget: { type: 'string', default: '90000' },
     keep: { type: 'boolean', default: false },
+    // A control run: the same burst and checks without the crash (the checks must then hold).
+    'no-kill': { type: 'boolean', default: false },
   },
 });
 const TRIALS = Number(args.trials);
@@ -101,6 +104,8 @@ async function main(): Promise<number> {
       const row: Row = { trial, killAtMs: 0, downMs: 0, burstMs: 0 };
       rows.push(row);
       const abort = new AbortController();
+      // Every waiting request and backoff listens to it: dozens at once is expected, not a leak.
+      setMaxListeners(0, abort.signal);
       const http = new TrialHttp(url, abort.signal);
       try {
         if (!api.running) {
@@ -112,13 +117,16 @@ async function main(): Promise<number> {
         const plans = planBurst(rng, tag, CLIENTS);
         row.killAtMs = between(rng, 300, 6000);
         row.downMs = between(rng, 500, 3000);
-        log(`trial ${trial}: tenant ${tenant.tenantId}, ${plans.filter((p) => p.decision === 'approve').length} approvals / ${plans.filter((p) => p.decision === 'reject').length} rejections; kill at ${row.killAtMs} ms for ${row.downMs} ms`);
+        if (args['no-kill']) row.killAtMs = row.downMs = 0;
+        const when = args['no-kill'] ? 'no kill (control run)' : `kill at ${row.killAtMs} ms for ${row.downMs} ms`;
+        log(`trial ${trial}: tenant ${tenant.tenantId}, ${plans.filter((p) => p.decision === 'approve').length} approvals / ${plans.filter((p) => p.decision === 'reject').length} rejections; ${when}`);
 
         const burstStart = Date.now();
         // Each trial stops by itself: clients give up after their budget, and this is the backstop.
         const backstop = setTimeout(() => abort.abort(), 3 * BUDGET_MS + 60_000);
         const clients = Promise.all(plans.map((p) => runClient(http, tenant, p, BUDGET_MS, abort.signal)));
         const crash = (async () => {
+          if (args['no-kill']) return burstStart;
           await sleep(row.killAtMs);
           await api.kill();
           await sleep(row.downMs);
@@ -169,7 +177,7 @@ function report(rows: Row[]): void {
     const f = r.findings;
     const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
     if (!f) return [r.trial, r.killAtMs ? s(r.killAtMs) : '-', r.downMs ? s(r.downMs) : '-', '-', ...Array(12).fill('-'), 'ERROR'].map(String);
-    return [r.trial, s(r.killAtMs), s(r.downMs), s(r.burstMs), f.deals, f.gaveUp, f.stuckKeys, f.replayMismatches, f.wrongStatus, f.submitted, f.missingRegistered, f.auditMismatches, f.duplicateHistory, f.decisionMismatches, f.workflows, f.serverErrorsAfterRestart, f.verifyValid ? 'valid' : 'INVALID', f.failures.length === 0 ? 'yes' : 'NO'].map(String);
+    return [r.trial, r.killAtMs ? s(r.killAtMs) : 'none', r.killAtMs ? s(r.downMs) : '-', s(r.burstMs), f.deals, f.gaveUp, f.stuckKeys, f.replayMismatches, f.wrongStatus, f.submitted, f.missingRegistered, f.auditMismatches, f.duplicateHistory, f.decisionMismatches, f.workflows, f.serverErrorsAfterRestart, f.verifyValid ? 'valid' : 'INVALID', f.failures.length === 0 ? 'yes' : 'NO'].map(String);
   });
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -180,8 +188,8 @@ function report(rows: Row[]): void {
     const problems = r.error ? [`could not run: ${r.error}`] : r.findings?.failures ?? [];
     if (problems.length === 0) continue;
     console.log(`\ntrial ${r.trial} (kill at ${r.killAtMs} ms, down ${r.downMs} ms): ${problems.length} findings`);
-    for (const p of problems.slice(0, 40)) console.log(`  - ${p}`);
-    if (problems.length > 40) console.log(`  … ${problems.length - 40} more`);
+    for (const p of problems.slice(0, 150)) console.log(`  - ${p}`);
+    if (problems.length > 150) console.log(`  … ${problems.length - 150} more`);
   }
 }
 

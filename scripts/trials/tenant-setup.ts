@@ -29,6 +29,12 @@ export const TRIAL_DEAL_RULES = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Set-up requests retry like the burst's clients (same key each time), so a slow moment is not a failed trial. */
+async function post(http: TrialHttp, idempotencyKey: string, path: string, opts: { key?: string; headers?: Record<string, string>; body: unknown; attemptTimeoutMs?: number }) {
+  const outcome = await http.retrying('POST', path, { ...opts, idempotencyKey, budgetMs: 180_000 });
+  return outcome.answer;
+}
+
 function expect(what: string, answer: Answer | undefined, statuses: number[]): Answer {
   if (!answer) throw new Error(`${what}: no answer`);
   if (!statuses.includes(answer.status)) throw new Error(`${what}: ${answer.status} ${answer.text.slice(0, 300)}`);
@@ -47,9 +53,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 export async function setUpTenant(http: TrialHttp, platformKey: string, rng: Rng, tag: string): Promise<TrialTenant> {
   const slug = `trial-${tag}`;
-  const provisioned = expect('provision tenant', await http.once('POST', '/v1/tenants', {
+  const provisioned = expect('provision tenant', await post(http, `${tag}-tenant`, '/v1/tenants', {
     key: platformKey,
-    idempotencyKey: `${tag}-tenant`,
     body: { name: `Trial ${tag}`, slug, isolation: 'pooled', currency: 'USD', timezone: 'Europe/Berlin', locale: 'en-US' },
     attemptTimeoutMs: 60_000,
   }), [201, 202]);
@@ -57,11 +62,11 @@ export async function setUpTenant(http: TrialHttp, platformKey: string, rng: Rng
   const adminKey: string = provisioned.body.adminKey;
   await until('tenant active', async () => ((await http.once('GET', `/v1/tenants/${tenantId}`, { key: platformKey }))?.body?.status === 'active' ? true : undefined));
 
-  const approver = expect('approver key', await http.once('POST', '/v1/api-keys', { key: adminKey, body: { name: 'trial approver', role: 'approver' } }), [201]);
+  const approver = expect('approver key', await post(http, `${tag}-approver`, '/v1/api-keys', { key: adminKey, body: { name: 'trial approver', role: 'approver' } }), [201]);
   const approverKey: string = approver.body.key;
   const approverKeyId: string = approver.body.id ?? approver.body.apiKey?.id;
 
-  expect('publish deal rules', await http.once('POST', '/v1/rule-sets/deal-approval/versions', { key: adminKey, body: { definition: TRIAL_DEAL_RULES, note: 'API-kill trial' } }), [201]);
+  expect('publish deal rules', await post(http, `${tag}-rules`, '/v1/rule-sets/deal-approval/versions', { key: adminKey, body: { definition: TRIAL_DEAL_RULES, note: 'API-kill trial' } }), [201]);
 
   const partners = [];
   for (let p = 0; p < 2; p++) partners.push(await onboardPartner(http, slug, adminKey, approverKey, `${between(rng, 1_000_000, 9_999_999)}`, `${tag}-${p}`));
@@ -70,7 +75,7 @@ export async function setUpTenant(http: TrialHttp, platformKey: string, rng: Rng
 
 async function onboardPartner(http: TrialHttp, slug: string, adminKey: string, approverKey: string, n: string, tag: string) {
   const base = `/v1/public/${slug}/partner-applications`;
-  const applied = expect('apply', await http.once('POST', base, {
+  const applied = expect('apply', await post(http, `${tag}-apply`, base, {
     body: { legalName: `Trial Resellers ${tag} LLC`, contactName: 'Dana Lee', email: `dana@reseller-${tag}.example`, country: 'US', taxId: `12-${n}` },
   }), [201]);
   const appId: string = applied.body.application.id;
@@ -79,16 +84,16 @@ async function onboardPartner(http: TrialHttp, slug: string, adminKey: string, a
 
   await until(`application ${appId} awaiting-agreement`, async () => ((await status()) === 'awaiting-agreement' ? true : undefined));
   const view = expect('applicant view', await http.once('GET', `${base}/${appId}`, { headers: token }), [200]);
-  expect('accept agreement', await http.once('POST', `${base}/${appId}/agreement-acceptance`, {
+  expect('accept agreement', await post(http, `${tag}-agreement`, `${base}/${appId}/agreement-acceptance`, {
     headers: token,
     body: { signerName: 'Dana Lee', signerEmail: `dana@reseller-${tag}.example`, agreementVersion: view.body.agreement.version, agreementHash: view.body.agreement.hash },
   }), [200]);
-  expect('documents', await http.once('POST', `${base}/${appId}/documents`, {
+  expect('documents', await post(http, `${tag}-documents`, `${base}/${appId}/documents`, {
     headers: token,
     body: { documents: [{ kind: 'tax-form', reference: `vault://w9/${tag}` }, { kind: 'bank-details', reference: `vault://bank/${tag}` }] },
   }), [200]);
   await until(`application ${appId} in-review`, async () => ((await status()) === 'in-review' ? true : undefined));
-  const approved = expect('approve application', await http.once('POST', `/v1/partner-applications/${appId}/decisions`, {
+  const approved = expect('approve application', await post(http, `${tag}-approve`, `/v1/partner-applications/${appId}/decisions`, {
     key: approverKey, body: { decision: 'approve', reason: 'trial partner' }, attemptTimeoutMs: 120_000,
   }), [200]);
   const partnerId: string = approved.body.partnerId;
