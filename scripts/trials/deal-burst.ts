@@ -62,7 +62,7 @@ export async function runClient(http: TrialHttp, tenant: TrialTenant, plan: Clie
   const partnerKey = tenant.partners[plan.partner].key;
   result.registration = await http.retrying('POST', '/v1/deals', { key: partnerKey, idempotencyKey: plan.registrationKey, body: plan.registration, budgetMs });
   const registered = result.registration.answer;
-  if (!registered || registered.status !== 201) {
+  if (!registered || registered.status < 200 || registered.status >= 300 || !registered.body?.id) {
     result.stopped = result.registration.gaveUp ?? `registration answered ${registered?.status} ${registered?.text.slice(0, 200)}`;
     return result;
   }

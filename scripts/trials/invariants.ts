@@ -51,6 +51,7 @@ async function allPages(http: TrialHttp, key: string, path: string): Promise<any
   throw new Error(`GET ${path}: more than 100 pages`);
 }
 
+const ok = (a: Answer) => a.status >= 200 && a.status < 300;
 const what = (a?: Answer) => (a ? `${a.status}${a.body?.type ? ` ${String(a.body.type).split(':').pop()}` : ''}` : 'no answer');
 
 /**
@@ -69,7 +70,7 @@ async function replayEveryRequest(input: CheckInput, f: Findings): Promise<void>
       if (again && isInUse(again)) {
         f.stuckKeys += 1;
         f.failures.push(`${s.label}: key still in use after the trial (409 idempotency-key-in-use)`);
-      } else if (s.first && (!again || again.status !== s.first.status || (s.first.status === 201 && again.body?.id !== s.first.body?.id))) {
+      } else if (s.first && (!again || again.status !== s.first.status || (ok(s.first) && again.body?.id !== s.first.body?.id))) {
         f.replayMismatches += 1;
         f.failures.push(`${s.label}: first answer ${what(s.first)}${s.first.body?.id ? ` ${s.first.body.id}` : ''}, retry with its key ${what(again)}${again?.body?.id ? ` ${again.body.id}` : ''}`);
       } else if (!s.first && (!again || again.status >= 300)) {
@@ -99,8 +100,8 @@ async function readChecks(input: CheckInput, f: Findings): Promise<void> {
     if (found.length !== 1) f.failures.push(`${label}: ${found.length} deals for its one registration`);
     if (r.stopped) f.failures.push(`${label}: ${r.stopped}`);
     else if (r.decision && !r.decision.answer) f.failures.push(`${label}: decision ${r.decision.gaveUp}`);
-    else if (r.decision?.answer && r.decision.answer.status !== 200) f.failures.push(`${label}: decision answered ${what(r.decision.answer)}`);
-    if (r.registration?.answer?.status === 201 && found.length === 1 && found[0].id !== r.dealId) f.failures.push(`${label}: was told ${r.dealId}, the deal is ${found[0].id}`);
+    else if (r.decision?.answer && !ok(r.decision.answer)) f.failures.push(`${label}: decision answered ${what(r.decision.answer)}`);
+    if (r.registration?.answer && ok(r.registration.answer) && found.length === 1 && found[0].id !== r.dealId) f.failures.push(`${label}: was told ${r.dealId}, the deal is ${found[0].id}`);
     if (r.registration?.gaveUp || r.decision?.gaveUp) f.gaveUp += 1;
     for (const deal of found) {
       if (deal.status === 'submitted') f.submitted += 1;
