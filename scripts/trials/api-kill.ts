@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     clients: { type: 'string', default: '30' },
     // Per request: how long a client keeps retrying one request before it gives up.
-    budget: { type: 'string', default: '90000' },
+    budget: { type: 'string', default: '120000' },
     keep: { type: 'boolean', default: false },
     // A control run: the same burst and checks without the crash (the checks must then hold).
     'no-kill': { type: 'boolean', default: false },
