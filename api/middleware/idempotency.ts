@@ -143,8 +143,8 @@ export class IdempotencyStore {
       throw new Problem('idempotency-key-reused', 'this Idempotency-Key was already used for a different request; use a new key', { field: 'header.Idempotency-Key' });
     }
     if (outcome === 'in-use') {
-      const retryAfter = Math.max(1, Math.min(this.leaseSeconds, Math.ceil(Number(value) / 1000)));
-      throw new Problem('idempotency-key-in-use', 'the first request with this Idempotency-Key is still running; retry shortly', { headers: { 'Retry-After': String(retryAfter) } });
+      // A live attempt usually finishes within a second; a dead one frees the key when its lease lapses.
+      throw new Problem('idempotency-key-in-use', `the first request with this Idempotency-Key is still running; retry shortly (its claim lapses within ${this.leaseSeconds} s if it stopped)`, { headers: { 'Retry-After': '1' } });
     }
     return { replay: this.replayOf(JSON.parse(value!) as Stored, key, credential) };
   }
