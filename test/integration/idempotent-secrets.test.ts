@@ -1,5 +1,5 @@
 import { startTestTrellis, provisionTenant, uniqueSlug, TestTrellis } from '../support/trellis';
-import { applicant } from './onboarding-helpers';
+import { applicant, applyAndSubmit, fastRules, keyFor, publishOnboarding, waitForStatus } from './onboarding-helpers';
 import { IdempotencyStore } from '../../api/middleware/idempotency';
 import { idempotencyScope } from '../../api/mount';
 import { open } from '../../api/middleware/reply-secrets';
@@ -102,4 +102,26 @@ test('a public application: the applicant token is not stored; the replay says i
   const list = await app.http('GET', '/v1/partner-applications?limit=200', { key: admin });
   expect(list.status).toBe(200);
   expect(list.body.items.filter((a: { applicant: Record<string, string> }) => a.applicant.legalName === body.legalName)).toHaveLength(1);
+});
+
+test('an approval: the new partner key is sealed; the approver replays it, nothing is decided twice', async () => {
+  await publishOnboarding(app, admin, fastRules());
+  const approver = await keyFor(app, admin, 'approver');
+  const { id } = await applyAndSubmit(app, slug, admin);
+  const body = { decision: 'approve', reason: 'strong pipeline' };
+  const approved = await app.http('POST', `/v1/partner-applications/${id}/decisions`, { key: approver, body, headers: { 'idempotency-key': 'secret-approve-1' } });
+  expect(approved.status).toBe(200);
+  const partnerKey: string = approved.body.partnerKey;
+  expect(partnerKey).toMatch(/^trk_/);
+
+  const stored = await storedRecords();
+  expect(stored).not.toContain(partnerKey);
+  expect(stored).not.toContain(secretPart(partnerKey));
+
+  const replay = await app.http('POST', `/v1/partner-applications/${id}/decisions`, { key: approver, body, headers: { 'idempotency-key': 'secret-approve-1' } });
+  expect(replay.status).toBe(200);
+  expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  expect(replay.body.partnerKey).toBe(partnerKey);
+  const application = await waitForStatus(app, admin, id, 'enablement', 30000);
+  expect(application.review.decisions).toHaveLength(1);
 });
