@@ -128,11 +128,12 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
             // Once the handler has run an effect may have happened: the key is never deleted. A
             // refusal that is final is remembered; anything else lets the next attempt re-run
             // with the same ids (see IdempotencyStore).
-            if (err instanceof Problem && !err.retryable) {
-              await idempotency.complete(scope, idempotencyKey, fingerprint, { status: err.status, body: err.toBody(req.originalUrl), headers: problemHeaders(err) });
-            } else {
-              await idempotency.fail(scope, idempotencyKey, claim).catch((failErr: unknown) => log.warn({ err: failErr }, 'could not mark the idempotency key failed; its lease will lapse'));
-            }
+            const remembered =
+              err instanceof Problem && !err.retryable
+                ? idempotency.complete(scope, idempotencyKey, fingerprint, { status: err.status, body: err.toBody(req.originalUrl), headers: problemHeaders(err) })
+                : idempotency.fail(scope, idempotencyKey, claim);
+            // Redis not taking the record leaves it running: its lease lapses and a retry re-runs.
+            await remembered.catch((storeErr: unknown) => log.warn({ err: storeErr }, 'could not record the idempotent outcome'));
             throw err;
           }
           stop();

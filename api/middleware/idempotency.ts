@@ -168,16 +168,23 @@ export class IdempotencyStore {
   hold(scope: string, idempotencyKey: string, attempt: Attempt, onLost?: () => void): () => void {
     const key = this.recordKey(scope, idempotencyKey);
     const leaseMs = this.leaseSeconds * 1000;
+    let stopped = false;
     const timer = setInterval(() => {
       this.redis.eval(RENEW, 1, key, attempt.owner, String(Date.now()), String(leaseMs)).then(
         (renewed) => {
-          if (renewed !== 1) onLost?.();
+          if (renewed === 1 || stopped) return;
+          // Another attempt took the key over (this process stalled past its lease) or it is done.
+          clearInterval(timer);
+          onLost?.();
         },
         () => undefined, // Redis unreachable: the next tick tries again; a lapsed lease only lets a retry re-run the same ids.
       );
     }, Math.max(100, Math.floor(leaseMs / 3)));
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 
   /**
