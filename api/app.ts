@@ -46,7 +46,7 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
   app.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
 
   const router = express.Router();
-  const deps = { services, platformKey, idempotency: new IdempotencyStore(services.conns.redis, config.redisPrefix, config.idempotencyTtlSeconds) };
+  const deps = { services, platformKey, idempotency: new IdempotencyStore(services.conns.redis, config.redisPrefix, config.idempotencyTtlSeconds, config.idempotencyLeaseSeconds) };
   for (const spec of allRoutes) mount(router, spec, deps);
   app.use(router);
 

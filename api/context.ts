@@ -35,6 +35,11 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Large bodies (exports) are streamed rather than built in memory. */
   stream?: AsyncIterable<string>;
+  /**
+   * Body fields (dotted paths) holding a shown-once secret. An Idempotency-Key's stored copy of
+   * this reply never holds them in clear (api/middleware/reply-secrets.ts).
+   */
+  secrets?: readonly string[];
 }
 
 /** The actor as written into audit events. */

@@ -2,16 +2,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { Problem } from './problem';
 import { validate } from './validation';
-import { authenticate, presentedKey } from './middleware/authenticate';
-import { takeRateLimit } from './middleware/rate-limit';
-import { IdempotencyStore } from './middleware/idempotency';
+import { presentedKey } from './middleware/authenticate';
+import { admit } from './middleware/admission';
+import { IdempotencyStore, operationIdsFor } from './middleware/idempotency';
 import type { RouteSpec } from './route';
-import type { Reply, RequestContext } from './context';
+import type { Actor, Reply, RequestContext } from './context';
 import type { Services } from '../services';
 import type { PlatformKey } from '../services/platform-key';
 import { inTenant } from '../platform/tenant-context';
 import { OperationIds } from '../platform/ids';
-import { httpDuration, httpRequests, rateLimited } from '../platform/metrics';
+import { httpDuration, httpRequests } from '../platform/metrics';
 import { sendProblem } from './errors';
 
 export interface MountDeps {
@@ -25,6 +25,21 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdOf(req: Request): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Whose an Idempotency-Key is: keys are remembered per credential, a tenant key by its id, the
+ * platform key (or whatever a public caller presented) by its hash.
+ */
+export function idempotencyScope(actor: Actor, tenantId: string | undefined, presented: string | undefined): string {
+  const subject = tenantId ?? (actor.kind === 'public' ? `public:${actor.address}` : 'platform');
+  const credential = actor.kind === 'key' ? actor.keyId : presented ? createHash('sha256').update(presented).digest('hex').slice(0, 16) : actor.kind;
+  return `${subject}:${credential}`;
+}
+
+/** A remembered refusal replays with its headers (Retry-After…) as well as its body. */
+function problemHeaders(problem: Problem): Record<string, string> {
+  return { ...((problem.extras.headers as Record<string, string>) ?? {}), 'Content-Type': 'application/problem+json' };
 }
 
 async function send(res: Response, reply: Reply): Promise<void> {
@@ -49,42 +64,25 @@ async function send(res: Response, reply: Reply): Promise<void> {
 }
 
 /**
- * Mounts one declared route. The order of checks is the contract: who you are (401), whether you
- * may (403), your budget (429), your input (4xx), then idempotency, then the handler, which runs
- * inside its tenant's scope.
+ * Mounts one declared route. The order of checks is the contract: your address's budget when you
+ * bring no valid key (429), who you are (401), whether you may (403), your key's and tenant's
+ * budgets (429), your input (4xx), then idempotency, then the handler, which runs inside its
+ * tenant's scope (see admission.ts for the budgets).
  */
 export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
   const { services, platformKey, idempotency } = deps;
-  const { config } = services;
   router[spec.method](spec.path, async (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const requestId = (res.locals.requestId as string) ?? requestIdOf(req);
     let log = services.logger.child({ requestId });
     try {
-      // A flood is refused before it costs store reads: each presented key has its own budget,
-      // checked in Redis before the key is looked up; the tenant's budget is checked after.
-      const presented = presentedKey(req);
-      if (presented) {
-        try {
-          await takeRateLimit(services.conns.redis, config.redisPrefix, `key:${createHash('sha256').update(presented).digest('hex').slice(0, 32)}`, config.rateLimitPerMinute);
-        } catch (err) {
-          rateLimited.inc({ subject: 'key' });
-          throw err;
-        }
-      }
-      const { actor, tenant } = await authenticate(req, spec.access, services, platformKey);
+      const { actor, tenant, budget, credential } = await admit(req, spec.access, services, platformKey);
       if (tenant) log = log.child({ tenantId: tenant._id });
       res.locals.tenantId = tenant?._id;
-      const subject = tenant ? tenant._id : actor.kind === 'public' ? `public:${actor.address}` : 'platform';
-      const limit = actor.kind === 'public' ? config.publicRateLimitPerMinute : config.rateLimitPerMinute;
-      try {
-        const budget = await takeRateLimit(services.conns.redis, config.redisPrefix, subject, limit);
-        res.setHeader('RateLimit-Limit', String(limit));
+      if (budget) {
+        res.setHeader('RateLimit-Limit', String(budget.limit));
         res.setHeader('RateLimit-Remaining', String(budget.remaining));
         res.setHeader('RateLimit-Reset', String(budget.resetSeconds));
-      } catch (err) {
-        rateLimited.inc({ subject: tenant ? 'tenant' : actor.kind });
-        throw err;
       }
 
       const params = spec.params ? validate(spec.params, { ...req.params }, 'params') : {};
@@ -115,26 +113,34 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
       const idempotencyKey = req.headers['idempotency-key'];
       let reply: Reply;
       if (spec.method === 'post' && spec.idempotent !== false && typeof idempotencyKey === 'string') {
-        // Keys are remembered per credential: a tenant key by its id, the platform key by its hash.
-        const credential = actor.kind === 'key' ? actor.keyId : presented ? createHash('sha256').update(presented).digest('hex').slice(0, 16) : actor.kind;
-        const scope = `${tenant ? tenant._id : subject}:${credential}`;
+        const scope = idempotencyScope(actor, tenant?._id, presentedKey(req));
         const fingerprint = IdempotencyStore.fingerprint(req.method, req.originalUrl, body);
-        const claim = await idempotency.claim(scope, idempotencyKey, fingerprint);
+        const claim = await idempotency.claim(scope, idempotencyKey, fingerprint, credential);
         if (claim.replay) {
           reply = { ...claim.replay, headers: { ...claim.replay.headers, 'Idempotent-Replayed': 'true' } };
         } else {
-          ctx.operation = new OperationIds(createHash('sha256').update(`${scope}\n${idempotencyKey}`).digest('hex'), claim.firstSeenAt);
+          ctx.operation = operationIdsFor(scope, idempotencyKey, claim.firstSeenAt);
+          const stop = idempotency.hold(scope, idempotencyKey, claim, () => log.warn({ route: spec.path }, 'idempotency lease lost while the handler ran'));
           try {
             reply = await run();
           } catch (err) {
-            if (err instanceof Problem) {
-              await idempotency.complete(scope, idempotencyKey, fingerprint, { status: err.status, body: err.toBody(req.originalUrl), headers: { 'Content-Type': 'application/problem+json' } });
-            } else {
-              await idempotency.release(scope, idempotencyKey);
-            }
+            stop();
+            // Once the handler has run an effect may have happened: the key is never deleted. A
+            // refusal that is final is remembered; anything else lets the next attempt re-run
+            // with the same ids (see IdempotencyStore).
+            const remembered =
+              err instanceof Problem && !err.retryable
+                ? idempotency.complete(scope, idempotencyKey, fingerprint, { status: err.status, body: err.toBody(req.originalUrl), headers: problemHeaders(err) })
+                : idempotency.fail(scope, idempotencyKey, claim);
+            // Redis not taking the record leaves it running: its lease lapses and a retry re-runs.
+            await remembered.catch((storeErr: unknown) => log.warn({ err: storeErr }, 'could not record the idempotent outcome'));
             throw err;
           }
-          await idempotency.complete(scope, idempotencyKey, fingerprint, reply);
+          stop();
+          // The work is done: answer it even if Redis does not take the record (the lease then
+          // lapses and a retry re-runs with the same ids, finding this attempt's work).
+          const remembered = reply.status >= 500 ? idempotency.fail(scope, idempotencyKey, claim) : idempotency.complete(scope, idempotencyKey, fingerprint, reply, credential);
+          await remembered.catch((storeErr: unknown) => log.warn({ err: storeErr }, 'could not record the idempotent answer'));
         }
       } else {
         reply = await run();

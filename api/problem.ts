@@ -26,6 +26,12 @@ export const PROBLEM_TYPES = {
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;
 
+/**
+ * Refusals that say "try again": nothing happened, so an Idempotency-Key answered with one of
+ * these is not remembered and the retry runs the request again.
+ */
+const RETRYABLE_TYPES: ReadonlySet<ProblemType> = new Set<ProblemType>(['rate-limited', 'idempotency-key-in-use', 'unavailable', 'internal']);
+
 export const PROBLEM_BASE = 'urn:trellis:problem:';
 
 export interface ProblemBody {
@@ -44,14 +50,19 @@ export class Problem extends Error {
   constructor(
     readonly kind: ProblemType,
     readonly detail: string,
-    readonly extras: { field?: string; errors?: { field: string; detail: string }[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+    readonly extras: { field?: string; errors?: { field: string; detail: string }[]; headers?: Record<string, string>; retryable?: boolean; [k: string]: unknown } = {},
   ) {
     super(detail);
     this.status = PROBLEM_TYPES[kind].status;
   }
 
+  /** True when the client should retry the same request (see RETRYABLE_TYPES, or `{ retryable: true }`). */
+  get retryable(): boolean {
+    return this.extras.retryable ?? (RETRYABLE_TYPES.has(this.kind) || this.status >= 500);
+  }
+
   toBody(instance?: string): ProblemBody {
-    const { headers: _headers, ...extensions } = this.extras;
+    const { headers: _headers, retryable: _retryable, ...extensions } = this.extras;
     return {
       type: `${PROBLEM_BASE}${this.kind}`,
       title: PROBLEM_TYPES[this.kind].title,

@@ -31,6 +31,14 @@ export interface Config {
   provisionWaitMs: number;
   /** A prebuilt workflow bundle (built once by the test run or a deploy step); else built at start. */
   workflowBundlePath?: string;
+  /** How long a running request holds its Idempotency-Key without renewing it (a crashed API's key frees up after this). */
+  idempotencyLeaseSeconds: number;
+  /** Requests per staff key (tenant-admin, approver, finance) per minute, within the tenant's budget. */
+  keyRateLimitPerMinute: number;
+  /** Requests per party-bound key (partner, supplier, manufacturer) per minute, so one party cannot spend the tenant's budget. */
+  partyKeyRateLimitPerMinute: number;
+  /** Requests without a valid key (none, unknown, revoked) per client address per minute, counted before authentication. */
+  unauthenticatedRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: int('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
     provisionWaitMs: int('PROVISION_WAIT_MS', 15000, 0, 120000),
     workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
+    idempotencyLeaseSeconds: int('IDEMPOTENCY_LEASE_SECONDS', 15, 1, 3600),
+    keyRateLimitPerMinute: int('KEY_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    partyKeyRateLimitPerMinute: int('PARTY_KEY_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    unauthenticatedRateLimitPerMinute: int('UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,7 @@ import type { Services } from '../../services';
 import { TenantModel, TenantDoc } from '../../models/tenant';
 import { hashKey, sameHash, parseTenantKey } from '../../domain/api-key-format';
 import { PlatformKey } from '../../services/platform-key';
+import { clientAddress } from './rate-limit';
 
 /** The key in `Authorization: Bearer <key>`, if the header has that form. */
 export function presentedKey(req: Request): string | undefined {
@@ -29,7 +30,8 @@ export async function authenticate(
   services: Services,
   platformKey: PlatformKey,
 ): Promise<{ actor: Actor; tenant?: TenantDoc }> {
-  const address = req.socket.remoteAddress ?? 'unknown';
+  // The client as the trusted proxy saw it, not the proxy itself (app.ts sets `trust proxy`).
+  const address = clientAddress(req);
   if (access === 'public') return { actor: { kind: 'public', address } };
   const presented = bearer(req);
   if (!presented) {

@@ -62,7 +62,7 @@ export const apiKeyRoutes = [
         requestId,
         eventKey: `api-key.created:${doc._id}`,
       });
-      return { status: 201, body: { apiKey: view(doc), key: plaintext }, headers: { Location: `/v1/api-keys/${doc._id}` } };
+      return { status: 201, body: { apiKey: view(doc), key: plaintext }, headers: { Location: `/v1/api-keys/${doc._id}` }, secrets: ['key'] };
     },
   }),
   route<unknown, { limit: number; cursor?: string; includeRevoked?: boolean }>({

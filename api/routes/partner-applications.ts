@@ -126,7 +126,7 @@ export const partnerApplicationRoutes = [
         decidedAt: new Date().toISOString(),
         ...(key ? { partnerKey: { keyId: key.keyId, hash: key.hash, prefix: key.prefix } } : {}),
       });
-      return { status: 200, body: { ...answer, ...(key ? { partnerId: doc.partnerId, partnerKey: key.plaintext } : {}) } };
+      return { status: 200, body: { ...answer, ...(key ? { partnerId: doc.partnerId, partnerKey: key.plaintext } : {}) }, secrets: ['partnerKey'] };
     },
   }),
 ];

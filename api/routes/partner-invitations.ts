@@ -59,6 +59,7 @@ export const partnerInvitationRoutes = [
       return {
         status: 201,
         body: { invitation: view(invitation), token, applyAt: `/v1/public/${tenant.slug}/partner-applications` },
+        secrets: ['token'],
         headers: { Location: `/v1/partner-invitations/${invitation._id}` },
       };
     },

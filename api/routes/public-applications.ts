@@ -101,6 +101,7 @@ export const publicApplicationRoutes = [
       return {
         status: 201,
         body: { application: await applicantView(ctx, tenant, application), applicantToken },
+        secrets: ['applicantToken'],
         headers: { Location: `/v1/public/${tenant.slug}/partner-applications/${application._id}` },
       };
     },

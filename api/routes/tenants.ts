@@ -111,6 +111,7 @@ export const tenantRoutes = [
       return {
         status: tenant.status === 'active' ? 201 : 202,
         body: { tenant: tenantView(tenant), adminKey },
+        secrets: ['adminKey'],
         headers: { Location: `/v1/tenants/${tenant._id}` },
       };
     },
