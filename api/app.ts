@@ -2,7 +2,9 @@ import express, { Express, Request, Response, NextFunction } from 'express';
 import { allRoutes } from './routes';
 import { mount, requestIdOf } from './mount';
 import { mountOps } from './routes/ops';
-import { openApiDocument, DOCS_PAGE } from './openapi';
+import { openApiDocument, DOCS_PAGE, DOCS_SCRIPT } from './openapi';
+import { securityHeaders } from './security-headers';
+import { verifyJsonBody } from './body-checks';
 import { Problem } from './problem';
 import { sendProblem } from './errors';
 import { IdempotencyStore } from './middleware/idempotency';
@@ -18,6 +20,7 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  app.use(securityHeaders());
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = requestIdOf(req);
@@ -26,13 +29,16 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
     next();
   });
 
-  mountOps(app, services);
+  mountOps(app, services, platformKey);
   const openapi = openApiDocument(allRoutes, VERSION);
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openapi);
   });
   app.get(['/docs', '/v1/docs'], (_req, res) => {
     res.type('html').send(DOCS_PAGE);
+  });
+  app.get('/v1/docs.js', (_req, res) => {
+    res.type('text/javascript').send(DOCS_SCRIPT);
   });
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
@@ -43,7 +49,7 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
     }
     next();
   });
-  app.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
+  app.use(express.json({ limit: config.bodyLimitBytes, strict: true, verify: verifyJsonBody(config.bodyMaxDepth) }));
 
   const router = express.Router();
   const deps = { services, platformKey, idempotency: new IdempotencyStore(services.conns.redis, config.redisPrefix, config.idempotencyTtlSeconds) };

@@ -31,6 +31,8 @@ export interface Config {
   provisionWaitMs: number;
   /** A prebuilt workflow bundle (built once by the test run or a deploy step); else built at start. */
   workflowBundlePath?: string;
+  /** Deepest nesting of objects and arrays a JSON body may have (checked before it is parsed). */
+  bodyMaxDepth: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: int('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
     provisionWaitMs: int('PROVISION_WAIT_MS', 15000, 0, 120000),
     workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
+    bodyMaxDepth: int('BODY_MAX_DEPTH', 32, 2, 1000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
