@@ -43,7 +43,8 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+    // Any method: a DELETE or GET with a text/plain body must not run as if it had none.
+    if (hasBody && !req.is('application/json')) {
       next(new Problem('unsupported-media-type', 'send the body as application/json'));
       return;
     }

@@ -48,6 +48,12 @@ describe('express, router and body-parser errors are problems', () => {
     expectProblem(await rawRequest(app.url, 'POST', '/v1/api-keys', { ...json(admin), 'content-type': 'application/json; charset=utf-16le' }, Buffer.from('{}', 'utf16le')), 415, 'unsupported-media-type');
   });
 
+  test('a DELETE with a body that is not JSON is 415 and deletes nothing', async () => {
+    const key = await app.http('POST', '/v1/api-keys', { key: admin, body: { name: 'kept', role: 'finance' } });
+    expectProblem(await rawRequest(app.url, 'DELETE', `/v1/api-keys/${key.body.id}`, { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' }, 'please'), 415, 'unsupported-media-type');
+    expect((await app.http('GET', `/v1/api-keys/${key.body.id}`, { key: admin })).body.revokedAt).toBeUndefined();
+  });
+
   test('a body that is only a byte-order mark is not "no body": 400 and the action does not run', async () => {
     const reviews = async () => (await app.http('GET', '/v1/tier-reviews', { key: admin })).body.items.length;
     const before = await reviews();
