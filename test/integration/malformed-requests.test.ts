@@ -12,7 +12,7 @@ import { dealTenant, registration } from './deal-fixtures';
  * tenant's data reads the same afterwards.
  *
  * `npm test` sends FUZZ_REQUESTS (default 600); `npm run fuzz` sends 5,000. FUZZ_SEED replays a
- * run; FUZZ_REPORT writes the counts as JSON.
+ * run; FUZZ_REPORT writes the counts and findings as JSON, FUZZ_TRACE every answer (one JSON line each).
  */
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 600);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -95,6 +95,7 @@ test(`${REQUESTS} malformed requests: no 5xx, problem+json on every 4xx, nothing
 
   const counts = { requests: 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, 'no answer': 0, parser: 0 };
   const findings: Finding[] = [];
+  const trace: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < planned.length) {
@@ -109,6 +110,7 @@ test(`${REQUESTS} malformed requests: no 5xx, problem+json on every 4xx, nothing
       if (req.raw) counts.parser += 1;
       const cls = res.status === 0 ? 'no answer' : (`${Math.floor(res.status / 100)}xx` as keyof typeof counts);
       counts[cls] += 1;
+      if (process.env.FUZZ_TRACE) trace.push(JSON.stringify({ op: req.op, defects: req.defects, auth: who, method: req.method, path: req.path.slice(0, 200), status: res.status, type: res.body?.type, detail: res.body?.detail }));
       const finding = (what: string) => findings.push({ what, op: req.op, defects: req.defects, method: req.method, path: req.path.slice(0, 200), auth: who, status: res.status, body: res.text.slice(0, 300) });
       if (res.status === 0 || res.status >= 500) finding(res.status === 0 ? 'no answer' : '5xx');
       else if (res.status >= 400) {
@@ -122,6 +124,7 @@ test(`${REQUESTS} malformed requests: no 5xx, problem+json on every 4xx, nothing
 
   const report = { seed: SEED, operations: ops.length, ...counts, findings: findings.length, seconds: Math.round((Date.now() - started) / 1000), dataUnchanged: before === after };
   console.log(`malformed requests: ${JSON.stringify(report)}`);
+  if (process.env.FUZZ_TRACE) writeFileSync(process.env.FUZZ_TRACE, trace.join('\n'));
   if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, JSON.stringify({ ...report, sample: findings.slice(0, 200) }, null, 2));
   expect(findings.slice(0, 20)).toEqual([]);
   expect(counts.requests).toBe(REQUESTS);

@@ -432,6 +432,17 @@ export function malformedRequest(op: Operation, rng: Rng, known: Known, auth: st
   }
   const sureNames = Object.keys(SURE);
   const probeNames = Object.keys(PROBES);
+  // About a third of the requests carry only probes, so they pass the schemas and reach the
+  // services (a negative amount, an unknown currency, a 1e309): on a state-changing route the
+  // service must refuse them; a header probe alone would leave a valid request, so it is not used.
+  if (rng.chance(0.3)) {
+    const usable = mutating ? probeNames.filter((n) => n !== 'headers-abuse') : probeNames;
+    for (let tries = 0; draft.defects.length === 0 && tries < 10; tries += 1) {
+      const name = rng.pick(usable);
+      if (PROBES[name](op, draft, rng)) draft.defects.push(name);
+    }
+    if (draft.defects.length > 0) return finish(op, draft, mutating);
+  }
   // One sure defect for state-changing routes (more than one sometimes), probes on top.
   const wanted = 1 + (rng.chance(0.3) ? 1 : 0);
   for (let tries = 0; draft.defects.filter((x) => sureNames.includes(x)).length < wanted && tries < 30; tries += 1) {
@@ -443,6 +454,10 @@ export function malformedRequest(op: Operation, rng: Rng, known: Known, auth: st
     const name = rng.pick(probeNames);
     if (PROBES[name](op, draft, rng)) draft.defects.push(name);
   }
+  return finish(op, draft, mutating && draft.sure);
+}
+
+function finish(op: Operation, draft: Draft, mustRefuse: boolean): MalformedRequest {
   const query = draft.query.map(([k, v]) => `${encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']')}=${encodeURIComponent(v)}`).join('&');
   // Body defects on a route without a body still reach the JSON parser.
   if (draft.bodyText && !draft.headers['content-type']) draft.headers['content-type'] = 'application/json';
@@ -454,6 +469,6 @@ export function malformedRequest(op: Operation, rng: Rng, known: Known, auth: st
     path: `${fillPath(op, draft.params, draft.rawParams)}${query ? `?${query}` : ''}`,
     headers: draft.headers,
     body,
-    mustRefuse: mutating && draft.sure,
+    mustRefuse,
   };
 }
