@@ -69,6 +69,8 @@ export function operationsOf(doc: any): Operation[] {
 export interface Known {
   ids: Record<string, string[]>;
   slug: string;
+  /** Each rule kind's dry-run input schema: the document types `input` as unknown. */
+  dryRunInputs?: Record<string, Schema>;
 }
 
 const patternArbs = new Map<string, fc.Arbitrary<string>>();
@@ -370,11 +372,13 @@ const PROBES: Record<string, Mutation> = {
   },
   'body-huge-number'(op, d, rng) {
     if (typeof d.body !== 'object' || d.body === null) return false;
-    const text = JSON.stringify(d.body);
     const f = op.body && fieldsWith(op.body, d.body, (s) => s.type === 'integer' || s.type === 'number');
     if (!f?.length) return false;
-    const name = rng.pick(f).path.slice(-1)[0];
-    d.bodyText = Buffer.from(text.replace(new RegExp(`"${name}":-?[0-9.]+`), `"${name}":${rng.pick(['1e309', '-0', '-1e309', '1e-400', '123456789012345678901234567890'])}`));
+    const field = rng.pick(f);
+    // The field is set (it may be optional and absent from the sample), then its text replaced.
+    setAt(d.body as Record<string, unknown>, field.path, 424242);
+    const huge = rng.pick(['1e309', '-1e309', '1e-400', '123456789012345678901234567890', ...(field.schema.minimum >= 1 ? ['-0'] : [])]);
+    d.bodyText = Buffer.from(JSON.stringify(d.body).replace('424242', huge));
     return true;
   },
   'headers-abuse'(op, d, rng) {
@@ -414,12 +418,21 @@ function fillPath(op: Operation, params: Record<string, string>, raw: Set<string
 }
 
 export function malformedRequest(op: Operation, rng: Rng, known: Known, auth: string | undefined): MalformedRequest {
-  const mutating = op.method !== 'GET';
+  // A dry run changes nothing: its sample inputs are sent as they are, too (edge values included).
+  const dryRun = op.path.endsWith('/dry-run');
+  const mutating = op.method !== 'GET' && !dryRun;
   const draft: Draft = { params: {}, query: [], headers: {}, defects: [], sure: false, rawParams: new Set() };
   for (const p of op.params) draft.params[p.name] = String(sample(p.schema, rng, known, p.name));
+  const dryRunKinds = Object.keys(known.dryRunInputs ?? {});
+  if (op.path.endsWith('/dry-run') && dryRunKinds.length > 0 && rng.chance(0.9)) draft.params.kind = rng.pick(dryRunKinds);
   for (const q of op.query) if (q.required || rng.chance(0.3)) draft.query.push([q.name, String(sample(q.schema, rng, known, q.name))]);
   if (op.body) {
     draft.body = sample(op.body, rng, known);
+    const input = known.dryRunInputs?.[draft.params.kind];
+    if (op.path.endsWith('/dry-run') && input) {
+      draft.body = { input: sample(input, rng, known) };
+      op = { ...op, body: { ...op.body, properties: { ...op.body.properties, input } } };
+    }
     draft.headers['content-type'] = 'application/json';
   }
   if (op.method === 'PUT') draft.headers['if-match'] = '"fuzz"';
@@ -430,6 +443,7 @@ export function malformedRequest(op: Operation, rng: Rng, known: Known, auth: st
   if (rng.chance(0.03)) {
     return { op: op.id, defects: ['parser'], method: op.method, path: full, headers: {}, raw: parserProbe(rng, full, auth), mustRefuse: mutating };
   }
+  if (dryRun && rng.chance(0.5)) return finish(op, { ...draft, defects: ['dry-run-sample'] }, false);
   const sureNames = Object.keys(SURE);
   const probeNames = Object.keys(PROBES);
   // About a third of the requests carry only probes, so they pass the schemas and reach the
