@@ -81,6 +81,30 @@ describe('express, router and body-parser errors are problems', () => {
   });
 });
 
+test('client errors are logged without error level or stack', async () => {
+  const logger = app.running.services.logger;
+  const errors: unknown[] = [];
+  const child = logger.child.bind(logger);
+  const spy = jest.spyOn(logger, 'child').mockImplementation((bindings, options) => {
+    const log = child(bindings, options);
+    const record = (...args: unknown[]) => {
+      errors.push(args);
+    };
+    jest.spyOn(log, 'error').mockImplementation(record as never);
+    jest.spyOn(log, 'fatal').mockImplementation(record as never);
+    return log;
+  });
+  try {
+    expectProblem(await app.http('GET', '/v1/deals/%E0%A4%A'), 400, 'bad-request');
+    expectProblem(await rawRequest(app.url, 'POST', '/v1/api-keys', { ...json(), 'content-encoding': 'gzip' }, Buffer.from('nope')), 400, 'bad-request');
+    expectProblem(await rawRequest(app.url, 'POST', '/v1/api-keys', json(admin), `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400, 'body-too-deep');
+    expect(spy).toHaveBeenCalled();
+    expect(errors).toEqual([]);
+  } finally {
+    spy.mockRestore();
+  }
+});
+
 describe('dates JS cannot represent are 422 everywhere', () => {
   const bad = ['2016-12-31T23:59:60Z', '2025-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T00:00:00+24:00'];
 
