@@ -2,7 +2,9 @@ import express, { Express, Request, Response, NextFunction } from 'express';
 import { allRoutes } from './routes';
 import { mount, requestIdOf } from './mount';
 import { mountOps } from './routes/ops';
-import { openApiDocument, DOCS_PAGE } from './openapi';
+import { openApiDocument, DOCS_PAGE, DOCS_SCRIPT } from './openapi';
+import { securityHeaders } from './security-headers';
+import { verifyJsonBody } from './body-checks';
 import { Problem } from './problem';
 import { sendProblem } from './errors';
 import { IdempotencyStore } from './middleware/idempotency';
@@ -18,6 +20,7 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  app.use(securityHeaders());
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = requestIdOf(req);
@@ -26,7 +29,7 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
     next();
   });
 
-  mountOps(app, services);
+  mountOps(app, services, platformKey);
   const openapi = openApiDocument(allRoutes, VERSION);
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -34,16 +37,20 @@ export function createApp(services: Services, platformKey: PlatformKey): Express
   app.get(['/docs', '/v1/docs'], (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
+  app.get('/v1/docs.js', (_req, res) => {
+    res.type('text/javascript').send(DOCS_SCRIPT);
+  });
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+    // Any method: a DELETE or GET with a text/plain body must not run as if it had none.
+    if (hasBody && !req.is('application/json')) {
       next(new Problem('unsupported-media-type', 'send the body as application/json'));
       return;
     }
     next();
   });
-  app.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
+  app.use(express.json({ limit: config.bodyLimitBytes, strict: true, verify: verifyJsonBody(config.bodyMaxDepth) }));
 
   const router = express.Router();
   const deps = { services, platformKey, idempotency: new IdempotencyStore(services.conns.redis, config.redisPrefix, config.idempotencyTtlSeconds, config.idempotencyLeaseSeconds) };

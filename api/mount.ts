@@ -86,7 +86,7 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
       }
 
       const params = spec.params ? validate(spec.params, { ...req.params }, 'params') : {};
-      const query = spec.query ? validate(spec.query, { ...(req.query as object) }, 'query') : {};
+      const query = validate(spec.query, { ...(req.query as object) }, 'query');
       let body: unknown = undefined;
       if (spec.body) {
         if (req.body === undefined) throw new Problem('validation-failed', 'body is required (Content-Type: application/json)', { field: 'body' });

@@ -73,9 +73,11 @@ details{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:8px 0;
 summary{cursor:pointer}code,pre{font:13px ui-monospace,monospace}pre{background:#f6f8fa;padding:8px;overflow:auto}
 .m{display:inline-block;width:64px;font-weight:600;text-transform:uppercase}.get{color:#0969da}.post{color:#1a7f37}.put{color:#9a6700}.delete{color:#cf222e}
 .roles{color:#57606a;font-size:13px}
-</style></head><body><header><h1>Trellis API</h1><div id="desc"></div></header><main id="root">Loading…</main>
-<script>
-fetch('/v1/openapi.json').then(r=>r.json()).then(doc=>{
+</style></head><body><header><h1>Trellis API</h1><div id="desc"></div><p><a style="color:#fff" href="/v1/openapi.json">/v1/openapi.json</a></p></header><main id="root">Loading…</main>
+<script src="/v1/docs.js"></script></body></html>`;
+
+/** The page's script, served on its own so the Content-Security-Policy needs no inline exception. */
+export const DOCS_SCRIPT = `fetch('/v1/openapi.json').then(r=>r.json()).then(doc=>{
   document.getElementById('desc').textContent=doc.info.description;
   const byTag={};
   for(const [path,ops] of Object.entries(doc.paths))for(const [method,op] of Object.entries(ops))(byTag[op.tags[0]]??=[]).push({path,method,op});
@@ -94,4 +96,4 @@ fetch('/v1/openapi.json').then(r=>r.json()).then(doc=>{
     }
   }
 });
-</script></body></html>`;
+`;

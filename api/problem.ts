@@ -20,6 +20,12 @@ export const PROBLEM_TYPES = {
   'tenant-not-active': { status: 409, title: 'The tenant is not active' },
   'rule-set-invalid': { status: 422, title: 'The rule set is not valid' },
   'decision-refused': { status: 409, title: 'The decision was refused' },
+  // Requests that cannot be read at all: bad percent-encoding, corrupt compressed bodies, bodies
+  // that are not UTF-8 or only a byte-order mark, framing Node's HTTP parser refuses.
+  'bad-request': { status: 400, title: 'The request could not be read' },
+  'body-too-deep': { status: 400, title: 'The body is nested too deeply' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
+  'request-timeout': { status: 408, title: 'The request took too long to arrive' },
   unavailable: { status: 503, title: 'A backing service is unavailable' },
   internal: { status: 500, title: 'Something went wrong on our side' },
 } as const;

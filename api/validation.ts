@@ -1,7 +1,8 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { TSchema } from '@sinclair/typebox';
+import { Type, TSchema } from '@sinclair/typebox';
 import { Problem } from './problem';
+import { isDate, isDateTime } from '../domain/dates';
 
 /**
  * One Ajv instance validates bodies, queries and params against the same TypeBox schemas the
@@ -9,9 +10,37 @@ import { Problem } from './problem';
  * coerced silently except query-string numbers and booleans.
  */
 const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
-addFormats(ajv);
 const queryAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
-addFormats(queryAjv);
+for (const instance of [ajv, queryAjv]) {
+  addFormats(instance);
+  // ajv-formats accepts leap seconds and rolled-over calendar dates, which JS Date cannot hold
+  // (a RangeError later, a 500): every date and date-time in every schema goes through the one
+  // parser the handlers can rely on.
+  instance.addFormat('date-time', { type: 'string', validate: isDateTime });
+  instance.addFormat('date', { type: 'string', validate: isDate });
+}
+
+/** A route that declares no query still refuses every query parameter. */
+const NO_QUERY = Type.Object({}, { additionalProperties: false });
+
+/**
+ * Ajv coerces with Number(), which reads `0x10` as 16, `1e2` as 100 and `" 5"` as 5: a query
+ * number must be written in plain decimal digits before it is coerced.
+ */
+const DECIMAL = { integer: /^-?\d{1,16}$/, number: /^-?\d{1,16}(?:\.\d{1,16})?$/ } as const;
+
+function plainNumbers(schema: TSchema, value: Record<string, unknown>): { field: string; detail: string }[] {
+  const properties = (schema as { properties?: Record<string, { type?: string }> }).properties ?? {};
+  const errors: { field: string; detail: string }[] = [];
+  for (const [name, property] of Object.entries(properties)) {
+    const pattern = property.type === 'integer' || property.type === 'number' ? DECIMAL[property.type] : undefined;
+    const given = Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
+    if (pattern && typeof given === 'string' && !pattern.test(given)) {
+      errors.push({ field: `query.${name}`, detail: `must be ${property.type === 'integer' ? 'a whole number' : 'a number'} in decimal digits` });
+    }
+  }
+  return errors;
+}
 
 const cache = new WeakMap<TSchema, ValidateFunction>();
 const queryCache = new WeakMap<TSchema, ValidateFunction>();
@@ -42,7 +71,12 @@ function describe(error: ErrorObject): string {
   }
 }
 
-export function validate<T>(schema: TSchema, value: unknown, root: 'body' | 'query' | 'params'): T {
+export function validate<T>(declared: TSchema | undefined, value: unknown, root: 'body' | 'query' | 'params'): T {
+  const schema = declared ?? NO_QUERY;
+  if (root === 'query') {
+    const errors = plainNumbers(schema, value as Record<string, unknown>);
+    if (errors.length > 0) throw new Problem('validation-failed', `${errors[0].field} ${errors[0].detail}`, { field: errors[0].field, errors });
+  }
   const instance = root === 'body' ? ajv : queryAjv;
   const store = root === 'body' ? cache : queryCache;
   let check = store.get(schema);

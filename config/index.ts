@@ -39,6 +39,8 @@ export interface Config {
   partyKeyRateLimitPerMinute: number;
   /** Requests without a valid key (none, unknown, revoked) per client address per minute, counted before authentication. */
   unauthenticatedRateLimitPerMinute: number;
+  /** Deepest nesting of objects and arrays a JSON body may have (checked before it is parsed). */
+  bodyMaxDepth: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyRateLimitPerMinute: int('KEY_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     partyKeyRateLimitPerMinute: int('PARTY_KEY_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     unauthenticatedRateLimitPerMinute: int('UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    bodyMaxDepth: int('BODY_MAX_DEPTH', 32, 2, 1000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

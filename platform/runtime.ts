@@ -8,6 +8,7 @@ import { PlatformKey } from '../services/platform-key';
 import { ensureAllIndexes } from '../models';
 import { ensureNamespace } from './temporal-namespaces';
 import { createApp } from '../api/app';
+import { answerClientError } from '../api/client-error';
 import { startTemporalWorkers, TemporalWorkers } from '../workers/temporal-worker';
 import { startQueueWorkers, QueueWorkers } from '../workers/queue-worker';
 import '../domain/rules/kinds';
@@ -50,6 +51,7 @@ export async function startTrellis(config: Config, parts: Parts): Promise<Runnin
     const app = createApp(services, platformKey);
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, '0.0.0.0', () => resolve(s)).on('error', reject);
+      s.on('clientError', (err: Error & { code?: string }, socket) => answerClientError(err, socket, logger));
     });
     apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     logger.info({ apiUrl }, 'api listening');
