@@ -42,6 +42,10 @@ function problemHeaders(problem: Problem): Record<string, string> {
   return { ...((problem.extras.headers as Record<string, string>) ?? {}), 'Content-Type': 'application/problem+json' };
 }
 
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
 async function send(res: Response, reply: Reply): Promise<void> {
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   if (reply.stream) {
@@ -91,7 +95,8 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
       if (spec.body) {
         if (req.body === undefined) throw new Problem('validation-failed', 'body is required (Content-Type: application/json)', { field: 'body' });
         body = validate(spec.body, req.body, 'body');
-      } else if (req.body !== undefined && req.headers['content-length'] !== '0' && Object.keys(req.body as object).length > 0) {
+      } else if (req.body !== undefined && !isEmptyObject(req.body)) {
+        // `{}` is what many clients send for "nothing"; anything else (`[]`, `0`, fields) is refused.
         throw new Problem('validation-failed', 'this route takes no body', { field: 'body' });
       }
 

@@ -1,9 +1,10 @@
+import helmet from 'helmet';
 import type { RequestHandler } from 'express';
 
 /**
- * Security headers on every response (helmet's defaults). helmet is the implementation; until the
- * package is installed in every checkout, the same headers are written by hand so no response goes
- * out without them. The docs page's script is served from /v1/docs.js, so the default
+ * Security headers on every response: helmet sets them on what express sends. SECURITY_HEADERS is
+ * the same set written by hand for the one path express never sees, the raw answers to requests
+ * Node's HTTP parser refuses (api/client-error.ts). The docs page's script is served from /v1/docs.js, so the default
  * `script-src 'self'` needs no exception. `upgrade-insecure-requests` is left out: `npm start` serves
  * plain HTTP on localhost, where it would send the page's script and fetch to https and break it
  * (TLS is the load balancer's job; Strict-Transport-Security covers clients that came over https).
@@ -24,23 +25,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'X-XSS-Protection': '0',
 };
 
-type Helmet = (options?: { contentSecurityPolicy?: { directives: Record<string, null | string[]> } }) => RequestHandler;
-
-function loadHelmet(): Helmet | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('helmet') as { default?: Helmet } & Helmet;
-    return mod.default ?? mod;
-  } catch {
-    return undefined;
-  }
-}
-
+/** helmet's headers on every response express sends. */
 export function securityHeaders(): RequestHandler {
-  const helmet = loadHelmet();
-  if (helmet) return helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
-  return (_req, res, next) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    next();
-  };
+  return helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
 }
