@@ -1,13 +1,13 @@
 import type { Services } from '.';
 import type { UpdateDefinition } from '@temporalio/common';
 import { executeRefusableUpdate } from './tenant-workflows';
-import type { TenantDoc } from '../models/tenant';
+import { TenantModel, type TenantDoc } from '../models/tenant';
 import { DealModel, DealDoc, OPEN_DEAL_STATUSES, DealStatus } from '../models/deal';
 import { DealReversalModel, DealReversalDoc } from '../models/deal-reversal';
 import { recordReversal } from './partner-metrics';
 import { inTenant } from '../platform/tenant-context';
 import { OperationIds } from '../platform/ids';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { DealRegistrationRecord } from '../activities/deals';
 import { Problem, notFound } from '../api/problem';
 import { getPartner, tierInForce } from './partners';
@@ -23,7 +23,7 @@ import {
   type DealApprovalInput, type dealApproval,
 } from '../workflows/deal-approval';
 import { isDuplicateKey } from '../platform/store-errors';
-import { settleAudit, withAudit, type KeyedAuditInput } from './outbox';
+import { discardAudit, settleAudit, stageAudit, withAudit, type KeyedAuditInput } from './outbox';
 import { reversalTenantMinor } from '../domain/deals/reversal-amount';
 
 const reversalAudit = (actor: DealActor, r: Omit<DealReversalDoc, 'tenantId'>): KeyedAuditInput => ({
@@ -319,4 +319,82 @@ export class DealService {
     for (const doc of docs) byDeal.set(doc.dealId, [...(byDeal.get(doc.dealId) ?? []), doc]);
     return byDeal;
   }
+}
+
+export interface ReapResult {
+  checked: number;
+  /** Deals closed as abandoned. */
+  reaped: string[];
+}
+
+/**
+ * Closes deals whose process is gone: a deal left `submitted` (a registration that crashed before
+ * its workflow ran; only possible for deals registered before the workflow owned the record) or a
+ * read model still open behind a workflow that was terminated or failed (a deadline or the
+ * protection end long past with no write since). Each candidate's workflow is asked: a running one
+ * is left alone. An abandoned deal frees its customer first, then shows `abandoned`, audited once.
+ * For the periodic runner; safe to run anywhere, any number of times.
+ */
+export async function reapStaleDeals(
+  services: Services,
+  tenantId: string,
+  olderThanMs: number,
+  opts: { now?: Date; limit?: number } = {},
+): Promise<ReapResult> {
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - olderThanMs);
+  const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+  if (!tenant) return { checked: 0, reaped: [] };
+  const candidates = await inTenant(tenantId, () =>
+    DealModel.find({
+      status: { $in: OPEN_DEAL_STATUSES },
+      updatedAt: { $lt: cutoff },
+      $or: [{ status: 'submitted' }, { protectedUntil: { $lt: cutoff } }, { 'currentStep.deadline': { $lt: cutoff } }],
+    }).sort({ updatedAt: 1 }).limit(opts.limit ?? 100).lean(),
+  );
+  const result: ReapResult = { checked: candidates.length, reaped: [] };
+  for (const deal of candidates) {
+    const process = await processState(services, tenant, deal._id);
+    if (process === 'RUNNING') continue;
+    await abandonDeal(services, tenantId, deal, process === 'none' ? 'its process never started' : `its process ended (${process.toLowerCase()}) without finishing it`);
+    result.reaped.push(deal._id);
+  }
+  return result;
+}
+
+async function processState(services: Services, tenant: TenantDoc, dealId: string): Promise<string> {
+  try {
+    const description = await services.workflows.handle(tenant, DEAL_WORKFLOW_KIND, dealId).describe();
+    return description.status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'none';
+    throw err;
+  }
+}
+
+async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, reason: string): Promise<void> {
+  await releaseClaims(tenantId, deal._id);
+  const index = (deal.history ?? []).length;
+  const event: KeyedAuditInput = {
+    actor: { type: 'system', id: 'deal-reaper' },
+    action: 'deal.abandoned',
+    entity: { type: 'deal', id: deal._id },
+    data: { previousStatus: deal.status, reason },
+    eventKey: `deal.abandoned:${deal._id}`,
+  };
+  await stageAudit(tenantId, event, { model: 'Deal', filter: { _id: deal._id, status: 'abandoned' } });
+  // Guarded by the state that was judged: nothing else writes a deal whose process is gone.
+  await inTenant(tenantId, () =>
+    DealModel.updateOne(
+      { _id: deal._id, status: deal.status, rev: deal.rev },
+      {
+        $set: {
+          status: 'abandoned', claimHeld: false, currentStep: null, awaitingRole: null, rev: deal.rev + 1,
+          [`history.${index}`]: { at: new Date().toISOString(), type: 'abandoned', detail: reason },
+        },
+      },
+    ),
+  );
+  const now = await inTenant(tenantId, () => DealModel.findOne({ _id: deal._id }, { status: 1 }).lean());
+  if (now?.status === 'abandoned') await settleAudit(services, tenantId, event);
+  else await discardAudit(tenantId, event.eventKey);
 }

@@ -62,6 +62,11 @@ export async function settleAudit(services: AuditServices, tenantId: string, eve
   await inTenant(tenantId, () => AuditOutboxModel.deleteOne({ _id: entryId(tenantId, event.eventKey) }));
 }
 
+/** Withdraws a staged event whose change is known not to have happened. */
+export async function discardAudit(tenantId: string, eventKey: string): Promise<void> {
+  await inTenant(tenantId, () => AuditOutboxModel.deleteOne({ _id: entryId(tenantId, eventKey) }));
+}
+
 /**
  * Stages the event, runs the change, appends the event. If the change throws, the entry stays:
  * the change may have been committed before the error, and the relay will tell.

@@ -16,7 +16,7 @@ export function dealActor(actor: Actor): DealActor {
 }
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const DEAL_STATUSES = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review', 'rejected', 'expired', 'closed'];
+const DEAL_STATUSES = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review', 'rejected', 'expired', 'closed', 'abandoned'];
 
 const RegisterBody = Obj({
   customer: Obj({
