@@ -36,6 +36,8 @@ afterAll(async () => {
 });
 
 const events = (tenantId: string, filter: Record<string, unknown>) => inTenant(tenantId, () => AuditEventModel.find(filter).lean());
+const runHistory = (tenant: DealTenant, workflowId: string, runId: string) =>
+  app.running.services.workflows.client(tenant.tenant).workflow.getHandle(workflowId, runId).fetchHistory();
 const partnerActor = (p: { keyId: string; partnerId: string }) => ({ keyId: p.keyId, role: 'partner' as const, partyId: p.partnerId });
 
 describe('registration owned by the workflow', () => {
@@ -62,12 +64,12 @@ describe('registration owned by the workflow', () => {
       return runs.length > 0;
     });
     // The auto-approved deal continued as new once when protected: one workflow, whose runs chain.
-    const history = await handle.fetchHistory(runId);
+    const history = await runHistory(t, handle.workflowId, runId);
     const started = history.events![0].workflowExecutionStartedEventAttributes!;
     expect(runs.length).toBeLessThanOrEqual(2);
     expect(started.firstExecutionRunId).toBeTruthy();
     for (const r of runs) {
-      const h = await handle.fetchHistory(r);
+      const h = await runHistory(t, handle.workflowId, r);
       expect(h.events![0].workflowExecutionStartedEventAttributes!.firstExecutionRunId).toBe(started.firstExecutionRunId);
     }
   });
@@ -169,10 +171,10 @@ describe('history growth', () => {
     const handle = app.running.services.workflows.handle(short.tenant, 'deal', res.body.id);
     const { runId } = await handle.describe();
     // The approval ran in the run the protected one continued from.
-    const current = await handle.fetchHistory(runId);
+    const current = await runHistory(short, handle.workflowId, runId);
     const firstRun = current.events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId;
     expect(firstRun).toBeTruthy();
-    const history = await handle.fetchHistory(firstRun!);
+    const history = await runHistory(short, handle.workflowId, firstRun!);
     const scheduled = history.events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a);
     const publishes = scheduled.filter((a) => a!.activityType!.name === 'publishDealView');
     expect(publishes.length).toBeGreaterThanOrEqual(6);
@@ -197,7 +199,7 @@ describe('history growth', () => {
     const handle = app.running.services.workflows.handle(short.tenant, 'deal', res.body.id);
     await waitFor(async () => {
       const { runId } = await handle.describe();
-      const h = await handle.fetchHistory(runId);
+      const h = await runHistory(short, handle.workflowId, runId);
       return Boolean(h.events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId);
     });
     const asked = await app.http('POST', `/v1/deals/${res.body.id}/extension`, { key: p.key, body: { reason: 'more time' } });
