@@ -361,6 +361,8 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
   const handOverIfQuiet = async (round: number): Promise<void> => {
     if (!patched('deal-protection-continues-as-new')) return;
     const quiet = (): boolean => !closed && !extensionRequested && allHandlersFinished();
+    // The decision that approved the deal may still be waiting to answer its caller.
+    await condition(() => !!closed || extensionRequested || allHandlersFinished());
     if (!quiet()) return;
     if (history.length > 0) await publish();
     await writes;

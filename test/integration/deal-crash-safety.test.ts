@@ -169,11 +169,13 @@ describe('history growth', () => {
     const types = deal.history.map((h: { type: string }) => h.type);
     expect(types.filter((x: string) => x === 'reminder').length).toBeGreaterThanOrEqual(4);
     const handle = app.running.services.workflows.handle(short.tenant, 'deal', res.body.id);
-    const { runId } = await handle.describe();
     // The approval ran in the run the protected one continued from.
-    const current = await runHistory(short, handle.workflowId, runId);
-    const firstRun = current.events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId;
-    expect(firstRun).toBeTruthy();
+    let firstRun = '';
+    await waitFor(async () => {
+      const { runId } = await handle.describe();
+      firstRun = (await runHistory(short, handle.workflowId, runId)).events![0].workflowExecutionStartedEventAttributes!.continuedExecutionRunId ?? '';
+      return firstRun !== '';
+    });
     const history = await runHistory(short, handle.workflowId, firstRun!);
     const scheduled = history.events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a);
     const publishes = scheduled.filter((a) => a!.activityType!.name === 'publishDealView');
