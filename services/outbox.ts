@@ -6,6 +6,7 @@ import { TenantModel } from '../models/tenant';
 import { tenantModels } from '../models/tenant-model';
 import { inTenant } from '../platform/tenant-context';
 import { isDuplicateKey } from '../platform/store-errors';
+import { Problem } from '../api/problem';
 
 /**
  * One way to write a state change and its audit event when the store cannot do both at once:
@@ -71,10 +72,25 @@ export async function discardAudit(tenantId: string, eventKey: string): Promise<
  * Stages the event, runs the change, appends the event. If the change throws, the entry stays:
  * the change may have been committed before the error, and the relay will tell.
  */
-export async function withAudit<T>(services: AuditServices, tenantId: string, event: KeyedAuditInput, check: EffectCheck, effect: () => Promise<T>): Promise<T> {
+export async function withAudit<T>(
+  services: AuditServices,
+  tenantId: string,
+  event: KeyedAuditInput,
+  check: EffectCheck,
+  effect: () => Promise<T>,
+  /** The event as recorded when the change tells more than was known before it (same eventKey). */
+  complete?: (result: T) => KeyedAuditInput,
+): Promise<T> {
   await stageAudit(tenantId, event, check);
-  const result = await effect();
-  await settleAudit(services, tenantId, event);
+  let result: T;
+  try {
+    result = await effect();
+  } catch (err) {
+    // A refusal changes nothing by contract; anything else may have committed first.
+    if (err instanceof Problem) await discardAudit(tenantId, event.eventKey);
+    throw err;
+  }
+  await settleAudit(services, tenantId, complete ? { ...complete(result), eventKey: event.eventKey } : event);
   return result;
 }
 
