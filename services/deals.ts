@@ -355,8 +355,8 @@ export async function reapStaleDeals(
   for (const deal of candidates) {
     const process = await processState(services, tenant, deal._id);
     if (process === 'RUNNING') continue;
-    await abandonDeal(services, tenantId, deal, process === 'none' ? 'its process never started' : `its process ended (${process.toLowerCase()}) without finishing it`);
-    result.reaped.push(deal._id);
+    const reason = process === 'none' ? 'its process never started' : `its process ended (${process.toLowerCase()}) without finishing it`;
+    if (await abandonDeal(services, tenantId, deal, reason)) result.reaped.push(deal._id);
   }
   return result;
 }
@@ -371,7 +371,7 @@ async function processState(services: Services, tenant: TenantDoc, dealId: strin
   }
 }
 
-async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, reason: string): Promise<void> {
+async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, reason: string): Promise<boolean> {
   await releaseClaims(tenantId, deal._id);
   const index = (deal.history ?? []).length;
   const event: KeyedAuditInput = {
@@ -395,6 +395,10 @@ async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, 
     ),
   );
   const now = await inTenant(tenantId, () => DealModel.findOne({ _id: deal._id }, { status: 1 }).lean());
-  if (now?.status === 'abandoned') await settleAudit(services, tenantId, event);
-  else await discardAudit(tenantId, event.eventKey);
+  if (now?.status !== 'abandoned') {
+    await discardAudit(tenantId, event.eventKey);
+    return false;
+  }
+  await settleAudit(services, tenantId, event);
+  return true;
 }

@@ -126,4 +126,15 @@ describe('the audit outbox', () => {
     expect((await relayOutbox(app.running.services, other.tenantId, { leaseMs: 0 })).appended).toBe(1);
     expect(await inTenant(other.tenantId, () => AuditEventModel.countDocuments({ eventKey: `test.effect:${claimId}` }))).toBe(1);
   });
+
+  test('a rule-set publication retried with the same id is one version', async () => {
+    const id = newId('rs');
+    const ruleSets = app.running.services.ruleSets;
+    const current = (await ruleSets.inForce(t.tenantId, 'deal-approval'))!;
+    const input = { definition: current.definition, note: 'retried', publishedBy: 'test', id };
+    const first = await ruleSets.publish(t.tenantId, 'deal-approval', input);
+    const again = await ruleSets.publish(t.tenantId, 'deal-approval', input);
+    expect(again.version).toBe(first.version);
+    expect((await ruleSets.versions(t.tenantId, 'deal-approval')).filter((v) => v.note === 'retried')).toHaveLength(1);
+  });
 });
