@@ -11,6 +11,10 @@ import type { DealHistoryEntry, DealStatus } from '../models/deal';
  * protection period with extensions, until the deal is closed, rejected or expires. Decisions,
  * information, extension requests and the close arrive as Updates that the workflow validates,
  * so a refused one answers the caller with a reason and changes nothing.
+ *
+ * Workflows started before the workflow owned registration carry no `registration` and take the
+ * old start (the input decides, so their histories replay as recorded); the close's release and
+ * the protection hand-over are behind `patched()` markers for the same reason.
  */
 export interface DealApprovalInput {
   tenantId: string;
