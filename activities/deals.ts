@@ -3,7 +3,8 @@ import { ApiKeyModel } from '../models/api-key';
 import { inTenant } from '../platform/tenant-context';
 import { recordClosedWon } from '../services/partner-metrics';
 import type { Services } from '../services';
-import { releaseClaims } from '../services/deal-claims';
+import { claimCustomer, releaseClaims } from '../services/deal-claims';
+import { isDuplicateKey } from '../platform/store-errors';
 
 /** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
 export interface DealView {
@@ -15,13 +16,35 @@ export interface DealView {
   steps: DealStepView[];
   protectedUntil: string | null;
   extensionsUsed: number;
+  /** Entries from `historyFrom` on (the ones new since the last publish); without it, all of them. */
   history: DealHistoryEntry[];
+  historyFrom?: number;
   outcome?: 'won' | 'lost';
   closedAmountMinor?: number;
   closedCurrency?: string;
   closedAmountTenantMinor?: number;
   closedAt?: string;
   closeReason?: string;
+}
+
+ /** The facts of a deal as registered: what the workflow's first activity writes. */
+export interface DealRegistrationRecord {
+  partnerId: string;
+  registeredBy: string;
+  registeredByRole: string;
+  customer: { name: string; domain?: string; country: string };
+  customerKeys: string[];
+  amountMinor: number;
+  currency: string;
+  amountTenantMinor: number;
+  tenantCurrency: string;
+  fxRate: string;
+  products: string[];
+  expectedCloseDate: string;
+  notes?: string;
+  tierAtRegistration: string;
+  ruleSetVersion: number;
+  registeredAt: string;
 }
 
 const SYSTEM = { type: 'system' as const, id: 'deal-approval' };
@@ -31,27 +54,80 @@ export function createDealActivities({ services }: { services: Services }) {
   const { audit } = services;
   return {
     /**
-     * Writes the workflow's view if it is newer than the stored one (`rev`), then records each
-     * history entry from `firstNew` on as an audit event keyed by its position, so a retried
-     * or reordered call never records an event twice.
+     * The deal's first step, run by its workflow: writes the record (by its id, so a retry finds
+     * it), claims the customer and audits the registration under one key. Returns whether the
+     * customer is already protected for another partner, which the plan needs.
+     */
+    async registerDeal(tenantId: string, dealId: string, record: DealRegistrationRecord, conflictAction: string): Promise<{ held: boolean; conflict: boolean }> {
+      const { registeredByRole, registeredAt, ...facts } = record;
+      await inTenant(tenantId, async () => {
+        try {
+          await DealModel.updateOne(
+            { _id: dealId },
+            {
+              $setOnInsert: {
+                ...facts,
+                expectedCloseDate: new Date(record.expectedCloseDate),
+                status: 'submitted',
+                claimHeld: false,
+                rev: 0,
+                history: [{ at: registeredAt, type: 'registered', actorId: record.registeredBy }],
+              },
+            },
+            { upsert: true },
+          );
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err; // a concurrent attempt inserted it
+        }
+      });
+      // The record exists (as 'submitted') before it claims the customer, so a competing
+      // registration that finds our claim can see that its holder is live.
+      const claim = await claimCustomer(tenantId, dealId, record.partnerId, record.customerKeys);
+      const conflict = claim.conflicts.length > 0
+        ? { detected: true, action: conflictAction, conflictingDealIds: [...new Set(claim.conflicts.map((c) => c.dealId))], matchedOn: claim.conflicts.map((c) => c.customerKey.split(':')[0]) }
+        : undefined;
+      await inTenant(tenantId, () => DealModel.updateOne({ _id: dealId, rev: 0 }, conflict ? { $set: { claimHeld: claim.held, conflict } } : { $set: { claimHeld: claim.held }, $unset: { conflict: 1 } }));
+      await audit.record(tenantId, {
+        actor: { type: 'api-key', id: record.registeredBy, role: registeredByRole },
+        action: 'deal.registered',
+        entity: { type: 'deal', id: dealId },
+        data: { partnerId: record.partnerId, tier: record.tierAtRegistration, amountMinor: record.amountMinor, currency: record.currency, ruleSetVersion: record.ruleSetVersion },
+        eventKey: `deal.registered:${dealId}`,
+      });
+      return { held: claim.held, conflict: Boolean(conflict) };
+    },
+
+    /**
+     * Writes the workflow's view if it is newer than the stored one (`rev`). History entries are
+     * set by their index, not pushed, so a retried write (the store has no compare-and-set, and a
+     * timed-out attempt may still land) puts each entry in its one place; each new entry is then
+     * recorded as an audit event keyed by its index, so no event is recorded twice either.
      */
     async publishDealView(tenantId: string, dealId: string, rev: number, view: DealView, firstNew: number): Promise<void> {
+      const { history, historyFrom, ...state } = view;
+      // Workflows from before delta publishing send the whole history.
+      const entries = history.slice(firstNew - (historyFrom ?? 0));
+      const byIndex: Record<string, DealHistoryEntry> = {};
+      entries.forEach((entry, i) => {
+        byIndex[`history.${firstNew + i}`] = entry;
+      });
       await inTenant(tenantId, () =>
         DealModel.updateOne(
           { _id: dealId, rev: { $lt: rev } },
           {
             $set: {
-              ...view,
-              currentStep: view.currentStep ? { ...view.currentStep, deadline: view.currentStep.deadline ? new Date(view.currentStep.deadline) : undefined } : null,
-              protectedUntil: view.protectedUntil ? new Date(view.protectedUntil) : null,
-              ...(view.closedAt ? { closedAt: new Date(view.closedAt) } : {}),
+              ...state,
+              currentStep: state.currentStep ? { ...state.currentStep, deadline: state.currentStep.deadline ? new Date(state.currentStep.deadline) : undefined } : null,
+              protectedUntil: state.protectedUntil ? new Date(state.protectedUntil) : null,
+              ...(state.closedAt ? { closedAt: new Date(state.closedAt) } : {}),
+              ...byIndex,
               rev,
             },
           },
         ),
       );
       // Only the publish that carries the close records it (a closed deal is published again at its end).
-      const closesNow = view.history.slice(firstNew).some((entry) => entry.type === 'closed-won');
+      const closesNow = entries.some((entry) => entry.type === 'closed-won');
       if (closesNow && view.outcome === 'won' && view.closedAmountTenantMinor !== undefined && view.closedAt) {
         // Won revenue feeds tier reviews, in the tenant currency, once per deal.
         const deal = await inTenant(tenantId, () => DealModel.findOne({ _id: dealId }, { partnerId: 1, tenantCurrency: 1 }).lean());
@@ -59,8 +135,8 @@ export function createDealActivities({ services }: { services: Services }) {
           await recordClosedWon(tenantId, { partnerId: deal.partnerId, sourceId: dealId, amountMinor: view.closedAmountTenantMinor, currency: deal.tenantCurrency, closedAt: new Date(view.closedAt) });
         }
       }
-      for (let i = firstNew; i < view.history.length; i++) {
-        const entry = view.history[i];
+      for (const [k, entry] of entries.entries()) {
+        const i = firstNew + k;
         await audit.record(tenantId, {
           actor: entry.actorId ? { type: 'api-key', id: entry.actorId } : SYSTEM,
           action: `deal.${entry.type}`,

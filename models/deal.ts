@@ -19,7 +19,9 @@ export type DealStatus =
   | 'extension-review'
   | 'rejected'
   | 'expired'
-  | 'closed';
+  | 'closed'
+  /** Its process died or never started (a crash mid-registration): closed by the reaper. */
+  | 'abandoned';
 
 export const OPEN_DEAL_STATUSES: DealStatus[] = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review'];
 

@@ -15,4 +15,5 @@ export * from './partner-invitation';
 export * from './partner-performance';
 export * from './tier-review';
 export * from './deal-reversal';
+export * from './audit-outbox';
 export { ensureAllIndexes } from './indexes';

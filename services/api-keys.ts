@@ -32,8 +32,8 @@ export class ApiKeys {
     });
   }
 
-  async create(tenantId: string, key: NewKey): Promise<{ doc: ApiKeyDoc; plaintext: string }> {
-    const issued = issueTenantKey(tenantId, newId('key'));
+  async create(tenantId: string, key: NewKey, keyId: string = newId('key')): Promise<{ doc: ApiKeyDoc; plaintext: string }> {
+    const issued = issueTenantKey(tenantId, keyId);
     const doc = await this.store(tenantId, issued, key);
     return { doc, plaintext: issued.plaintext };
   }

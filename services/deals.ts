@@ -1,16 +1,17 @@
-import Decimal from 'decimal.js';
 import type { Services } from '.';
 import type { UpdateDefinition } from '@temporalio/common';
 import { executeRefusableUpdate } from './tenant-workflows';
-import type { TenantDoc } from '../models/tenant';
+import { TenantModel, type TenantDoc } from '../models/tenant';
 import { DealModel, DealDoc, OPEN_DEAL_STATUSES, DealStatus } from '../models/deal';
 import { DealReversalModel, DealReversalDoc } from '../models/deal-reversal';
 import { recordReversal } from './partner-metrics';
 import { inTenant } from '../platform/tenant-context';
-import { newId } from '../platform/ids';
+import { OperationIds } from '../platform/ids';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { DealRegistrationRecord } from '../activities/deals';
 import { Problem, notFound } from '../api/problem';
 import { getPartner, tierInForce } from './partners';
-import { claimCustomer, releaseClaims } from './deal-claims';
+import { releaseClaims } from './deal-claims';
 import { customerKeys } from '../domain/deals/customer-key';
 import { AmountError, convertMinor, toMinor } from '../domain/money';
 import { minorUnitDigits, isCurrency } from '../domain/locale';
@@ -22,6 +23,16 @@ import {
   type DealApprovalInput, type dealApproval,
 } from '../workflows/deal-approval';
 import { isDuplicateKey } from '../platform/store-errors';
+import { discardAudit, settleAudit, stageAudit, withAudit, type KeyedAuditInput } from './outbox';
+import { reversalTenantMinor } from '../domain/deals/reversal-amount';
+
+const reversalAudit = (actor: DealActor, r: Omit<DealReversalDoc, 'tenantId'>): KeyedAuditInput => ({
+  actor: { type: 'api-key', id: actor.keyId, role: actor.role },
+  action: 'deal.reversed',
+  entity: { type: 'deal', id: r.dealId },
+  data: { reversalId: r._id, kind: r.kind, amountMinor: r.amountMinor, currency: r.currency, totalReversedMinor: r.totalReversedMinor, reason: r.reason },
+  eventKey: `deal.reversed:${r._id}`,
+});
 
 /** The deal's workflow kind in `<tenantId>/deal/<dealId>`. */
 export const DEAL_WORKFLOW_KIND = 'deal';
@@ -64,7 +75,7 @@ export class DealService {
     return this.services.workflows.handle<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId);
   }
 
-  async register(tenant: TenantDoc, actor: DealActor, input: Registration): Promise<DealDoc> {
+  async register(tenant: TenantDoc, actor: DealActor, input: Registration, operation: Pick<OperationIds, 'id'> = new OperationIds(undefined)): Promise<DealDoc> {
     const tenantId = tenant._id;
     const partnerId = actor.partyId!;
     const partner = await getPartner(tenantId, partnerId);
@@ -95,78 +106,68 @@ export class DealService {
     const keys = customerKeys(customer);
     if (keys.length === 0) throw new Problem('validation-failed', 'body.customer.name must contain letters or digits', { field: 'body.customer.name' });
 
-    const dealId = newId('deal');
-    // The deal exists (as 'submitted') before it claims the customer, so a competing
-    // registration that finds our claim can see that its holder is live.
-    await inTenant(tenantId, () =>
-      DealModel.create({
-        _id: dealId,
-        partnerId,
-        registeredBy: actor.keyId,
-        customer,
-        customerKeys: keys,
-        amountMinor,
-        currency: input.currency,
-        amountTenantMinor: converted.minor,
-        tenantCurrency,
-        fxRate: converted.rate,
+    // The workflow owns the record: it writes the deal, claims the customer and audits the
+    // registration as its first step. The id derives from the Idempotency-Key, so a retry after
+    // a crash finds the workflow the first attempt started instead of registering twice.
+    const dealId = operation.id('deal');
+    const registration: DealRegistrationRecord = {
+      partnerId,
+      registeredBy: actor.keyId,
+      registeredByRole: actor.role,
+      customer,
+      customerKeys: keys,
+      amountMinor,
+      currency: input.currency,
+      amountTenantMinor: converted.minor,
+      tenantCurrency,
+      fxRate: converted.rate,
+      products: input.products,
+      expectedCloseDate: expectedCloseDate.toISOString(),
+      ...(input.notes !== undefined ? { notes: input.notes } : {}),
+      tierAtRegistration: tier,
+      ruleSetVersion: ruleSet.version,
+      registeredAt: registeredAt.toISOString(),
+    };
+    const workflowInput: DealApprovalInput = {
+      tenantId,
+      dealId,
+      partnerId,
+      registeredBy: actor.keyId,
+      ruleSetVersion: ruleSet.version,
+      rules: ruleSet.definition,
+      registeredAt: registeredAt.toISOString(),
+      facts: {
+        tier,
+        amountMinor: converted.minor,
+        amountDigits: minorUnitDigits(tenantCurrency),
         products: input.products,
-        expectedCloseDate,
-        notes: input.notes,
-        tierAtRegistration: tier,
-        ruleSetVersion: ruleSet.version,
-        status: 'submitted',
-        history: [{ at: registeredAt.toISOString(), type: 'registered', actorId: actor.keyId }],
-      }),
-    );
+        country: customer.country,
+      },
+      registration,
+    };
     try {
-      const claim = await claimCustomer(tenantId, dealId, partnerId, keys);
-      const conflict = claim.conflicts.length > 0
-        ? { detected: true, action: ruleSet.definition.conflict.action, conflictingDealIds: [...new Set(claim.conflicts.map((c) => c.dealId))], matchedOn: claim.conflicts.map((c) => c.customerKey.split(':')[0]) }
-        : undefined;
-      await inTenant(tenantId, () => DealModel.updateOne({ _id: dealId }, { $set: { claimHeld: claim.held, ...(conflict ? { conflict } : {}) } }));
-      const workflowInput: DealApprovalInput = {
-        tenantId,
-        dealId,
-        partnerId,
-        registeredBy: actor.keyId,
-        ruleSetVersion: ruleSet.version,
-        rules: ruleSet.definition,
-        registeredAt: registeredAt.toISOString(),
-        facts: {
-          tier,
-          amountMinor: converted.minor,
-          amountDigits: minorUnitDigits(tenantCurrency),
-          products: input.products,
-          country: customer.country,
-          conflict: Boolean(conflict),
-        },
-      };
       await this.services.workflows.start<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId, 'dealApproval', [workflowInput]);
     } catch (err) {
-      // Nothing may keep protecting a customer for a deal whose process never started.
-      await releaseClaims(tenantId, dealId);
-      await inTenant(tenantId, () => DealModel.deleteOne({ _id: dealId, status: 'submitted' }));
-      throw err;
+      // A retry of a registration whose first attempt started the workflow: go on to its view.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    await this.services.audit.record(tenantId, {
-      actor: { type: 'api-key', id: actor.keyId, role: actor.role },
-      action: 'deal.registered',
-      entity: { type: 'deal', id: dealId },
-      data: { partnerId, tier, amountMinor, currency: input.currency, ruleSetVersion: ruleSet.version },
-      eventKey: `deal.registered:${dealId}`,
-    });
     return this.settled(tenantId, dealId);
   }
 
-  /** Waits briefly for the workflow's first view, so the caller sees the plan it got. */
+  /**
+   * Waits for the workflow's first view, so the caller sees the plan it got. The record appears
+   * once the workflow's first activity ran; if no worker got to it in time, the caller is told to
+   * retry with the same Idempotency-Key (which finds the same deal).
+   */
   private async settled(tenantId: string, dealId: string): Promise<DealDoc> {
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     for (;;) {
       const deal = await this.find(tenantId, dealId);
-      if (!deal) throw notFound(`deal ${dealId}`);
-      if (deal.rev > 0 && deal.status !== 'submitted' && !(deal.status === 'pending-approval' && !deal.currentStep)) return deal;
-      if (Date.now() > deadline) return deal;
+      if (deal && deal.rev > 0 && deal.status !== 'submitted' && !(deal.status === 'pending-approval' && !deal.currentStep)) return deal;
+      if (Date.now() > deadline) {
+        if (deal && deal.rev > 0) return deal;
+        throw new Problem('unavailable', `deal ${dealId} is registered and its process has not reached it yet; retry with the same Idempotency-Key to see it`, { headers: { 'Retry-After': '2' } });
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -251,8 +252,16 @@ export class DealService {
    * A refund or cancellation after a won close is a new event; the close itself is never edited.
    * Reversals of a deal are numbered; two concurrent ones race on the unique (deal, seq) index,
    * and the loser re-checks what is left, so together they can never exceed the closed amount.
+   * The reversal's id derives from the Idempotency-Key: a retry after any failure finds the row
+   * the first attempt wrote and finishes its metrics and audit event instead of refunding twice.
    */
-  async reverse(tenant: TenantDoc, actor: DealActor, dealId: string, body: { kind: 'refund' | 'cancellation'; amount: string; reason: string }): Promise<DealDoc> {
+  async reverse(
+    tenant: TenantDoc,
+    actor: DealActor,
+    dealId: string,
+    body: { kind: 'refund' | 'cancellation'; amount: string; reason: string },
+    operation: Pick<OperationIds, 'id'> = new OperationIds(undefined),
+  ): Promise<DealDoc> {
     const tenantId = tenant._id;
     const deal = await this.visible(tenantId, actor, dealId);
     if (deal.outcome !== 'won' || deal.closedAmountMinor === undefined) {
@@ -260,35 +269,46 @@ export class DealService {
     }
     const currency = deal.closedCurrency!;
     const amountMinor = parseAmount(body.amount, currency, 'body.amount');
+    const reversalId = operation.id('drv');
     for (let attempt = 0; attempt < 20; attempt++) {
+      const mine = await inTenant(tenantId, () => DealReversalModel.findOne({ _id: reversalId }).lean());
+      if (mine) {
+        await this.finishReversal(tenant, deal, mine, actor);
+        return deal;
+      }
       const last = await inTenant(tenantId, () => DealReversalModel.findOne({ dealId }).sort({ seq: -1 }).lean());
       const total = (last?.totalReversedMinor ?? 0) + amountMinor;
       if (total > deal.closedAmountMinor) {
         throw new Problem('validation-failed', `body.amount exceeds what is left to reverse on this deal`, { field: 'body.amount' });
       }
-      const reversal = {
-        _id: newId('drv'), dealId, partnerId: deal.partnerId, seq: (last?.seq ?? 0) + 1, kind: body.kind, amountMinor, currency,
+      const reversal: Omit<DealReversalDoc, 'tenantId'> = {
+        _id: reversalId, dealId, partnerId: deal.partnerId, seq: (last?.seq ?? 0) + 1, kind: body.kind, amountMinor, currency,
         totalReversedMinor: total, reason: body.reason, at: new Date(), recordedBy: actor.keyId,
       };
       try {
-        await inTenant(tenantId, () => DealReversalModel.create(reversal));
+        await withAudit(this.services, tenantId, reversalAudit(actor, reversal), { model: 'DealReversal', filter: { _id: reversalId } }, () =>
+          inTenant(tenantId, () => DealReversalModel.create(reversal)),
+        );
       } catch (err) {
-        if (isDuplicateKey(err)) continue;
+        if (isDuplicateKey(err)) continue; // the number was taken (or a concurrent retry wrote ours)
         throw err;
       }
-      // Tier metrics count net won revenue in the tenant currency, converted at the close's own rate.
-      const tenantMinor = new Decimal(amountMinor).mul(deal.closedAmountTenantMinor ?? 0).div(deal.closedAmountMinor || 1).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
-      await recordReversal(tenantId, { partnerId: deal.partnerId, sourceId: reversal._id, amountMinor: -tenantMinor, currency: deal.tenantCurrency, closedAt: new Date(deal.closedAt!) });
-      await this.services.audit.record(tenantId, {
-        actor: { type: 'api-key', id: actor.keyId, role: actor.role },
-        action: 'deal.reversed',
-        entity: { type: 'deal', id: dealId },
-        data: { reversalId: reversal._id, kind: body.kind, amountMinor, currency, totalReversedMinor: total, reason: body.reason },
-        eventKey: `deal.reversed:${reversal._id}`,
-      });
+      await this.finishReversal(tenant, deal, reversal, actor);
       return deal;
     }
     throw new Problem('conflict', 'the deal changed while recording the reversal; try again');
+  }
+
+  /** What follows a recorded reversal; each part is idempotent, so a retry can run it again. */
+  private async finishReversal(tenant: TenantDoc, deal: DealDoc, reversal: Omit<DealReversalDoc, 'tenantId'>, actor: DealActor): Promise<void> {
+    // Tier metrics count net won revenue in the tenant currency, converted at the close's own rate.
+    const tenantMinor = reversalTenantMinor(
+      reversal,
+      { closedAmountMinor: deal.closedAmountMinor!, closedAmountTenantMinor: deal.closedAmountTenantMinor ?? 0 },
+      tenant.settings.roundingMode,
+    );
+    await recordReversal(tenant._id, { partnerId: deal.partnerId, sourceId: reversal._id, amountMinor: -tenantMinor, currency: deal.tenantCurrency, closedAt: new Date(deal.closedAt!) });
+    await settleAudit(this.services, tenant._id, reversalAudit(actor, reversal));
   }
 
   /** Reversals of the given deals, oldest first, by deal. */
@@ -299,4 +319,86 @@ export class DealService {
     for (const doc of docs) byDeal.set(doc.dealId, [...(byDeal.get(doc.dealId) ?? []), doc]);
     return byDeal;
   }
+}
+
+export interface ReapResult {
+  checked: number;
+  /** Deals closed as abandoned. */
+  reaped: string[];
+}
+
+/**
+ * Closes deals whose process is gone: a deal left `submitted` (a registration that crashed before
+ * its workflow ran; only possible for deals registered before the workflow owned the record) or a
+ * read model still open behind a workflow that was terminated or failed (a deadline or the
+ * protection end long past with no write since). Each candidate's workflow is asked: a running one
+ * is left alone. An abandoned deal frees its customer first, then shows `abandoned`, audited once.
+ * For the periodic runner; safe to run anywhere, any number of times.
+ */
+export async function reapStaleDeals(
+  services: Services,
+  tenantId: string,
+  olderThanMs: number,
+  opts: { now?: Date; limit?: number } = {},
+): Promise<ReapResult> {
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - olderThanMs);
+  const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+  if (!tenant) return { checked: 0, reaped: [] };
+  const candidates = await inTenant(tenantId, () =>
+    DealModel.find({
+      status: { $in: OPEN_DEAL_STATUSES },
+      updatedAt: { $lt: cutoff },
+      $or: [{ status: 'submitted' }, { protectedUntil: { $lt: cutoff } }, { 'currentStep.deadline': { $lt: cutoff } }],
+    }).sort({ updatedAt: 1 }).limit(opts.limit ?? 100).lean(),
+  );
+  const result: ReapResult = { checked: candidates.length, reaped: [] };
+  for (const deal of candidates) {
+    const process = await processState(services, tenant, deal._id);
+    if (process === 'RUNNING') continue;
+    const reason = process === 'none' ? 'its process never started' : `its process ended (${process.toLowerCase()}) without finishing it`;
+    if (await abandonDeal(services, tenantId, deal, reason)) result.reaped.push(deal._id);
+  }
+  return result;
+}
+
+async function processState(services: Services, tenant: TenantDoc, dealId: string): Promise<string> {
+  try {
+    const description = await services.workflows.handle(tenant, DEAL_WORKFLOW_KIND, dealId).describe();
+    return description.status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'none';
+    throw err;
+  }
+}
+
+async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, reason: string): Promise<boolean> {
+  await releaseClaims(tenantId, deal._id);
+  const index = (deal.history ?? []).length;
+  const event: KeyedAuditInput = {
+    actor: { type: 'system', id: 'deal-reaper' },
+    action: 'deal.abandoned',
+    entity: { type: 'deal', id: deal._id },
+    data: { previousStatus: deal.status, reason },
+    eventKey: `deal.abandoned:${deal._id}`,
+  };
+  await stageAudit(tenantId, event, { model: 'Deal', filter: { _id: deal._id, status: 'abandoned' } });
+  // Guarded by the state that was judged: nothing else writes a deal whose process is gone.
+  await inTenant(tenantId, () =>
+    DealModel.updateOne(
+      { _id: deal._id, status: deal.status, rev: deal.rev },
+      {
+        $set: {
+          status: 'abandoned', claimHeld: false, currentStep: null, awaitingRole: null, rev: deal.rev + 1,
+          [`history.${index}`]: { at: new Date().toISOString(), type: 'abandoned', detail: reason },
+        },
+      },
+    ),
+  );
+  const now = await inTenant(tenantId, () => DealModel.findOne({ _id: deal._id }, { status: 1 }).lean());
+  if (now?.status !== 'abandoned') {
+    await discardAudit(tenantId, event.eventKey);
+    return false;
+  }
+  await settleAudit(services, tenantId, event);
+  return true;
 }

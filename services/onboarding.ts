@@ -147,10 +147,10 @@ export async function liveState(services: Services, tenant: TenantDoc, applicati
 
 // Invitations
 
-export async function createInvitation(tenantId: string, input: { email: string; name?: string; validForDays: number; createdBy: string }): Promise<{ invitation: PartnerInvitationDoc; token: string }> {
+export async function createInvitation(tenantId: string, input: { email: string; name?: string; validForDays: number; createdBy: string }, invitationId: string = newId('inv')): Promise<{ invitation: PartnerInvitationDoc; token: string }> {
   const token = secret('tri');
   const invitation = await inTenant(tenantId, async () => (await PartnerInvitationModel.create({
-    _id: newId('inv'),
+    _id: invitationId,
     email: input.email.trim().toLowerCase(),
     name: input.name,
     tokenHash: hashKey(token),

@@ -67,14 +67,17 @@ export class RuleSets {
   }
 
   /** Appends a new version. Concurrent publishers race on the unique version index; both land. */
-  publish<Def>(tenantId: string, kind: string, input: { definition: unknown; effectiveFrom?: Date; note?: string; publishedBy: string }): Promise<RuleSetVersion<Def>> {
+  publish<Def>(tenantId: string, kind: string, input: { definition: unknown; effectiveFrom?: Date; note?: string; publishedBy: string; id?: string }): Promise<RuleSetVersion<Def>> {
     const definition = this.check<Def>(kind, input.definition);
     return inTenant(tenantId, async () => {
       for (let attempt = 0; attempt < 20; attempt++) {
+        // A retried publication (same id) finds the version it already wrote.
+        const mine = input.id ? await RuleSetModel.findOne({ _id: input.id }).lean() : null;
+        if (mine) return toVersion<Def>(mine);
         const last = await RuleSetModel.findOne({ kind }, { version: 1 }).sort({ version: -1 }).lean();
         try {
           const doc = await RuleSetModel.create({
-            _id: newId('rs'),
+            _id: input.id ?? newId('rs'),
             kind,
             version: (last?.version ?? 0) + 1,
             effectiveFrom: input.effectiveFrom ?? new Date(),

@@ -11,6 +11,8 @@ import { DEFAULT_TIERS_RULES, TiersRules } from '../domain/tiers/definition';
 import { TENANT_ID_ATTRIBUTE } from './tenant-workflows';
 import type { Services } from '.';
 import { executeRefusableUpdate } from './tenant-workflows';
+import { isDuplicateKey } from '../platform/store-errors';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 
 /** Tier reviews as the API sees them: run one now, read them, approve or reject their proposals. */
 export const TIER_REVIEW_KIND = 'tier-review';
@@ -55,14 +57,23 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: str
   return tierReviewScheduleId(tenantId);
 }
 
-export async function requestTierReview(services: Services, tenant: TenantDoc, requestedBy: string): Promise<TierReviewDoc> {
-  const reviewId = newId('rev');
+export async function requestTierReview(services: Services, tenant: TenantDoc, requestedBy: string, reviewId: string = newId('rev')): Promise<TierReviewDoc> {
   const workflowId = tenantWorkflowId(tenant._id, TIER_REVIEW_KIND, reviewId);
-  const doc = await inTenant(tenant._id, async () => (await TierReviewModel.create({
-    _id: reviewId, workflowId, trigger: 'on-demand', requestedBy, status: 'computing', proposals: [],
-  })).toObject());
+  // By id, so a retried request (same id) finds the review and the workflow it already started.
+  const doc = await inTenant(tenant._id, async () => {
+    try {
+      return (await TierReviewModel.create({ _id: reviewId, workflowId, trigger: 'on-demand', requestedBy, status: 'computing', proposals: [] })).toObject();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await TierReviewModel.findOne({ _id: reviewId }).lean())!;
+    }
+  });
   const input: TierReviewInput = { tenantId: tenant._id, reviewId, trigger: 'on-demand', requestedBy };
-  await services.workflows.start(tenant, TIER_REVIEW_KIND, reviewId, 'tierReview', [input]);
+  try {
+    await services.workflows.start(tenant, TIER_REVIEW_KIND, reviewId, 'tierReview', [input]);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
   return doc;
 }
 

@@ -1,5 +1,5 @@
-import { allHandlersFinished, ApplicationFailure, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { DealActivities, DealView } from '../activities/deals';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { DealActivities, DealRegistrationRecord, DealView } from '../activities/deals';
 import type { DealApprovalRules, StepSpec } from '../domain/deals/approval-rules';
 import { planFor, type ApprovalPlan, type DealFacts } from '../domain/deals/approval-plan';
 import { applyDecision, escalate, newStep, refusal, whoMustAct, type DeciderActor, type Decision, type StepState } from '../domain/deals/approval-steps';
@@ -11,6 +11,10 @@ import type { DealHistoryEntry, DealStatus } from '../models/deal';
  * protection period with extensions, until the deal is closed, rejected or expires. Decisions,
  * information, extension requests and the close arrive as Updates that the workflow validates,
  * so a refused one answers the caller with a reason and changes nothing.
+ *
+ * Workflows started before the workflow owned registration carry no `registration` and take the
+ * old start (the input decides, so their histories replay as recorded); the close's release and
+ * the protection hand-over are behind `patched()` markers for the same reason.
  */
 export interface DealApprovalInput {
   tenantId: string;
@@ -20,9 +24,34 @@ export interface DealApprovalInput {
   /** The rule set is pinned at start: later versions never change this deal. */
   ruleSetVersion: number;
   rules: DealApprovalRules;
+  /** `conflict` is decided by the registration activity when `registration` is given. */
   facts: DealFacts;
-  /** ISO time of registration; the API audits the registration itself. */
+  /** ISO time of registration. */
   registeredAt: string;
+  /**
+   * The deal's record: the workflow's first activity writes it, claims the customer and audits
+   * the registration, so a crash can never leave a deal without its process or its event.
+   * Absent in workflows started before that (the API wrote the record and the event itself).
+   */
+  registration?: DealRegistrationRecord;
+  /** State carried over continue-as-new into the protection period. */
+  resume?: DealCarriedState;
+}
+
+/** What a run hands to the next at continue-as-new (history entries stay in the read model). */
+export interface DealCarriedState {
+  status: DealStatus;
+  purpose: 'registration' | 'extension';
+  plan?: ApprovalPlan;
+  steps: StepState[];
+  protectedUntil: number;
+  extensionsUsed: number;
+  /** How many history entries the read model has; the next entry gets this index. */
+  historyLength: number;
+  rev: number;
+  /** The next extension round's number (step ids `x<round>-<n>`). */
+  round: number;
+  claimsReleased: boolean;
 }
 
 export interface DecisionInput {
@@ -50,8 +79,10 @@ export const requestExtensionUpdate = defineUpdate<DealUpdateResult, [PartnerInp
 export const closeDealUpdate = defineUpdate<DealUpdateResult, [CloseInput]>('closeDeal');
 export const dealStateQuery = defineQuery<DealView>('dealState');
 
+// Every activity is a few store writes: a short timeout lets a retry on a live worker take over
+// quickly when the worker running an attempt dies (a request waits on it).
 const acts = proxyActivities<DealActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
@@ -61,20 +92,24 @@ const refuse = (reason: string): never => {
 
 export async function dealApproval(input: DealApprovalInput): Promise<{ status: DealStatus }> {
   const { rules } = input;
+  const carried = input.resume;
   const owner = { partnerId: input.partnerId, registeredBy: input.registeredBy };
-  let status: DealStatus = 'pending-approval';
-  let purpose: 'registration' | 'extension' = 'registration';
-  let plan: ApprovalPlan | undefined;
-  let steps: StepState[] = [];
+  let status: DealStatus = carried?.status ?? 'pending-approval';
+  let purpose: 'registration' | 'extension' = carried?.purpose ?? 'registration';
+  let plan: ApprovalPlan | undefined = carried?.plan;
+  let steps: StepState[] = carried?.steps ?? [];
   let current: StepState | undefined;
-  let protectedUntil: number | undefined;
-  let extensionsUsed = 0;
+  let protectedUntil: number | undefined = carried?.protectedUntil;
+  let extensionsUsed = carried?.extensionsUsed ?? 0;
   let extensionRequested = false;
   let closed: CloseInput | undefined;
-  // The registration is the first entry; the API has already audited it, so publishing starts after it.
-  const history: DealHistoryEntry[] = [{ at: input.registeredAt, type: 'registered', actorId: input.registeredBy }];
-  let published = 1;
-  let rev = 0;
+  let claimsReleased = carried?.claimsReleased ?? false;
+  // Entries not yet published; `published` is the read model's history length, so each publish
+  // sends only its new entries (the read model keeps the whole history, the workflow does not).
+  // The registration is entry 0, written with the record, so publishing starts after it.
+  const history: DealHistoryEntry[] = [];
+  let published = carried?.historyLength ?? 1;
+  let rev = carried?.rev ?? 0;
 
   const now = (): string => new Date().toISOString();
   const note = (entry: Omit<DealHistoryEntry, 'at'>): void => {
@@ -96,7 +131,8 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
       steps: steps.map((s) => ({ id: s.id, name: s.name, role: s.role, mode: s.mode, eligible: s.eligible, status: s.status, escalated: s.escalated, deadline: s.deadline, decisions: s.decisions })),
       protectedUntil: protectedUntil !== undefined ? new Date(protectedUntil).toISOString() : null,
       extensionsUsed,
-      history,
+      history: [...history],
+      historyFrom: published,
       ...(closed
         ? { outcome: closed.outcome, closedAmountMinor: closed.amountMinor, closedCurrency: closed.currency, closedAmountTenantMinor: closed.amountTenantMinor, closedAt: closed.closedAt, closeReason: closed.reason }
         : {}),
@@ -119,18 +155,25 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
     return next;
   };
 
-  /** Writes the read model (new history entries become audit events). */
+  /** Writes the read model with the entries noted since the last publish (they become audit events). */
   const publish = async (): Promise<number> => {
     rev += 1;
     const mine = rev;
-    const firstNew = published;
-    published = history.length;
     const isSettled = settled();
     // A copy: the write may go out later, and the live arrays keep changing meanwhile.
     const snapshot = JSON.parse(JSON.stringify(view())) as DealView;
+    const firstNew = published;
+    published += history.length;
+    history.length = 0;
     await serially(() => acts.publishDealView(input.tenantId, input.dealId, mine, snapshot, firstNew));
     if (isSettled) settledRev = Math.max(settledRev, mine);
     return mine;
+  };
+
+  /** The deal no longer protects its customer (idempotent; once per run is enough). */
+  const releaseClaims = async (): Promise<void> => {
+    await serially(() => acts.releaseDealClaims(input.tenantId, input.dealId));
+    claimsReleased = true;
   };
 
   /**
@@ -215,6 +258,8 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
       closed = close;
       status = 'closed';
       note({ type: `closed-${close.outcome}`, actorId: close.actor.keyId, detail: close.reason });
+      // The answer shows the customer free: release before the publish the caller waits for.
+      if (patched('deal-close-releases-claims')) await releaseClaims();
       await publishAndSettle();
       return { status };
     },
@@ -280,8 +325,7 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
   }
 
   /** One approval round (registration or an extension) by the pinned rules. */
-  async function runApproval(round: number): Promise<'approved' | 'rejected' | 'aborted'> {
-    const facts = round === 0 ? input.facts : { ...input.facts, conflict: false };
+  async function runApproval(round: number, facts: DealFacts): Promise<'approved' | 'rejected' | 'aborted'> {
     plan = planFor(rules, facts);
     const notes = plan.notes.length ? `; ${plan.notes.join('; ')}` : '';
     note({ type: 'plan', detail: `rule "${plan.rule}" of rules v${input.ruleSetVersion} for tier ${facts.tier}: ${plan.action}${notes}` });
@@ -306,38 +350,66 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
     current = undefined;
     if (final !== 'closed') note({ type, detail });
     // Release first, so a reader who sees the final status also sees the customer free.
-    await serially(() => acts.releaseDealClaims(input.tenantId, input.dealId));
+    if (!claimsReleased) await releaseClaims();
     await publish();
     // Let a decision that ended the deal answer its caller before the workflow completes.
     await condition(allHandlersFinished);
     return { status };
   };
 
-  const registration = await runApproval(0);
-  if (registration !== 'approved') return end('rejected', 'rejected', plan?.reason ?? 'the approval chain rejected the deal');
+  /**
+   * The protection period can last months (and extension rounds add reminders): each run ends at
+   * the start of a quiet protection wait and the next continues with the state, so no history
+   * grows without bound. Only when nothing is in flight (no Update running, writes done).
+   */
+  const handOverIfQuiet = async (round: number): Promise<void> => {
+    if (!patched('deal-protection-continues-as-new')) return;
+    const quiet = (): boolean => !closed && !extensionRequested && allHandlersFinished();
+    // The decision that approved the deal may still be waiting to answer its caller.
+    await condition(() => !!closed || extensionRequested || allHandlersFinished());
+    if (!quiet()) return;
+    if (history.length > 0) await publish();
+    await writes;
+    if (!quiet()) return;
+    const next: DealCarriedState = {
+      status, purpose, plan, steps, protectedUntil: protectedUntil!, extensionsUsed, historyLength: published, rev, round, claimsReleased,
+    };
+    await continueAsNew<typeof dealApproval>({ ...input, registration: undefined, resume: next });
+  };
 
-  current = undefined;
-  status = 'protected';
-  protectedUntil = Date.now() + requireDurationMs(rules.protection.period);
-  note({ type: 'protected', detail: `protected until ${new Date(protectedUntil).toISOString()}` });
-  await publish();
+  if (!carried) {
+    let facts = input.facts;
+    if (input.registration) {
+      const registered = await acts.registerDeal(input.tenantId, input.dealId, input.registration, rules.conflict.action);
+      facts = { ...facts, conflict: registered.conflict };
+    }
+    const registration = await runApproval(0, facts);
+    if (registration !== 'approved') return end('rejected', 'rejected', plan?.reason ?? 'the approval chain rejected the deal');
 
-  for (let round = 1; ; round++) {
+    current = undefined;
+    status = 'protected';
+    protectedUntil = Date.now() + requireDurationMs(rules.protection.period);
+    note({ type: 'protected', detail: `protected until ${new Date(protectedUntil).toISOString()}` });
+    await publish();
+  }
+
+  for (let round = carried?.round ?? 1; ; round++) {
     if (closed) return end('closed', 'closed');
-    const remaining = protectedUntil - Date.now();
+    const remaining = protectedUntil! - Date.now();
     if (remaining <= 0) return end('expired', 'expired', 'the protection period ended');
-    const woke = await condition(() => !!closed || extensionRequested, remaining);
+    if (!carried || round > carried.round) await handOverIfQuiet(round);
+    const woke = await condition(() => !!closed || extensionRequested, Math.max(protectedUntil! - Date.now(), 1));
     if (closed) return end('closed', 'closed');
     if (!woke) return end('expired', 'expired', 'the protection period ended');
     extensionRequested = false;
     purpose = 'extension';
-    const result = await runApproval(round);
+    const result = await runApproval(round, { ...input.facts, conflict: false });
     current = undefined;
     if (result === 'aborted') continue;
     if (result === 'approved') {
       extensionsUsed += 1;
-      protectedUntil += requireDurationMs(rules.protection.extensionPeriod);
-      note({ type: 'extension-approved', detail: `protected until ${new Date(protectedUntil).toISOString()}` });
+      protectedUntil! += requireDurationMs(rules.protection.extensionPeriod);
+      note({ type: 'extension-approved', detail: `protected until ${new Date(protectedUntil!).toISOString()}` });
     } else {
       note({ type: 'extension-rejected', detail: 'protection continues until its original end' });
     }

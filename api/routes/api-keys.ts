@@ -6,6 +6,8 @@ import { auditActor } from '../context';
 import { decodeCursor, pageOf } from '../../services/pagination';
 import { TENANT_ROLES, PARTY_ROLES, TenantRole, ApiKeyDoc } from '../../models/api-key';
 import { partyExists } from '../../services/parties';
+import { settleAudit, withAudit, type KeyedAuditInput } from '../../services/outbox';
+import { isDuplicateKey } from '../../platform/store-errors';
 
 const KeyView = Obj({
   id: Type.String(),
@@ -45,7 +47,7 @@ export const apiKeyRoutes = [
     access: ['tenant-admin'],
     body: CreateBody,
     responses: { 201: { description: 'The key record and, once, the key itself', schema: Obj({ apiKey: KeyView, key: Type.String() }) } },
-    async handler({ tenant, body, services, actor, requestId }) {
+    async handler({ tenant, body, services, actor, requestId, operation }) {
       const needsParty = PARTY_ROLES.includes(body.role);
       if (needsParty && !body.partyId) throw new Problem('validation-failed', `body.partyId is required for a ${body.role} key`, { field: 'body.partyId' });
       if (!needsParty && body.partyId) throw new Problem('validation-failed', `body.partyId is only for partner, supplier and manufacturer keys`, { field: 'body.partyId' });
@@ -53,15 +55,25 @@ export const apiKeyRoutes = [
         throw new Problem('validation-failed', `body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
       }
       const createdBy = auditActor(actor).id;
-      const { doc, plaintext } = await services.apiKeys.create(tenant._id, { ...body, createdBy });
-      await services.audit.record(tenant._id, {
+      // The key's id derives from the Idempotency-Key, so a retry finds the key it already made.
+      const keyId = operation.id('key');
+      const event: KeyedAuditInput = {
         actor: auditActor(actor),
         action: 'api-key.created',
-        entity: { type: 'api-key', id: doc._id },
-        data: { name: doc.name, role: doc.role, partyId: doc.partyId },
+        entity: { type: 'api-key', id: keyId },
+        data: { name: body.name, role: body.role, partyId: body.partyId },
         requestId,
-        eventKey: `api-key.created:${doc._id}`,
-      });
+        eventKey: `api-key.created:${keyId}`,
+      };
+      let created;
+      try {
+        created = await withAudit(services, tenant._id, event, { model: 'ApiKey', filter: { _id: keyId } }, () => services.apiKeys.create(tenant._id, { ...body, createdBy }, keyId));
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        await settleAudit(services, tenant._id, event);
+        throw new Problem('conflict', `key ${keyId} was already created by an earlier attempt of this request; the key is not shown again`);
+      }
+      const { doc, plaintext } = created;
       return { status: 201, body: { apiKey: view(doc), key: plaintext }, headers: { Location: `/v1/api-keys/${doc._id}` }, secrets: ['key'] };
     },
   }),
@@ -109,14 +121,14 @@ export const apiKeyRoutes = [
           throw new Problem('conflict', 'this is the last active tenant-admin key; create another one before revoking it');
         }
       }
-      const revoked = (await services.apiKeys.revoke(tenant._id, params.id))!;
-      await services.audit.record(tenant._id, {
+      const event: KeyedAuditInput = {
         actor: auditActor(actor),
         action: 'api-key.revoked',
         entity: { type: 'api-key', id: params.id },
         requestId,
         eventKey: `api-key.revoked:${params.id}`,
-      });
+      };
+      const revoked = (await withAudit(services, tenant._id, event, { model: 'ApiKey', filter: { _id: params.id, revokedAt: { $ne: null } } }, () => services.apiKeys.revoke(tenant._id, params.id)))!;
       return { status: 200, body: view(revoked) };
     },
   }),

@@ -16,7 +16,7 @@ export function dealActor(actor: Actor): DealActor {
 }
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const DEAL_STATUSES = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review', 'rejected', 'expired', 'closed'];
+const DEAL_STATUSES = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review', 'rejected', 'expired', 'closed', 'abandoned'];
 
 const RegisterBody = Obj({
   customer: Obj({
@@ -80,7 +80,7 @@ export const dealRoutes = [
       if (Number.isNaN(expected.getTime())) throw new Problem('validation-failed', 'body.expectedCloseDate is not a date', { field: 'body.expectedCloseDate' });
       const actor = dealActor(ctx.actor);
       const svc = service(ctx);
-      const deal = await svc.register(ctx.tenant, actor, ctx.body);
+      const deal = await svc.register(ctx.tenant, actor, ctx.body, ctx.operation);
       return { status: 201, body: await viewOf(ctx, deal), headers: { Location: `/v1/deals/${deal._id}` } };
     },
   }),
@@ -180,7 +180,7 @@ export const dealRoutes = [
     responses: { 201: { description: 'The deal with the reversal appended', schema: DealView } },
     async handler(ctx) {
       const actor = dealActor(ctx.actor);
-      return { status: 201, body: await viewOf(ctx, await service(ctx).reverse(ctx.tenant, actor, ctx.params.id, ctx.body)) };
+      return { status: 201, body: await viewOf(ctx, await service(ctx).reverse(ctx.tenant, actor, ctx.params.id, ctx.body, ctx.operation)) };
     },
   }),
 ];

@@ -6,6 +6,9 @@ import { auditActor } from '../context';
 import { decodeCursor, pageOf } from '../../services/pagination';
 import { createInvitation, listInvitations, getInvitation, revokeInvitation } from '../../services/onboarding';
 import type { PartnerInvitationDoc } from '../../models/partner-invitation';
+import { settleAudit, withAudit, type KeyedAuditInput } from '../../services/outbox';
+import { isDuplicateKey } from '../../platform/store-errors';
+import { Problem } from '../problem';
 
 const InvitationView = Obj({
   id: Type.String(),
@@ -45,17 +48,28 @@ export const partnerInvitationRoutes = [
       validForDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 14 })),
     }),
     responses: { 201: { description: 'The invitation and, once, its token', schema: Obj({ invitation: InvitationView, token: Type.String(), applyAt: Type.String() }) } },
-    async handler({ tenant, body, services, actor, requestId }) {
+    async handler({ tenant, body, services, actor, requestId, operation }) {
       const createdBy = auditActor(actor).id;
-      const { invitation, token } = await createInvitation(tenant._id, { email: body.email, name: body.name, validForDays: body.validForDays ?? 14, createdBy });
-      await services.audit.record(tenant._id, {
+      // The id derives from the Idempotency-Key, so a retry finds the invitation it already made.
+      const invitationId = operation.id('inv');
+      const event: KeyedAuditInput = {
         actor: auditActor(actor),
         action: 'partner-invitation.created',
-        entity: { type: 'partner-invitation', id: invitation._id },
-        data: { email: invitation.email, expiresAt: invitation.expiresAt },
+        entity: { type: 'partner-invitation', id: invitationId },
+        data: { email: body.email.trim().toLowerCase() },
         requestId,
-        eventKey: `partner-invitation.created:${invitation._id}`,
-      });
+        eventKey: `partner-invitation.created:${invitationId}`,
+      };
+      let created;
+      try {
+        created = await withAudit(services, tenant._id, event, { model: 'PartnerInvitation', filter: { _id: invitationId } }, () =>
+          createInvitation(tenant._id, { email: body.email, name: body.name, validForDays: body.validForDays ?? 14, createdBy }, invitationId));
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        await settleAudit(services, tenant._id, event);
+        throw new Problem('conflict', `invitation ${invitationId} was already created by an earlier attempt of this request; its token is not shown again`);
+      }
+      const { invitation, token } = created;
       return {
         status: 201,
         body: { invitation: view(invitation), token, applyAt: `/v1/public/${tenant.slug}/partner-applications` },

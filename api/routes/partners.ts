@@ -10,6 +10,7 @@ import { CLOSED_STATUSES } from '../../domain/onboarding/state';
 import { completeTrainingUpdate } from '../../workflows/onboarding/messages';
 import { PAYOUT_DOCUMENTS } from '../../domain/onboarding/definition';
 import type { PartnerDoc } from '../../models/partner';
+import { withAudit, type KeyedAuditInput } from '../../services/outbox';
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
 
@@ -115,17 +116,19 @@ export const partnerRoutes = [
         throw new Problem('validation-failed', `the partner has not submitted a ${body.kind}; submitted: ${(partner.documents ?? []).map((d) => d.kind).join(', ') || 'none'}`, { field: 'body.kind' });
       }
       const verifiedBy = auditActor(actor).id;
-      const updated = (await verifyPartnerDocument(tenant._id, partner._id, body.kind, verifiedBy, new Date()))!;
-      if (!doc.verifiedAt) {
-        await services.audit.record(tenant._id, {
-          actor: auditActor(actor),
-          action: 'partner.document-verified',
-          entity: { type: 'partner', id: partner._id },
-          data: { kind: body.kind, payoutDocument: PAYOUT_DOCUMENTS.includes(body.kind as never), payoutEligibility: updated.payoutEligibility },
-          requestId,
-          eventKey: `partner.document-verified:${partner._id}:${body.kind}`,
-        });
-      }
+      const payoutDocument = PAYOUT_DOCUMENTS.includes(body.kind as never);
+      // Audited through the outbox, and on every attempt (the key makes it once): a retry after a
+      // crash between the verification and its event still records it.
+      const event: KeyedAuditInput = {
+        actor: auditActor(actor),
+        action: 'partner.document-verified',
+        entity: { type: 'partner', id: partner._id },
+        data: { kind: body.kind, payoutDocument },
+        requestId,
+        eventKey: `partner.document-verified:${partner._id}:${body.kind}`,
+      };
+      const check = { model: 'Partner', filter: { _id: partner._id, documents: { $elemMatch: { kind: body.kind, verifiedAt: { $ne: null } } } } };
+      const updated = (await withAudit(services, tenant._id, event, check, () => verifyPartnerDocument(tenant._id, partner._id, body.kind, verifiedBy, new Date())))!;
       return { status: 200, body: view(updated) };
     },
   }),

@@ -6,6 +6,7 @@ import { auditActor } from '../context';
 import { validate } from '../validation';
 import { ruleKinds } from '../../domain/rules/registry';
 import type { RuleSetVersion } from '../../services/rule-sets';
+import { withAudit, type KeyedAuditInput } from '../../services/outbox';
 
 const KindParams = Obj({ kind: Type.String({ pattern: '^[a-z][a-z-]{1,39}$' }) });
 
@@ -83,22 +84,22 @@ export const ruleSetRoutes = [
     params: KindParams,
     body: PublishBody,
     responses: { 201: { description: 'The published version', schema: VersionView } },
-    async handler({ tenant, params, body, services, actor, requestId }) {
+    async handler({ tenant, params, body, services, actor, requestId, operation }) {
       const publishedBy = auditActor(actor).id;
-      const version = await services.ruleSets.publish(tenant._id, params.kind, {
-        definition: body.definition,
-        effectiveFrom: body.effectiveFrom ? new Date(body.effectiveFrom) : undefined,
-        note: body.note,
-        publishedBy,
+      // The version's id derives from the Idempotency-Key: a retry finds the version it published.
+      const id = operation.id('rs');
+      const event = (data: Record<string, unknown>): KeyedAuditInput => ({
+        actor: auditActor(actor), action: 'rule-set.published', entity: { type: 'rule-set', id }, data, requestId, eventKey: `rule-set.published:${id}`,
       });
-      await services.audit.record(tenant._id, {
-        actor: auditActor(actor),
-        action: 'rule-set.published',
-        entity: { type: 'rule-set', id: version.id },
-        data: { kind: version.kind, version: version.version, effectiveFrom: version.effectiveFrom, note: version.note },
-        requestId,
-        eventKey: `rule-set.published:${version.id}`,
-      });
+      const version = await withAudit(services, tenant._id, event({ kind: params.kind, note: body.note }), { model: 'RuleSet', filter: { _id: id } }, () =>
+        services.ruleSets.publish(tenant._id, params.kind, {
+          definition: body.definition,
+          effectiveFrom: body.effectiveFrom ? new Date(body.effectiveFrom) : undefined,
+          note: body.note,
+          publishedBy,
+          id,
+        }),
+      (published) => event({ kind: published.kind, version: published.version, effectiveFrom: published.effectiveFrom, note: published.note }));
       return { status: 201, body: view(version), headers: { Location: `/v1/rule-sets/${params.kind}` } };
     },
   }),

@@ -6,6 +6,7 @@ import { auditActor } from '../context';
 import { decodeCursor, pageOf } from '../../services/pagination';
 import { requestTierReview, getTierReview, listTierReviews, decideTierReview, describeSchedule, ensureTierReviewSchedule } from '../../services/tier-reviews';
 import type { TierReviewDoc } from '../../models/tier-review';
+import { withAudit } from '../../services/outbox';
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
 
@@ -63,16 +64,17 @@ export const tierReviewRoutes = [
     summary: 'Run a tier review now (besides the scheduled one); its proposals wait for approval unless the tiers rules auto-apply',
     access: ['tenant-admin'],
     responses: { 202: { description: 'The review, computing', schema: ReviewView } },
-    async handler({ tenant, services, actor, requestId }) {
+    async handler({ tenant, services, actor, requestId, operation }) {
       const requestedBy = auditActor(actor).id;
-      const review = await requestTierReview(services, tenant, requestedBy);
-      await services.audit.record(tenant._id, {
+      // The review's id derives from the Idempotency-Key: a retry finds the review it started.
+      const reviewId = operation.id('rev');
+      const review = await withAudit(services, tenant._id, {
         actor: auditActor(actor),
         action: 'tier-review.requested',
-        entity: { type: 'tier-review', id: review._id },
+        entity: { type: 'tier-review', id: reviewId },
         requestId,
-        eventKey: `tier-review.requested:${review._id}`,
-      });
+        eventKey: `tier-review.requested:${reviewId}`,
+      }, { model: 'TierReview', filter: { _id: reviewId } }, () => requestTierReview(services, tenant, requestedBy, reviewId));
       return { status: 202, body: view(review), headers: { Location: `/v1/tier-reviews/${review._id}` } };
     },
   }),
