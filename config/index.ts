@@ -31,6 +31,11 @@ export interface Config {
   provisionWaitMs: number;
   /** A prebuilt workflow bundle (built once by the test run or a deploy step); else built at start. */
   workflowBundlePath?: string;
+  /**
+   * The shortest duration a published rule set may hold (reminders, SLAs, periods). One minute in
+   * production; the tests lower it to run their timers in seconds.
+   */
+  minRuleDurationMs: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: int('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
     provisionWaitMs: int('PROVISION_WAIT_MS', 15000, 0, 120000),
     workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
+    // Never under a second: shorter reminders are the runaway loops this bound exists to stop.
+    minRuleDurationMs: int('MIN_RULE_DURATION_MS', 60_000, 1000, 86_400_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
