@@ -76,6 +76,8 @@ export function createTierActivities({ services }: { services: Services }) {
 
     /** Evaluates every active partner against the tier rules in force and records the proposals. */
     async computeTierProposals(tenantId: string, reviewId: string): Promise<{ proposals: number; autoApply: boolean; approvalTimeout: string | number; ruleSetVersion: number }> {
+      // Heartbeats from the start: the workflow notices a dead worker by their absence.
+      Context.current().heartbeat(0);
       const review = await reviewOrThrow(tenantId, reviewId);
       if (review.ruleSetVersion !== undefined && review.ruleSetVersion !== null) {
         const pinned = await rulesOf(tenantId, review.ruleSetVersion);
@@ -130,9 +132,11 @@ export function createTierActivities({ services }: { services: Services }) {
 
     /** Applies every proposal as an effective-dated, audited tier change, once per partner. */
     async applyTierReview(tenantId: string, reviewId: string, approval: { approvedBy: Actor; effectiveFrom: string; note?: string }): Promise<number> {
+      Context.current().heartbeat(0);
       const review = await reviewOrThrow(tenantId, reviewId);
       let applied = 0;
-      for (const p of review.proposals) {
+      for (const [done, p] of review.proposals.entries()) {
+        Context.current().heartbeat(done);
         const changed = await changeTier(tenantId, p.partnerId, {
           tier: p.toTier, effectiveFrom: new Date(approval.effectiveFrom), reason: `${p.change}: ${p.reason}`, changedBy: approval.approvedBy.id, source: `tier-review:${reviewId}`,
         });

@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TierReviewModel, TierReviewDoc } from '../models/tier-review';
 import { TenantModel, TenantDoc } from '../models/tenant';
@@ -96,4 +96,46 @@ export async function describeSchedule(services: Services, tenant: TenantDoc): P
     if (err instanceof ScheduleNotFoundError) return null;
     throw err;
   }
+}
+
+/** The workflow's status name, or "not-found" when Temporal has no such workflow. */
+async function workflowStatus(client: Client, workflowId: string): Promise<string> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'not-found';
+    throw err;
+  }
+}
+
+/**
+ * Closes the tenant's reviews stuck in `computing` for longer than `olderThanMs` whose workflow is
+ * no longer running (it never started, failed, was terminated, or ended without writing): nothing
+ * would ever move them, and they read as a review in progress. A review whose workflow still runs
+ * is left alone, however old (a worker outage only delays it). Returns the ids it closed; safe to
+ * run again and from several processes (the update only moves `computing`, the audit is keyed).
+ */
+export async function reapStaleTierReviews(services: Services, tenantId: string, olderThanMs: number): Promise<string[]> {
+  const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+  if (!tenant) return [];
+  const cutoff = new Date(Date.now() - olderThanMs);
+  const stale = await inTenant(tenantId, () => TierReviewModel.find({ status: 'computing', createdAt: { $lt: cutoff } }, { _id: 1, workflowId: 1 }).sort({ _id: 1 }).limit(200).lean());
+  const client = services.workflows.client(tenant);
+  const reaped: string[] = [];
+  for (const review of stale) {
+    const status = await workflowStatus(client, review.workflowId);
+    if (status === 'RUNNING') continue;
+    const note = `the review process is ${status === 'not-found' ? 'not running (it never started)' : status.toLowerCase()}; closed unfinished`;
+    const closed = await inTenant(tenantId, () => TierReviewModel.updateOne({ _id: review._id, status: 'computing' }, { $set: { status: 'skipped', decisionNote: note } }));
+    if (closed.matchedCount === 0) continue;
+    await services.audit.record(tenantId, {
+      actor: { type: 'system', id: 'tier-review-reaper' },
+      action: 'tier-review.abandoned',
+      entity: { type: 'tier-review', id: review._id },
+      data: { workflowStatus: status, note },
+      eventKey: `tier-review.abandoned:${review._id}`,
+    });
+    reaped.push(review._id);
+  }
+  return reaped;
 }
