@@ -42,12 +42,12 @@ const isSeeded = (doc: Pick<RuleSetDoc, 'note' | 'publishedBy'>): boolean =>
  * Schemas wrapped in the request field they arrive in, so errors name `body.definition.…` and
  * `body.input.…` exactly as the client sent them.
  */
-const wrapped = new WeakMap<TSchema, TSchema>();
+const wrapped = { definition: new WeakMap<TSchema, TSchema>(), input: new WeakMap<TSchema, TSchema>() };
 function under(field: 'definition' | 'input', schema: TSchema): TSchema {
-  let found = wrapped.get(schema);
+  let found = wrapped[field].get(schema);
   if (!found) {
     found = Type.Object({ [field]: schema }, { additionalProperties: true });
-    wrapped.set(schema, found);
+    wrapped[field].set(schema, found);
   }
   return found;
 }

@@ -62,8 +62,9 @@ export function checkTiersRules(
   const names = rules.tiers.map((t) => t.name.toLowerCase());
   if (new Set(names).size !== names.length) problems.push({ field: 'body.definition.tiers', detail: 'names a tier twice' });
   // Intl formats any well-formed code, so validity comes from the list of known currencies.
-  if (!isCurrency(rules.currency)) problems.push({ field: 'body.definition.currency', detail: `${rules.currency} is not an ISO 4217 currency` });
-  else if (context.tenantCurrency !== undefined && rules.currency !== context.tenantCurrency) {
+  if (!isCurrency(rules.currency)) {
+    problems.push({ field: 'body.definition.currency', detail: `${rules.currency} is not an ISO 4217 currency` });
+  } else if (context.tenantCurrency !== undefined && rules.currency !== context.tenantCurrency) {
     // Performance is recorded in the tenant currency and never converted: other thresholds match nothing.
     problems.push({ field: 'body.definition.currency', detail: `must be the tenant currency ${context.tenantCurrency}; revenue is recorded in it, so ${rules.currency} thresholds would see none` });
   }
