@@ -18,6 +18,15 @@ export const TIER_REVIEW_KIND = 'tier-review';
 export const tierReviewScheduleId = (tenantId: string): string => `${tenantId}/tier-review-schedule`;
 
 /**
+ * Temporal refuses a bad spec with a TypeError. Publishing checks the cron now, but a version
+ * published before that check may still be in force: a 409 that says so, not a 500.
+ */
+function refusedSpec(err: unknown, version: number | undefined): unknown {
+  if (!(err instanceof TypeError)) return err;
+  return new Problem('conflict', `the tiers rule set in force${version ? ` (version ${version})` : ''} has a schedule Temporal refuses (${err.message}); publish a corrected one`);
+}
+
+/**
  * The tenant's tier-review schedule, in the tenant's own namespace, on the cron of its tiers rule
  * set in the tenant's time zone (quarterly by default). Scheduled runs carry the TenantId search
  * attribute like every tenant workflow. `updateExisting` re-reads the rules into an existing
@@ -49,8 +58,12 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: str
       state: { note: `tier review for tenant ${tenantId}` },
     });
   } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    if (opts.updateExisting) await client.schedule.getHandle(tierReviewScheduleId(tenantId)).update((previous) => ({ ...previous, spec }));
+    if (!(err instanceof ScheduleAlreadyRunning)) throw refusedSpec(err, rules?.version);
+    if (opts.updateExisting) {
+      await client.schedule.getHandle(tierReviewScheduleId(tenantId)).update((previous) => ({ ...previous, spec })).catch((e) => {
+        throw refusedSpec(e, rules?.version);
+      });
+    }
   }
   return tierReviewScheduleId(tenantId);
 }

@@ -1,23 +1,22 @@
 /**
  * A five-field cron expression (minute hour day-of-month month day-of-week), checked field by
  * field at publish so the tier-review schedule never meets one Temporal refuses. Deliberately a
- * subset of what Temporal parses: numbers, `*`, `?` (day fields), ranges `a-b`, steps `/n`,
- * lists, and month/day names. Pure.
+ * subset of what Temporal parses: numbers, `*`, ranges `a-b`, steps `/n`, lists, and month/day
+ * names (Temporal refuses `?`). Pure.
  */
 interface Field {
   name: string;
   min: number;
   max: number;
   names?: string[];
-  question?: boolean;
 }
 
 const FIELDS: Field[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31, question: true },
+  { name: 'day of month', min: 1, max: 31 },
   { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
-  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], question: true },
+  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 
 function value(field: Field, text: string): number | undefined {
@@ -35,7 +34,7 @@ function itemProblem(field: Field, item: string): string | undefined {
   if (step !== undefined && (!/^\d{1,2}$/.test(step) || Number(step) < 1 || Number(step) > field.max)) {
     return `"${item}" has step ${step}; use 1 to ${field.max}`;
   }
-  if (range === '*' || (range === '?' && field.question)) return undefined;
+  if (range === '*') return undefined;
   const bounds = range.split('-');
   if (bounds.length > 2) return `"${item}" is not a value or range`;
   const values = bounds.map((b) => value(field, b));

@@ -3,6 +3,7 @@ import { DEFAULT_DEAL_APPROVAL_RULES } from '../../domain/deals/approval-rules';
 import { DEFAULT_ONBOARDING_RULES } from '../../domain/onboarding/definition';
 import { DEFAULT_TIERS_RULES } from '../../domain/tiers/definition';
 import { PartnerModel } from '../../models/partner';
+import { RuleSetModel } from '../../models/rule-set';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { recordClosedWon } from '../../services/partner-metrics';
@@ -114,13 +115,35 @@ describe('dry runs answer what a real run would', () => {
 describe('tier crons are checked at publish', () => {
   test('an invalid cron is a 422 and the schedule keeps working', async () => {
     const { adminKey } = await provisionTenant(app);
-    for (const cron of ['a b c d e', '61 * * * *', '0 6 31 2-1 *']) {
+    for (const cron of ['a b c d e', '61 * * * *', '0 6 31 2-1 *', '0 6 1 * ?']) {
       const res = await publish(adminKey, 'tiers', { ...DEFAULT_TIERS_RULES, schedule: { cron } });
       expect(res.status).toBe(422);
       expect(res.body.field).toBe('body.definition.schedule.cron');
     }
     const synced = await app.http('POST', '/v1/tier-reviews/schedule', { key: adminKey });
     expect(synced.status).toBe(200);
+  });
+
+  test('crons the check accepts are accepted by Temporal too', async () => {
+    const { adminKey } = await provisionTenant(app);
+    for (const cron of ['0 9 * * MON-FRI', '30 2 1-7 JAN,jul *', '*/15 8-18/2 * * 1-5', '59 23 31 12 6', '0 0 1-31/2 * SUN', '0,30 0-23 * 1-12 0-6']) {
+      expect((await publish(adminKey, 'tiers', { ...DEFAULT_TIERS_RULES, schedule: { cron } })).status).toBe(201);
+      const synced = await app.http('POST', '/v1/tier-reviews/schedule', { key: adminKey });
+      expect([cron, synced.status, synced.body.detail]).toEqual([cron, 200, undefined]);
+      expect(synced.body.nextRuns.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('a bad cron published before the check is a 409 at schedule time, not a 500', async () => {
+    const { tenantId, adminKey } = await provisionTenant(app);
+    await inTenant(tenantId, () => RuleSetModel.create({
+      _id: newId('rs'), kind: 'tiers', version: 2, effectiveFrom: new Date(0), publishedBy: 'key_old',
+      definition: JSON.stringify({ ...DEFAULT_TIERS_RULES, schedule: { cron: 'a b c d e' } }),
+    }));
+    const synced = await app.http('POST', '/v1/tier-reviews/schedule', { key: adminKey });
+    expect(synced.status).toBe(409);
+    expect(synced.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(synced.body.detail).toContain('the tiers rule set in force (version 2) has a schedule Temporal refuses');
   });
 });
 

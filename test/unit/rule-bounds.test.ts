@@ -107,7 +107,7 @@ describe('tiers in the tenant currency', () => {
 });
 
 describe('tier cron expressions', () => {
-  test.each(['0 6 1 1,4,7,10 *', '*/15 * * * *', '0 9 * * MON-FRI', '30 2 1-7 JAN,jul ?', '5 4 * * 0'])('%s is a valid cron', (cron) => {
+  test.each(['0 6 1 1,4,7,10 *', '*/15 * * * *', '0 9 * * MON-FRI', '30 2 1-7 JAN,jul *', '5 4 * * 0'])('%s is a valid cron', (cron) => {
     expect(cronProblem(cron)).toBeUndefined();
   });
 
@@ -122,6 +122,8 @@ describe('tier cron expressions', () => {
     ['*/0 * * * *', 'minute: "*/0" has step 0; use 1 to 59'],
     ['0 0 1,,2 * *', 'day of month: "" is outside 1-31'],
     ['? * * * *', 'minute: "?" is outside 0-59'],
+    ['0 0 ? * *', 'day of month: "?" is outside 1-31'],
+    ['0 0 * * ?', 'day of week: "?" is outside 0-6 (or SUN-SAT)'],
     ['0 6 1 *', 'must have 5 fields (minute hour day-of-month month day-of-week), got 4'],
   ])('%s is refused: %s', (cron, detail) => {
     expect(cronProblem(cron)).toBe(detail);
