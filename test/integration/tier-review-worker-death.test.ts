@@ -3,6 +3,9 @@ import { Context } from '@temporalio/activity';
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { createActivities } from '../../activities';
+import { createTierActivities } from '../../activities/tiers';
+import { AuditEventModel } from '../../models/audit-event';
+import type { AuditLog } from '../../services/audit';
 import { PartnerModel } from '../../models/partner';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
@@ -18,11 +21,23 @@ let worker: Worker | undefined;
 let workerDone: Promise<void> | undefined;
 let app: TestTrellis;
 let silentAttempts = 0;
+let auditBlips = 0;
 
 beforeAll(async () => {
   const config = loadConfig({ ...process.env, PORT: '0' });
   running = await startTrellis(config, { api: true, temporalWorker: false, queueWorker: true });
   const real = createActivities({ services: running.services });
+  // The store blips once on the proposals' audit event, after the proposals were written.
+  const blippingAudit = {
+    record: (tenantId: string, input: Parameters<AuditLog['record']>[1]) => {
+      if (input.action === 'tier-review.proposed' && auditBlips === 0) {
+        auditBlips += 1;
+        return Promise.reject(new Error('store blip'));
+      }
+      return running.services.audit.record(tenantId, input);
+    },
+  };
+  const blipping = createTierActivities({ services: { ...running.services, audit: blippingAudit as unknown as AuditLog } });
   worker = await Worker.create({
     connection: await NativeConnection.connect({ address: config.temporalAddress! }),
     namespace: config.temporalNamespace,
@@ -30,6 +45,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: config.workflowBundlePath! },
     activities: {
       ...real,
+      computeTierProposals: blipping.computeTierProposals,
       async applyTierReview(...args: Parameters<typeof real.applyTierReview>) {
         if (Context.current().info.attempt === 1) {
           silentAttempts += 1;
@@ -65,7 +81,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-test('an approval whose worker dies mid-apply is applied by the next attempt within seconds, not a minute', async () => {
+test('an approval whose worker dies mid-apply is applied by the next attempt within seconds, not a minute; a retried computation still audits its proposals', async () => {
   const { tenantId, adminKey } = await provisionTenant(app);
   const partnerId = newId('ptn');
   await inTenant(tenantId, () => PartnerModel.create({
@@ -87,4 +103,10 @@ test('an approval whose worker dies mid-apply is applied by the next attempt wit
   expect(waitedMs).toBeLessThan(40_000);
   const partner = (await inTenant(tenantId, () => PartnerModel.findOne({ _id: partnerId }).lean()))!;
   expect(partner.tier).toBe('Registered');
+
+  // The retry after the audit blip still recorded the proposals' event, once.
+  expect(auditBlips).toBe(1);
+  const proposed = await inTenant(tenantId, () => AuditEventModel.find({ action: 'tier-review.proposed', 'entity.id': started.body.id }).lean());
+  expect(proposed).toHaveLength(1);
+  expect((await app.http('GET', '/v1/audit/verify', { key: adminKey })).body.valid).toBe(true);
 }, 150_000);
