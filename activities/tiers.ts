@@ -36,6 +36,16 @@ export function createTierActivities({ services }: { services: Services }) {
     return found.definition;
   }
 
+  function recordProposed(tenantId: string, reviewId: string, ruleSetVersion: number, partnersReviewed: number, proposals: TierReviewProposal[]) {
+    return audit.record(tenantId, {
+      actor: SYSTEM,
+      action: 'tier-review.proposed',
+      entity: { type: 'tier-review', id: reviewId },
+      data: { ruleSetVersion, partnersReviewed, promotions: proposals.filter((p) => p.change === 'promotion').length, demotions: proposals.filter((p) => p.change === 'demotion').length },
+      eventKey: `tier-review.proposed:${reviewId}`,
+    });
+  }
+
   return {
     /** Creates the tenant's tier-review schedule (see services/tier-reviews); already there is fine. */
     async ensureTierReviewSchedule(tenantId: string): Promise<string> {
@@ -76,8 +86,13 @@ export function createTierActivities({ services }: { services: Services }) {
 
     /** Evaluates every active partner against the tier rules in force and records the proposals. */
     async computeTierProposals(tenantId: string, reviewId: string): Promise<{ proposals: number; autoApply: boolean; approvalTimeout: string | number; ruleSetVersion: number }> {
+      // Heartbeats from the start: the workflow notices a dead worker by their absence.
+      Context.current().heartbeat(0);
       const review = await reviewOrThrow(tenantId, reviewId);
       if (review.ruleSetVersion !== undefined && review.ruleSetVersion !== null) {
+        // A retry after the proposals were written: the first attempt may have died before its
+        // audit event, so record it again (keyed, so it lands once).
+        await recordProposed(tenantId, reviewId, review.ruleSetVersion, review.partnersReviewed ?? 0, review.proposals);
         const pinned = await rulesOf(tenantId, review.ruleSetVersion);
         return { proposals: review.proposals.length, autoApply: pinned.autoApply, approvalTimeout: pinned.approvalTimeout, ruleSetVersion: review.ruleSetVersion };
       }
@@ -118,21 +133,17 @@ export function createTierActivities({ services }: { services: Services }) {
         { _id: reviewId, status: 'computing' },
         { $set: { status, proposals, partnersReviewed: reviewed, ruleSetVersion: inForce.version, asOf, windowFrom } },
       ));
-      await audit.record(tenantId, {
-        actor: SYSTEM,
-        action: 'tier-review.proposed',
-        entity: { type: 'tier-review', id: reviewId },
-        data: { ruleSetVersion: inForce.version, partnersReviewed: reviewed, promotions: proposals.filter((p) => p.change === 'promotion').length, demotions: proposals.filter((p) => p.change === 'demotion').length },
-        eventKey: `tier-review.proposed:${reviewId}`,
-      });
+      await recordProposed(tenantId, reviewId, inForce.version, reviewed, proposals);
       return { proposals: proposals.length, autoApply: rules.autoApply, approvalTimeout: rules.approvalTimeout, ruleSetVersion: inForce.version };
     },
 
     /** Applies every proposal as an effective-dated, audited tier change, once per partner. */
     async applyTierReview(tenantId: string, reviewId: string, approval: { approvedBy: Actor; effectiveFrom: string; note?: string }): Promise<number> {
+      Context.current().heartbeat(0);
       const review = await reviewOrThrow(tenantId, reviewId);
       let applied = 0;
-      for (const p of review.proposals) {
+      for (const [done, p] of review.proposals.entries()) {
+        Context.current().heartbeat(done);
         const changed = await changeTier(tenantId, p.partnerId, {
           tier: p.toTier, effectiveFrom: new Date(approval.effectiveFrom), reason: `${p.change}: ${p.reason}`, changedBy: approval.approvedBy.id, source: `tier-review:${reviewId}`,
         });

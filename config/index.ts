@@ -41,6 +41,11 @@ export interface Config {
   unauthenticatedRateLimitPerMinute: number;
   /** Deepest nesting of objects and arrays a JSON body may have (checked before it is parsed). */
   bodyMaxDepth: number;
+  /**
+   * The shortest duration a published rule set may hold (reminders, SLAs, periods). One minute in
+   * production; the tests lower it to run their timers in seconds.
+   */
+  minRuleDurationMs: number;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partyKeyRateLimitPerMinute: int('PARTY_KEY_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     unauthenticatedRateLimitPerMinute: int('UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     bodyMaxDepth: int('BODY_MAX_DEPTH', 32, 2, 1000),
+    // Never under a second: shorter reminders are the runaway loops this bound exists to stop.
+    minRuleDurationMs: int('MIN_RULE_DURATION_MS', 60_000, 1000, 86_400_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -30,7 +30,7 @@ export function createServices(config: Config, conns: Connections, logger: Logge
     logger,
     audit,
     apiKeys: new ApiKeys(),
-    ruleSets: new RuleSets(),
+    ruleSets: new RuleSets({ minDurationMs: config.minRuleDurationMs }),
     tenants: new Tenants(conns, config, queues, audit),
     workflows: new TenantWorkflows(conns, config),
     queues,

@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TierReviewModel, TierReviewDoc } from '../models/tier-review';
 import { TenantModel, TenantDoc } from '../models/tenant';
@@ -18,6 +18,15 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 export const TIER_REVIEW_KIND = 'tier-review';
 
 export const tierReviewScheduleId = (tenantId: string): string => `${tenantId}/tier-review-schedule`;
+
+/**
+ * Temporal refuses a bad spec with a TypeError. Publishing checks the cron now, but a version
+ * published before that check may still be in force: a 409 that says so, not a 500.
+ */
+function refusedSpec(err: unknown, version: number | undefined): unknown {
+  if (!(err instanceof TypeError)) return err;
+  return new Problem('conflict', `the tiers rule set in force${version ? ` (version ${version})` : ''} has a schedule Temporal refuses (${err.message}); publish a corrected one`);
+}
 
 /**
  * The tenant's tier-review schedule, in the tenant's own namespace, on the cron of its tiers rule
@@ -51,8 +60,12 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: str
       state: { note: `tier review for tenant ${tenantId}` },
     });
   } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    if (opts.updateExisting) await client.schedule.getHandle(tierReviewScheduleId(tenantId)).update((previous) => ({ ...previous, spec }));
+    if (!(err instanceof ScheduleAlreadyRunning)) throw refusedSpec(err, rules?.version);
+    if (opts.updateExisting) {
+      await client.schedule.getHandle(tierReviewScheduleId(tenantId)).update((previous) => ({ ...previous, spec })).catch((e) => {
+        throw refusedSpec(e, rules?.version);
+      });
+    }
   }
   return tierReviewScheduleId(tenantId);
 }
@@ -107,4 +120,46 @@ export async function describeSchedule(services: Services, tenant: TenantDoc): P
     if (err instanceof ScheduleNotFoundError) return null;
     throw err;
   }
+}
+
+/** The workflow's status name, or "not-found" when Temporal has no such workflow. */
+async function workflowStatus(client: Client, workflowId: string): Promise<string> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'not-found';
+    throw err;
+  }
+}
+
+/**
+ * Closes the tenant's reviews stuck in `computing` for longer than `olderThanMs` whose workflow is
+ * no longer running (it never started, failed, was terminated, or ended without writing): nothing
+ * would ever move them, and they read as a review in progress. A review whose workflow still runs
+ * is left alone, however old (a worker outage only delays it). Returns the ids it closed; safe to
+ * run again and from several processes (the update only moves `computing`, the audit is keyed).
+ */
+export async function reapStaleTierReviews(services: Services, tenantId: string, olderThanMs: number): Promise<string[]> {
+  const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+  if (!tenant) return [];
+  const cutoff = new Date(Date.now() - olderThanMs);
+  const stale = await inTenant(tenantId, () => TierReviewModel.find({ status: 'computing', createdAt: { $lt: cutoff } }, { _id: 1, workflowId: 1 }).sort({ _id: 1 }).limit(200).lean());
+  const client = services.workflows.client(tenant);
+  const reaped: string[] = [];
+  for (const review of stale) {
+    const status = await workflowStatus(client, review.workflowId);
+    if (status === 'RUNNING') continue;
+    const note = `the review process is ${status === 'not-found' ? 'not running (it never started)' : status.toLowerCase()}; closed unfinished`;
+    const closed = await inTenant(tenantId, () => TierReviewModel.updateOne({ _id: review._id, status: 'computing' }, { $set: { status: 'skipped', decisionNote: note } }));
+    if (closed.matchedCount === 0) continue;
+    await services.audit.record(tenantId, {
+      actor: { type: 'system', id: 'tier-review-reaper' },
+      action: 'tier-review.abandoned',
+      entity: { type: 'tier-review', id: review._id },
+      data: { workflowStatus: status, note },
+      eventKey: `tier-review.abandoned:${review._id}`,
+    });
+    reaped.push(review._id);
+  }
+  return reaped;
 }

@@ -1,4 +1,4 @@
-import { proxyActivities, setHandler, condition, ApplicationFailure, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { proxyActivities, setHandler, condition, ApplicationFailure, workflowInfo, allHandlersFinished, RetryPolicy } from '@temporalio/workflow';
 import type { TierActivities } from '../activities/tiers';
 import { requireDurationMs } from '../domain/durations';
 import { REFUSED } from './onboarding/messages';
@@ -6,11 +6,21 @@ import { TierReviewInput, TierReviewDecision, TierReviewOutcome, decideTierRevie
 
 export * from './onboarding/tier-review-messages';
 
-const acts = proxyActivities<TierActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' };
+/**
+ * A worker that dies mid-activity is noticed by these timeouts, and a decision request waits for
+ * them: short writes get a short start-to-close; the work over every partner heartbeats, so a
+ * dead worker is noticed in seconds while a long review still has minutes.
+ */
+const quick = proxyActivities<TierActivities>({ startToCloseTimeout: '15 seconds', retry });
+const long = proxyActivities<TierActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '15 seconds', retry });
+const acts = {
+  openTierReview: quick.openTierReview,
+  openForApproval: quick.openForApproval,
+  closeTierReview: quick.closeTierReview,
+  computeTierProposals: long.computeTierProposals,
+  applyTierReview: long.applyTierReview,
+};
 
 /**
  * One tier review of a tenant's partners: compute each partner's metrics against the tier rules

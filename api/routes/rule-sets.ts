@@ -1,9 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { route, STAFF_ROLES } from '../route';
 import { Obj, IsoDateTime } from '../schemas';
-import { Problem, notFound } from '../problem';
 import { auditActor } from '../context';
-import { validate } from '../validation';
 import { ruleKinds } from '../../domain/rules/registry';
 import type { RuleSetVersion } from '../../services/rule-sets';
 import { withAudit, type KeyedAuditInput } from '../../services/outbox';
@@ -114,20 +112,7 @@ export const ruleSetRoutes = [
     idempotent: false,
     responses: { 200: { description: 'What the rules decide', schema: Obj({ version: Type.Union([Type.Integer(), Type.Null()]), result: Type.Unknown() }) } },
     async handler({ tenant, params, body, services }) {
-      const spec = services.ruleSets.kindOrThrow(params.kind);
-      if (!spec.dryRun || !spec.dryRunInput) throw new Problem('validation-failed', `rule-set kind ${params.kind} has no dry run`, { field: 'params.kind' });
-      let definition: unknown;
-      let version: number | null = null;
-      if (body.definition !== undefined) {
-        definition = services.ruleSets.check(params.kind, body.definition);
-      } else {
-        const inForce = await services.ruleSets.inForce(tenant._id, params.kind);
-        if (!inForce) throw notFound(`a ${params.kind} rule set in force`);
-        definition = inForce.definition;
-        version = inForce.version;
-      }
-      const input = validate(spec.dryRunInput, body.input, 'body');
-      return { status: 200, body: { version, result: spec.dryRun(definition, input) } };
+      return { status: 200, body: await services.ruleSets.dryRun(tenant._id, params.kind, body) };
     },
   }),
 ];

@@ -4,6 +4,7 @@ import { Obj, Currency } from '../schemas';
 import { Problem } from '../problem';
 import { auditActor } from '../context';
 import { checkRegional } from './tenants';
+import { prepareCurrencyChange } from '../../services/tenant-currency';
 import type { TenantDoc, TenantSettings } from '../../models/tenant';
 
 const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'hex colour, e.g. #1f6feb' });
@@ -62,6 +63,9 @@ export const settingsRoutes = [
     async handler({ tenant, body, headers, services, actor, requestId }) {
       const version = parseIfMatch(headers['if-match']);
       const locale = checkRegional(body);
+      // 409 once money exists in the current currency; otherwise the seeded rules follow the new
+      // one. A stale If-Match skips this and gets its 412 from the update.
+      if (version === tenant.settingsVersion) await prepareCurrencyChange(services.ruleSets, tenant._id, tenant.settings.currency, body.currency);
       const settings: TenantSettings = { ...body, locale };
       const updated = await services.tenants.updateSettings(tenant._id, settings, version, auditActor(actor), requestId);
       const { reply, etag } = view(updated);

@@ -1,5 +1,5 @@
 import { compareMinorTo } from '../money';
-import { durationMs } from '../durations';
+import { durationChecker, PRODUCTION_RULE_LIMITS, RuleLimits, RuleProblem } from '../durations';
 import type { ApprovalRule, DealApprovalRules, PlanAction, StepSpec } from './approval-rules';
 
 /**
@@ -61,30 +61,34 @@ export function planFor(rules: DealApprovalRules, facts: DealFacts): ApprovalPla
   return { ...plan, notes: ['channel conflict: allowed with a flag'] };
 }
 
-/** Cross-field checks the JSON schema cannot express. */
-export function checkDealApprovalRules(def: DealApprovalRules): { field: string; detail: string }[] {
-  const problems: { field: string; detail: string }[] = [];
-  const duration = (field: string, value: unknown) => {
-    if (value !== undefined && durationMs(value as string | number) === undefined) problems.push({ field, detail: `"${value}" is not a duration (e.g. "2 seconds", "90 days")` });
-  };
-  duration('body.protection.period', def.protection.period);
-  duration('body.protection.extensionPeriod', def.protection.extensionPeriod);
+/**
+ * Cross-field checks the JSON schema cannot express, fields named as the API receives them
+ * (`body.definition.…`). Every duration is bounded (durationChecker): a zero or millisecond
+ * reminder would spin the deal workflow until Temporal terminates it, a huge period overflows Date.
+ */
+export function checkDealApprovalRules(def: DealApprovalRules, context: { limits: RuleLimits } = { limits: PRODUCTION_RULE_LIMITS }): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const { bounded, notLonger } = durationChecker(problems, context.limits);
+  const root = 'body.definition';
+  bounded(`${root}.protection.period`, def.protection.period);
+  bounded(`${root}.protection.extensionPeriod`, def.protection.extensionPeriod);
   if (def.conflict.action === 'route') {
-    if (!def.conflict.role) problems.push({ field: 'body.conflict.role', detail: 'is required when conflicts are routed' });
-    if (def.conflict.sla === undefined) problems.push({ field: 'body.conflict.sla', detail: 'is required when conflicts are routed' });
+    if (!def.conflict.role) problems.push({ field: `${root}.conflict.role`, detail: 'is required when conflicts are routed' });
+    if (def.conflict.sla === undefined) problems.push({ field: `${root}.conflict.sla`, detail: 'is required when conflicts are routed' });
   }
-  duration('body.conflict.sla', def.conflict.sla);
+  bounded(`${root}.conflict.sla`, def.conflict.sla);
   for (const [code, rate] of Object.entries(def.rates)) {
-    if (/^0+(\.0+)?$/.test(rate)) problems.push({ field: `body.rates.${code}`, detail: 'must be greater than zero' });
+    if (/^0+(\.0+)?$/.test(rate)) problems.push({ field: `${root}.rates.${code}`, detail: 'must be greater than zero' });
   }
   const checkSteps = (field: string, action: PlanAction, steps: StepSpec[] | undefined) => {
     if (action === 'review' && (!steps || steps.length === 0)) problems.push({ field: `${field}.steps`, detail: 'a review needs at least one step' });
     if (action !== 'review' && steps && steps.length > 0) problems.push({ field: `${field}.steps`, detail: `an ${action} rule takes no steps` });
     (steps ?? []).forEach((step, i) => {
       const at = `${field}.steps.${i}`;
-      duration(`${at}.sla`, step.sla);
-      duration(`${at}.remindEvery`, step.remindEvery);
-      duration(`${at}.escalationSla`, step.escalationSla);
+      const sla = bounded(`${at}.sla`, step.sla);
+      const remindEvery = bounded(`${at}.remindEvery`, step.remindEvery);
+      bounded(`${at}.escalationSla`, step.escalationSla);
+      notLonger(`${at}.remindEvery`, remindEvery, 'the step sla', sla);
       if (step.onTimeout === 'escalate' && (!step.escalateTo || step.escalationSla === undefined)) {
         problems.push({ field: `${at}.escalateTo`, detail: 'escalateTo and escalationSla are required when onTimeout is "escalate"' });
       }
@@ -92,7 +96,7 @@ export function checkDealApprovalRules(def: DealApprovalRules): { field: string;
     });
   };
   def.rules.forEach((rule, i) => {
-    const at = `body.rules.${i}`;
+    const at = `${root}.rules.${i}`;
     checkSteps(at, rule.action, rule.steps);
     const { minAmount, maxAmount, regions } = rule.when;
     if (minAmount !== undefined && maxAmount !== undefined && compareDecimals(minAmount, maxAmount) >= 0) {
@@ -102,7 +106,7 @@ export function checkDealApprovalRules(def: DealApprovalRules): { field: string;
       if (!/^[A-Z]{2}$/.test(region) && !(def.regions ?? {})[region]) problems.push({ field: `${at}.when.regions`, detail: `"${region}" is neither a country code nor a region defined in regions` });
     }
   });
-  checkSteps('body.fallback', def.fallback.action, def.fallback.steps);
+  checkSteps(`${root}.fallback`, def.fallback.action, def.fallback.steps);
   return problems;
 }
 

@@ -1,5 +1,5 @@
 import { Type, Static } from '@sinclair/typebox';
-import type { Duration } from '../durations';
+import { DurationSchema, type Duration } from '../durations';
 
 /**
  * The `deal-approval` rule set: how a tenant decides on registered deals. Rules are tried in
@@ -11,10 +11,6 @@ const Closed = { additionalProperties: false } as const;
 export const APPROVER_ROLES = ['approver', 'tenant-admin', 'finance'] as const;
 export type ApproverRole = (typeof APPROVER_ROLES)[number];
 
-const DurationSchema = Type.Union([
-  Type.String({ pattern: '^\\s*\\d{1,9}\\s*[A-Za-z]+\\s*$', description: 'e.g. "2 seconds", "48 hours", "90 days"' }),
-  Type.Integer({ minimum: 0, description: 'milliseconds' }),
-]);
 const Decimal = Type.String({ pattern: '^\\d{1,15}(\\.\\d{1,10})?$' });
 const Role = Type.Union(APPROVER_ROLES.map((r) => Type.Literal(r)));
 const Country = Type.String({ pattern: '^[A-Z]{2}$' });

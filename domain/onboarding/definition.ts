@@ -1,5 +1,5 @@
 import { Type, Static } from '@sinclair/typebox';
-import { DurationSchema, requireDurationMs } from '../durations';
+import { DurationSchema, durationChecker, PRODUCTION_RULE_LIMITS, RuleLimits, RuleProblem } from '../durations';
 
 /**
  * The `onboarding` rule set: which steps an application goes through, in which order, and every
@@ -86,9 +86,13 @@ export const DEFAULT_ONBOARDING_RULES: OnboardingRules = {
   expireAfter: '30 days',
 };
 
-/** Rules a schema cannot say: step order, mandatory steps and duration relations. */
-export function checkOnboardingRules(rules: OnboardingRules): { field: string; detail: string }[] {
-  const problems: { field: string; detail: string }[] = [];
+/**
+ * Rules a schema cannot say: step order, mandatory steps, and every duration bounded
+ * (durationChecker) with reminders no longer than what they remind of.
+ */
+export function checkOnboardingRules(rules: OnboardingRules, context: { limits: RuleLimits } = { limits: PRODUCTION_RULE_LIMITS }): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const { bounded, notLonger } = durationChecker(problems, context.limits);
   const steps = rules.steps;
   if (new Set(steps).size !== steps.length) problems.push({ field: 'body.definition.steps', detail: 'lists a step twice' });
   for (const required of ['vendor-review', 'provisioning'] as const) {
@@ -98,13 +102,17 @@ export function checkOnboardingRules(rules: OnboardingRules): { field: string; d
   if (order.some((o, i) => i > 0 && o < order[i - 1])) {
     problems.push({ field: 'body.definition.steps', detail: `must keep the order ${ONBOARDING_STEPS.join(', ')}` });
   }
-  if (requireDurationMs(rules.review.reminderEvery) > requireDurationMs(rules.review.sla)) {
-    problems.push({ field: 'body.definition.review.reminderEvery', detail: 'must not be longer than the review sla' });
-  }
+  const sla = bounded('body.definition.review.sla', rules.review.sla);
+  const reminder = bounded('body.definition.review.reminderEvery', rules.review.reminderEvery);
+  notLonger('body.definition.review.reminderEvery', reminder, 'the review sla', sla);
+  const within = bounded('body.definition.enablement.within', rules.enablement.within);
+  const enablementReminder = bounded('body.definition.enablement.reminderEvery', rules.enablement.reminderEvery);
+  notLonger('body.definition.enablement.reminderEvery', enablementReminder, 'enablement.within', within);
+  const expireAfter = bounded('body.definition.expireAfter', rules.expireAfter);
   if (rules.review.escalateTo === rules.review.approverRole) {
     problems.push({ field: 'body.definition.review.escalateTo', detail: 'must be a different role than approverRole' });
   }
-  if (requireDurationMs(rules.expireAfter) <= requireDurationMs(rules.review.sla)) {
+  if (expireAfter !== undefined && sla !== undefined && expireAfter <= sla) {
     problems.push({ field: 'body.definition.expireAfter', detail: 'must be longer than the review sla, or reviews expire before they escalate' });
   }
   return problems;

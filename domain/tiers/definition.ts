@@ -1,5 +1,6 @@
 import { Type, Static } from '@sinclair/typebox';
-import { DurationSchema } from '../durations';
+import { DurationSchema, durationChecker, PRODUCTION_RULE_LIMITS, RuleLimits, RuleProblem } from '../durations';
+import { cronProblem } from './cron';
 import { isCurrency } from '../locale';
 import { toMinor } from '../money';
 
@@ -30,6 +31,13 @@ export const TiersRulesSchema = Type.Object({
 }, Closed);
 export type TiersRules = Static<typeof TiersRulesSchema>;
 
+/** The default a tenant starts with; `DEFAULT_TIERS_RULES` is it for a USD tenant. */
+export function defaultTiersRules(currency: string): TiersRules {
+  // The thresholds read as amounts of the tenant's own currency: a review compares them with
+  // performance recorded in that currency, so any other currency would see zero revenue.
+  return { ...DEFAULT_TIERS_RULES, currency };
+}
+
 export const DEFAULT_TIERS_RULES: TiersRules = {
   currency: 'USD',
   trailingWindowDays: 365,
@@ -45,12 +53,24 @@ export const DEFAULT_TIERS_RULES: TiersRules = {
   approvalTimeout: '30 days',
 };
 
-export function checkTiersRules(rules: TiersRules, minorDigits: (currency: string) => number): { field: string; detail: string }[] {
-  const problems: { field: string; detail: string }[] = [];
+export function checkTiersRules(
+  rules: TiersRules,
+  minorDigits: (currency: string) => number,
+  context: { limits: RuleLimits; tenantCurrency?: string } = { limits: PRODUCTION_RULE_LIMITS },
+): RuleProblem[] {
+  const problems: RuleProblem[] = [];
   const names = rules.tiers.map((t) => t.name.toLowerCase());
   if (new Set(names).size !== names.length) problems.push({ field: 'body.definition.tiers', detail: 'names a tier twice' });
   // Intl formats any well-formed code, so validity comes from the list of known currencies.
-  if (!isCurrency(rules.currency)) problems.push({ field: 'body.definition.currency', detail: `${rules.currency} is not an ISO 4217 currency` });
+  if (!isCurrency(rules.currency)) {
+    problems.push({ field: 'body.definition.currency', detail: `${rules.currency} is not an ISO 4217 currency` });
+  } else if (context.tenantCurrency !== undefined && rules.currency !== context.tenantCurrency) {
+    // Performance is recorded in the tenant currency and never converted: other thresholds match nothing.
+    problems.push({ field: 'body.definition.currency', detail: `must be the tenant currency ${context.tenantCurrency}; revenue is recorded in it, so ${rules.currency} thresholds would see none` });
+  }
+  const cron = cronProblem(rules.schedule.cron);
+  if (cron) problems.push({ field: 'body.definition.schedule.cron', detail: cron });
+  durationChecker(problems, context.limits).bounded('body.definition.approvalTimeout', rules.approvalTimeout);
   const digits = isCurrency(rules.currency) ? minorDigits(rules.currency) : 2;
   rules.tiers.forEach((tier, i) => {
     try {

@@ -276,7 +276,7 @@ describe('dry run', () => {
 
     const invalid = await app.http('POST', '/v1/rule-sets/deal-approval/dry-run', { key: t.adminKey, body: { definition: { ...draft, conflict: { action: 'route' } }, input: { tier: 'gold', amount: '1', currency: 'USD', country: 'US' } } });
     expect(invalid.status).toBe(422);
-    expect(invalid.body.field).toBe('body.conflict.role');
+    expect(invalid.body.field).toBe('body.definition.conflict.role');
     // Nothing was published by trying.
     expect((await app.http('GET', '/v1/rule-sets/deal-approval', { key: t.adminKey })).body.inForceVersion).toBe(2);
   });

@@ -34,6 +34,8 @@ export default async function globalSetup(): Promise<void> {
     // Budgets high enough for test traffic; the rate-limit test sets its own.
     RATE_LIMIT_PER_MINUTE: '100000',
     PUBLIC_RATE_LIMIT_PER_MINUTE: '10000',
+    // Rule timers run in seconds here; production refuses durations under a minute.
+    MIN_RULE_DURATION_MS: '1000',
   });
   (globalThis as { __trellisStack?: { stack: LocalStack; dataDir: string } }).__trellisStack = { stack, dataDir };
   process.stderr.write(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

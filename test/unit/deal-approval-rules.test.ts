@@ -77,16 +77,18 @@ describe('deal-approval rule checks', () => {
     };
     const fields = checkDealApprovalRules(bad).map((p) => p.field);
     expect(fields).toEqual(expect.arrayContaining([
-      'body.conflict.role', 'body.conflict.sla', 'body.rates.EUR', 'body.rules.0.steps', 'body.rules.0.when.minAmount',
-      'body.rules.0.when.regions', 'body.rules.1.steps.0.sla', 'body.rules.1.steps.0.escalateTo', 'body.rules.1.steps.0.approvers',
+      'body.definition.conflict.role', 'body.definition.conflict.sla', 'body.definition.rates.EUR', 'body.definition.rules.0.steps', 'body.definition.rules.0.when.minAmount',
+      'body.definition.rules.0.when.regions', 'body.definition.rules.1.steps.0.sla', 'body.definition.rules.1.steps.0.escalateTo', 'body.definition.rules.1.steps.0.approvers',
     ]));
   });
 
   test('the dry run converts the amount with the rule rates and shows the chain', () => {
-    const result = dealApprovalKind.dryRun!(rules, { tier: 'silver', amount: '250000', currency: 'EUR', tenantCurrency: 'USD', products: [], country: 'US' });
+    const usd = { tenantCurrency: 'USD', roundingMode: 'half-even' as const };
+    const result = dealApprovalKind.dryRun!(rules, { tier: 'silver', amount: '250000', currency: 'EUR', tenantCurrency: 'USD', products: [], country: 'US' }, usd);
     expect(result).toMatchObject({ rule: 'large', action: 'review', amountInTenantCurrency: '275000.00', tenantCurrency: 'USD', rate: '1.10' });
     expect((result as { steps: { slaMs: number }[] }).steps[0].slaMs).toBe(86_400_000);
-    expect(dealApprovalKind.dryRun!(rules, { tier: 'gold', amount: '10', currency: 'GBP', tenantCurrency: 'USD', country: 'US' })).toEqual({ error: 'amount no exchange rate from GBP to USD in the deal-approval rules' });
+    expect(() => dealApprovalKind.dryRun!(rules, { tier: 'gold', amount: '10', currency: 'GBP', tenantCurrency: 'USD', country: 'US' }, usd))
+      .toThrow(expect.objectContaining({ field: 'body.input.currency', detail: 'no exchange rate from GBP to USD in the deal-approval rules' }));
   });
 });
 

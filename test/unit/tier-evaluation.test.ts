@@ -54,7 +54,7 @@ describe('tier evaluation', () => {
     expect(checkTiersRules({ ...rules, tiers: [rules.tiers[0], rules.tiers[0]] }, minorUnitDigits)[0].detail).toBe('names a tier twice');
     expect(checkTiersRules({ ...rules, currency: 'JPY', tiers: [{ ...rules.tiers[1], minClosedWonRevenue: '10.5' }] }, minorUnitDigits)[0].detail).toMatch(/more than 0 decimal places/);
     expect(checkTiersRules({ ...rules, currency: 'XYZ' }, minorUnitDigits)).toEqual([{ field: 'body.definition.currency', detail: 'XYZ is not an ISO 4217 currency' }]);
-    expect(tiersRuleKind.dryRun!(rules, { currentTier: 'Registered', closedWonRevenue: '600000', dealCount: 30, trainingCompleted: BOTH })).toMatchObject({ qualifiesFor: 'Platinum', proposal: { change: 'promotion' } });
+    expect(tiersRuleKind.dryRun!(rules, { currentTier: 'Registered', closedWonRevenue: '600000', dealCount: 30, trainingCompleted: BOTH }, { tenantCurrency: 'USD', roundingMode: 'half-even' })).toMatchObject({ qualifiesFor: 'Platinum', proposal: { change: 'promotion' } });
   });
 });
 
