@@ -16,3 +16,5 @@ export * from './partner-performance';
 export * from './tier-review';
 export * from './deal-reversal';
 export { ensureAllIndexes } from './indexes';
+export * from './admin-key-revocation';
+export * from './settings-version';

@@ -12,6 +12,7 @@ import type { Queues } from './queues';
 import type { AuditLog } from './audit';
 import type { AuditActor } from '../models/audit-event';
 import { isDuplicateKey } from '../platform/store-errors';
+import { SettingsVersionModel } from '../models/settings-version';
 
 export interface ProvisionRequest {
   name: string;
@@ -95,29 +96,52 @@ export class Tenants {
     return TenantModel.find(filter).sort({ _id: -1 }).limit(opts.limit + 1).lean();
   }
 
-  /** Replaces the settings if `ifMatch` is still the current version (optimistic concurrency). */
+  /**
+   * Replaces the settings if `ifMatch` is still the current version. The race between concurrent
+   * updates is decided by inserting settings version ifMatch+1 (unique per tenant): one wins, the
+   * others get 412 (a retry with the same Idempotency-Key replays the winner's answer).
+   */
   async updateSettings(tenantId: string, settings: TenantSettings, ifMatch: number, actor: AuditActor, requestId: string): Promise<TenantDoc> {
-    const updated = await TenantModel.findOneAndUpdate(
-      { _id: tenantId, settingsVersion: ifMatch },
-      { $set: { settings }, $inc: { settingsVersion: 1 } },
-      { new: true },
-    ).lean();
-    if (!updated) {
-      const current = await this.get(tenantId);
-      if (!current) throw notFound('tenant');
-      throw new Problem('precondition-failed', `settings are at version ${current.settingsVersion}, not ${ifMatch}; GET them again and retry`, {
-        headers: { ETag: `"${current.settingsVersion}"` },
-      });
+    const current = await this.get(tenantId);
+    if (!current) throw notFound('tenant');
+    const version = ifMatch + 1;
+    const stale = (at: number) =>
+      new Problem('precondition-failed', `settings are at version ${at}, not ${ifMatch}; GET them again and retry`, { headers: { ETag: `"${at}"` } });
+    const latest = await this.rollSettingsForward(current);
+    if (latest.settingsVersion !== ifMatch) throw stale(latest.settingsVersion);
+    try {
+      await inTenant(tenantId, () => SettingsVersionModel.create({ _id: `${tenantId}:settings:${version}`, version, settings }));
+    } catch (err) {
+      if (isDuplicateKey(err)) throw stale(version);
+      throw err;
     }
+    await this.applySettingsVersion(tenantId, version, settings);
+    const updated = (await this.get(tenantId))!;
     await this.audit.record(tenantId, {
       actor,
       action: 'settings.updated',
       entity: { type: 'tenant', id: tenantId },
-      data: { settingsVersion: updated.settingsVersion, settings },
+      data: { settingsVersion: version, settings },
       requestId,
-      eventKey: `settings:${updated.settingsVersion}`,
+      eventKey: `settings:${version}`,
     });
     return updated;
+  }
+
+  /** The tenant with every accepted settings version applied (one may be pending after a crash). */
+  async rollSettingsForward(tenant: TenantDoc): Promise<TenantDoc> {
+    let current = tenant;
+    for (;;) {
+      const pending = await inTenant(tenant._id, () => SettingsVersionModel.findOne({ version: current.settingsVersion + 1 }).lean());
+      if (!pending) return current;
+      await this.applySettingsVersion(tenant._id, pending.version, pending.settings);
+      current = { ...current, settings: pending.settings, settingsVersion: pending.version };
+    }
+  }
+
+  /** Only ever moves the version forward, so a late writer cannot put an older version back. */
+  private async applySettingsVersion(tenantId: string, version: number, settings: TenantSettings): Promise<void> {
+    await TenantModel.updateOne({ _id: tenantId, settingsVersion: { $lt: version } }, { $set: { settings, settingsVersion: version } });
   }
 
   async requestExport(tenantId: string, requestedBy: string): Promise<TenantExportDoc> {

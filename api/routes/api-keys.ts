@@ -50,7 +50,7 @@ export const apiKeyRoutes = [
       if (needsParty && !body.partyId) throw new Problem('validation-failed', `body.partyId is required for a ${body.role} key`, { field: 'body.partyId' });
       if (!needsParty && body.partyId) throw new Problem('validation-failed', `body.partyId is only for partner, supplier and manufacturer keys`, { field: 'body.partyId' });
       if (body.partyId && !(await partyExists(tenant._id, body.role, body.partyId))) {
-        throw new Problem('validation-failed', `body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
+        throw new Problem('validation-failed', `no such party: body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
       }
       const createdBy = auditActor(actor).id;
       const { doc, plaintext } = await services.apiKeys.create(tenant._id, { ...body, createdBy });
@@ -102,14 +102,11 @@ export const apiKeyRoutes = [
     params: Obj({ id: Id('key') }),
     responses: { 200: { description: 'The revoked key', schema: KeyView } },
     async handler({ tenant, params, services, actor, requestId }) {
-      const doc = await services.apiKeys.get(tenant._id, params.id);
-      if (!doc) throw notFound(`API key ${params.id}`);
-      if (!doc.revokedAt && doc.role === 'tenant-admin') {
-        if ((await services.apiKeys.countActive(tenant._id, 'tenant-admin')) <= 1) {
-          throw new Problem('conflict', 'this is the last active tenant-admin key; create another one before revoking it');
-        }
+      const revoked = await services.apiKeys.revoke(tenant._id, params.id);
+      if (!revoked) throw notFound(`API key ${params.id}`);
+      if (revoked === 'last-admin-key') {
+        throw new Problem('conflict', 'this is the last active tenant-admin key; create another one before revoking it');
       }
-      const revoked = (await services.apiKeys.revoke(tenant._id, params.id))!;
       await services.audit.record(tenant._id, {
         actor: auditActor(actor),
         action: 'api-key.revoked',
