@@ -31,6 +31,10 @@ export interface Config {
   provisionWaitMs: number;
   /** A prebuilt workflow bundle (built once by the test run or a deploy step); else built at start. */
   workflowBundlePath?: string;
+  /** How often the reaper closes work left half-done by a crash (stuck provisioning, …). */
+  reaperIntervalSeconds: number;
+  /** How old half-done work must be before the reaper touches it (younger may still be running). */
+  reaperStaleAfterSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: int('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
     provisionWaitMs: int('PROVISION_WAIT_MS', 15000, 0, 120000),
     workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
+    reaperIntervalSeconds: int('REAPER_INTERVAL_SECONDS', 300, 1, 86400),
+    reaperStaleAfterSeconds: int('REAPER_STALE_AFTER_SECONDS', 600, 1, 30 * 86400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

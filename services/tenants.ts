@@ -1,4 +1,4 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TenantModel, TenantDoc, Isolation, TenantSettings } from '../models/tenant';
 import { TenantExportModel, TenantExportChunkModel, TenantExportDoc } from '../models/tenant-export';
 import { newId } from '../platform/ids';
@@ -9,6 +9,7 @@ import { Problem, notFound } from '../api/problem';
 import type { Connections } from '../platform/connections';
 import type { Config } from '../config';
 import type { Queues } from './queues';
+import type { Services } from '.';
 import type { AuditLog } from './audit';
 import type { AuditActor } from '../models/audit-event';
 import { isDuplicateKey } from '../platform/store-errors';
@@ -166,16 +167,51 @@ export class Tenants {
     }
   }
 
-  /** Starts offboarding: terminate the tenant's workflows, remove its data, free its namespace. */
+  /**
+   * Starts offboarding: terminate the tenant's workflows, remove its data, free its namespace. A
+   * tenant stuck in provisioning is accepted: offboarding stops its provisioning first.
+   */
   async offboard(tenant: TenantDoc, requestedBy: string): Promise<TenantDoc> {
-    if (tenant.status === 'provisioning') throw new Problem('conflict', 'the tenant is still provisioning; delete it once it is active or failed');
     await this.platformClient().workflow.start('offboardTenant', {
       workflowId: offboardingWorkflowId(tenant._id),
       taskQueue: this.config.temporalTaskQueue,
       args: [{ tenantId: tenant._id, requestedBy }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
-    await TenantModel.updateOne({ _id: tenant._id, status: { $in: ['active', 'failed'] } }, { $set: { status: 'offboarding' } });
+    await TenantModel.updateOne({ _id: tenant._id, status: { $in: ['active', 'failed', 'provisioning'] } }, { $set: { status: 'offboarding' } });
     return (await this.get(tenant._id))!;
   }
+}
+
+/**
+ * Closes tenants left in `provisioning` for longer than `olderThanMs` whose provisioning workflow
+ * is not running (its start failed after the record was written, or it ended without opening the
+ * tenant). Without a workflow nobody ever received the first admin key, so such a tenant is
+ * failed, not finished; it can then be offboarded. Returns what it did, for the reaper's log.
+ */
+export async function reapStaleTenants(services: Services, olderThanMs: number): Promise<{ activated: string[]; failed: string[] }> {
+  const cutoff = new Date(Date.now() - olderThanMs);
+  const stuck = await TenantModel.find({ status: 'provisioning', createdAt: { $lt: cutoff } }, { _id: 1 }).limit(100).lean();
+  const client = services.conns.clientFor(services.config.temporalNamespace);
+  const done = { activated: [] as string[], failed: [] as string[] };
+  for (const { _id: tenantId } of stuck) {
+    const handle = client.workflow.getHandle(provisioningWorkflowId(tenantId));
+    let state: string | undefined;
+    try {
+      state = (await handle.describe()).status.name;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    if (state === 'RUNNING') continue;
+    const outcome = state === 'COMPLETED' ? ((await handle.result()) as { status?: string }).status : undefined;
+    if (outcome === 'active') {
+      await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'active', provisionedAt: new Date() } });
+      done.activated.push(tenantId);
+      continue;
+    }
+    const reason = state ? `provisioning ended (${state.toLowerCase()}) without opening the tenant` : 'provisioning never started';
+    await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'failed', failureReason: reason } });
+    done.failed.push(tenantId);
+  }
+  return done;
 }
