@@ -35,6 +35,8 @@ export interface Config {
   reaperIntervalSeconds: number;
   /** How old half-done work must be before the reaper touches it (younger may still be running). */
   reaperStaleAfterSeconds: number;
+  /** GET /v1/audit/verify re-hashes only new events, and the whole chain when its last full check is this old. */
+  auditFullVerifySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
     reaperIntervalSeconds: int('REAPER_INTERVAL_SECONDS', 300, 1, 86400),
     reaperStaleAfterSeconds: int('REAPER_STALE_AFTER_SECONDS', 600, 1, 30 * 86400),
+    auditFullVerifySeconds: int('AUDIT_FULL_VERIFY_SECONDS', 3600, 1, 30 * 86400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

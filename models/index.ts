@@ -18,3 +18,4 @@ export * from './deal-reversal';
 export { ensureAllIndexes } from './indexes';
 export * from './admin-key-revocation';
 export * from './settings-version';
+export * from './audit-checkpoint';
