@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { Worker } from 'bullmq';
+import { redisConnection } from '../../platform/connections';
+import { QUEUES, TenantExportJob } from '../../services/queues';
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { uniqueSlug, waitFor } from '../support/trellis';
-import { TenantModel, TenantExportModel, TenantExportChunkModel, PartnerApplicationModel, PartnerInvitationModel } from '../../models';
+import { TenantModel, ApiKeyModel, TenantExportModel, TenantExportChunkModel, PartnerApplicationModel, PartnerInvitationModel } from '../../models';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { provisioningWorkflowId } from '../../domain/workflow-ids';
@@ -60,6 +63,44 @@ let api: RunningTrellis;
 beforeAll(async () => {
   // The API and the Temporal worker, but no queue worker: exports stay queued until one starts.
   api = await start({ api: true, temporalWorker: true, queueWorker: false });
+});
+
+test('offboarding waits for a running export, which stops at its next write instead of writing after the purge', async () => {
+  const { buildTenantExport } = await import('../../workers/tenant-export');
+  const { tenantId } = await provision(api.apiUrl!);
+  // A slow export worker (no other queue worker runs yet): it takes the job, then runs the real
+  // export several seconds after offboarding began, long after an offboarding that did not wait
+  // for it would have deleted the data.
+  const connection = redisConnection(api.services.config.redisUrl!);
+  let seenWhenRun: { status?: string; keys: number } | undefined;
+  let refusal: string | undefined;
+  const slow = new Worker<TenantExportJob>(
+    QUEUES.tenantExports,
+    async (job) => {
+      await waitFor(async () => (await statusOf(tenantId)) === 'offboarding', 30000, 50);
+      await new Promise((r) => setTimeout(r, 5000));
+      seenWhenRun = { status: await statusOf(tenantId), keys: await inTenant(tenantId, () => ApiKeyModel.countDocuments({})) };
+      try {
+        return await buildTenantExport(job.data);
+      } catch (err) {
+        refusal = (err as Error).message;
+        throw err;
+      }
+    },
+    { connection, prefix: `${api.services.config.redisPrefix}:bull` },
+  );
+  try {
+    const requested = await http(api.apiUrl!, 'POST', `/v1/tenants/${tenantId}/export`);
+    await waitFor(async () => (await api.services.queues.tenantExports.getJob(requested.body.id))?.getState().then((s) => s === 'active') ?? false, 10000, 50);
+    expect((await http(api.apiUrl!, 'DELETE', `/v1/tenants/${tenantId}`)).status).toBe(202);
+    await waitFor(async () => (await statusOf(tenantId)) === 'deleted', 60000);
+    expect(seenWhenRun).toEqual({ status: 'offboarding', keys: 1 });
+    expect(refusal).toMatch(/offboarding/);
+    expect(await exportTraces(tenantId)).toEqual({ exports: 0, chunks: 0 });
+  } finally {
+    await slow.close();
+    connection.disconnect();
+  }
 });
 
 test('an export queued when the tenant is deleted never writes its data back', async () => {
