@@ -8,7 +8,7 @@ import { uniqueSlug, waitFor } from '../support/trellis';
 import { TenantModel, ApiKeyModel, TenantExportModel, TenantExportChunkModel, PartnerApplicationModel, PartnerInvitationModel } from '../../models';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { provisioningWorkflowId } from '../../domain/workflow-ids';
+import { provisioningWorkflowId, offboardingWorkflowId } from '../../domain/workflow-ids';
 import { reapStaleTenants } from '../../services/tenants';
 import { runReapers } from '../../workers/reaper';
 
@@ -223,4 +223,24 @@ test('the periodic reaper job closes a stuck tenant by itself', async () => {
   await start({ api: false, temporalWorker: false, queueWorker: true }, { REAPER_INTERVAL_SECONDS: '1', REAPER_STALE_AFTER_SECONDS: '1', REDIS_PREFIX: `reaper-${randomBytes(4).toString('hex')}` });
   const tenantId = await stuckTenant(api.services.config.temporalNamespace);
   await waitFor(async () => (await statusOf(tenantId)) === 'failed', 30000, 250);
+});
+
+test('tenancy activities time out within seconds or heartbeat, so a killed worker does not stall them for a minute', async () => {
+  const { tenantId } = await provision(api.apiUrl!);
+  await http(api.apiUrl!, 'DELETE', `/v1/tenants/${tenantId}`);
+  await waitFor(async () => (await statusOf(tenantId)) === 'deleted', 60000);
+  const client = api.services.conns.clientFor(api.services.config.temporalNamespace);
+  const seconds = (d?: { seconds?: unknown; nanos?: number | null } | null) => (d ? Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9 : undefined);
+  const scheduled: { name: string; startToClose?: number; heartbeat?: number }[] = [];
+  for (const workflowId of [provisioningWorkflowId(tenantId), offboardingWorkflowId(tenantId)]) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const a = event.activityTaskScheduledEventAttributes;
+      if (a) scheduled.push({ name: a.activityType?.name ?? '', startToClose: seconds(a.startToCloseTimeout), heartbeat: seconds(a.heartbeatTimeout) || undefined });
+    }
+  }
+  expect(scheduled.length).toBeGreaterThan(8);
+  // A lost attempt is noticed after its heartbeat timeout if it has one, else its start-to-close.
+  const slowest = scheduled.map((s) => ({ name: s.name, noticedAfter: s.heartbeat ?? s.startToClose }));
+  expect(slowest.filter((s) => s.noticedAfter === undefined || s.noticedAfter > 30)).toEqual([]);
 });
