@@ -1,14 +1,30 @@
-import { Context } from '@temporalio/activity';
+import { Context, ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TenantModel, TenantDoc } from '../models/tenant';
 import { tenantModels, ensureAllIndexes } from '../models';
 import { ensureNamespace, isGrpcStatus, GRPC } from '../platform/temporal-namespaces';
 import { inTenant } from '../platform/tenant-context';
-import { offboardingWorkflowId } from '../domain/workflow-ids';
+import { offboardingWorkflowId, provisioningWorkflowId } from '../domain/workflow-ids';
+import { TenantExportModel } from '../models/tenant-export';
 import type { Services } from '../services';
 import type { ProvisionInput } from '../services/tenants';
 
 const SYSTEM = { type: 'system' as const, id: 'provisioning' };
+
+/** Export bookkeeping goes last, after everything an export could still have been reading. */
+const DELETED_LAST = new Set(['TenantExportChunk', 'TenantExport']);
+
+/** Heartbeats while long work runs, so a killed worker is noticed in seconds, not at the timeout. */
+async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), 2000);
+  try {
+    context.heartbeat();
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 
 /** Activities of the tenant lifecycle. Each is idempotent: Temporal may run it more than once. */
@@ -21,25 +37,38 @@ export function createTenancyActivities({ services }: { services: Services }) {
     return tenant;
   }
 
+  /**
+   * A provisioning step left running by a workflow offboarding terminated must not write the
+   * tenant's rules or keys back once its data is being removed.
+   */
+  async function notBeingRemoved(tenantId: string): Promise<void> {
+    const tenant = await tenantOrThrow(tenantId);
+    if (tenant.status === 'offboarding' || tenant.status === 'deleted') {
+      throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is ${tenant.status}`, 'TenantRemoved');
+    }
+  }
+
   return {
     /** Indexes are shared by all tenants (each led by tenantId); creating them again is a no-op. */
     async ensureTenantIndexes(): Promise<number> {
-      return ensureAllIndexes();
+      return withHeartbeat(() => ensureAllIndexes());
     },
 
     /** Registers a dedicated tenant's namespace; every namespace gets the TenantId attribute. */
     async setUpTemporalPlacement(tenantId: string): Promise<string> {
       const tenant = await tenantOrThrow(tenantId);
       const { namespace, isolation } = tenant.placement;
-      await ensureNamespace(conns.temporal, namespace, { register: isolation === 'dedicated', description: `Trellis tenant ${tenant.slug}` });
+      await withHeartbeat(() => ensureNamespace(conns.temporal, namespace, { register: isolation === 'dedicated', description: `Trellis tenant ${tenant.slug}` }));
       return namespace;
     },
 
     async seedDefaultRuleSets(tenantId: string): Promise<string[]> {
+      await notBeingRemoved(tenantId);
       return ruleSets.seedDefaults(tenantId, SYSTEM.id);
     },
 
     async createFirstAdminKey(input: ProvisionInput): Promise<void> {
+      await notBeingRemoved(input.tenantId);
       await apiKeys.store(input.tenantId, input.adminKey, { name: 'first admin key', role: 'tenant-admin', createdBy: 'platform' });
       await audit.record(input.tenantId, {
         actor: SYSTEM,
@@ -67,8 +96,45 @@ export function createTenancyActivities({ services }: { services: Services }) {
       await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'failed', failureReason: reason.slice(0, 500) } });
     },
 
+    /** A tenant stuck in provisioning can be offboarded too (its workflow is stopped first). */
     async markTenantOffboarding(tenantId: string): Promise<void> {
-      await TenantModel.updateOne({ _id: tenantId, status: { $in: ['active', 'failed'] } }, { $set: { status: 'offboarding' } });
+      await TenantModel.updateOne({ _id: tenantId, status: { $in: ['active', 'failed', 'provisioning'] } }, { $set: { status: 'offboarding' } });
+    },
+
+    /** Stops a provisioning still running, so it writes nothing behind the deletion. */
+    async stopTenantProvisioning(tenantId: string): Promise<void> {
+      try {
+        await conns.clientFor(config.temporalNamespace).workflow.getHandle(provisioningWorkflowId(tenantId)).terminate('tenant offboarded');
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    },
+
+    /**
+     * Removes the tenant's queued export jobs and returns how many are still running. A running
+     * export stops by itself at its next write once the tenant is offboarding; the workflow calls
+     * this until none is left, so no export writes after the purge.
+     */
+    async stopTenantExports(tenantId: string): Promise<number> {
+      const open = await inTenant(tenantId, () => TenantExportModel.find({ status: { $in: ['queued', 'running'] } }, { _id: 1 }).lean());
+      let running = 0;
+      for (const exp of open) {
+        Context.current().heartbeat(exp._id);
+        const job = await services.queues.tenantExports.getJob(exp._id);
+        if (!job) continue;
+        const state = await job.getState();
+        if (state === 'active') {
+          running += 1;
+          continue;
+        }
+        if (state === 'completed' || state === 'failed') continue;
+        try {
+          await job.remove();
+        } catch {
+          running += 1; // taken by a worker meanwhile: wait for it like any running export
+        }
+      }
+      return running;
     },
 
     /**
@@ -103,6 +169,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
       for await (const schedule of client.schedule.list()) {
         const ours = tenant.placement.isolation === 'dedicated' || schedule.scheduleId.startsWith(`${tenantId}/`);
         if (!ours) continue;
+        Context.current().heartbeat(deleted);
         try {
           await client.schedule.getHandle(schedule.scheduleId).delete();
           deleted += 1;
@@ -116,7 +183,9 @@ export function createTenancyActivities({ services }: { services: Services }) {
     /** Deletes every tenant-owned document, model by model, inside the tenant's scope. */
     async deleteTenantData(tenantId: string): Promise<Record<string, number>> {
       const deleted: Record<string, number> = {};
-      for (const [name, model] of tenantModels) {
+      const ordered = [...tenantModels].sort(([a], [b]) => Number(DELETED_LAST.has(a)) - Number(DELETED_LAST.has(b)));
+      for (const [name, model] of ordered) {
+        Context.current().heartbeat(name);
         const result = await inTenant(tenantId, () => model.deleteMany({}));
         deleted[name] = result.deletedCount ?? 0;
       }
@@ -128,6 +197,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
       let removed = 0;
       const stream = conns.redis.scanStream({ match: `${config.redisPrefix}:*:${tenantId}:*`, count: 500 });
       for await (const keys of stream as AsyncIterable<string[]>) {
+        Context.current().heartbeat(removed);
         if (keys.length > 0) removed += await conns.redis.del(...keys);
       }
       return removed;

@@ -17,3 +17,6 @@ export * from './tier-review';
 export * from './deal-reversal';
 export * from './audit-outbox';
 export { ensureAllIndexes } from './indexes';
+export * from './admin-key-revocation';
+export * from './settings-version';
+export * from './audit-checkpoint';

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { ApiKeyModel, ApiKeyDoc, TenantRole, PARTY_ROLES } from '../models/api-key';
+import { AdminKeyRevocationModel } from '../models/admin-key-revocation';
+import { isDuplicateKey } from '../platform/store-errors';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import { issueTenantKey, parseTenantKey, hashKey, sameHash, IssuedKey } from '../domain/api-key-format';
@@ -55,12 +58,50 @@ export class ApiKeys {
     return inTenant(tenantId, () => ApiKeyModel.countDocuments({ role, revokedAt: null }));
   }
 
-  /** Revoking is idempotent; the first revocation time is kept. */
-  revoke(tenantId: string, keyId: string): Promise<ApiKeyDoc | null> {
+  /**
+   * Revokes a key; idempotent, the first revocation time is kept. A tenant-admin key is revoked
+   * only under a claim on the exact set of active admin keys it was counted in (unique per
+   * tenant), so concurrent revocations can never leave the tenant without one. Answers
+   * 'last-admin-key' instead of revoking the only one left.
+   */
+  revoke(tenantId: string, keyId: string): Promise<ApiKeyDoc | null | 'last-admin-key'> {
     return inTenant(tenantId, async () => {
-      await ApiKeyModel.updateOne({ _id: keyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
-      return ApiKeyModel.findOne({ _id: keyId }, { hash: 0 }).lean();
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const doc = await ApiKeyModel.findOne({ _id: keyId }, { hash: 0 }).lean();
+        if (!doc || doc.revokedAt) return doc;
+        if (doc.role === 'tenant-admin') {
+          const verdict = await this.claimAdminRevocation(keyId);
+          if (verdict === 'recount') continue;
+          if (verdict === 'last-admin-key') return verdict;
+        }
+        await this.markRevoked(keyId);
+        return ApiKeyModel.findOne({ _id: keyId }, { hash: 0 }).lean();
+      }
+      throw new Error(`revoking ${keyId} kept racing other revocations`);
     });
+  }
+
+  private async claimAdminRevocation(keyId: string): Promise<'claimed' | 'recount' | 'last-admin-key'> {
+    const active = (await ApiKeyModel.find({ role: 'tenant-admin', revokedAt: null }, { _id: 1 }).lean()).map((k) => k._id).sort();
+    if (!active.includes(keyId)) return 'recount';
+    if (active.length <= 1) return 'last-admin-key';
+    const activeSet = createHash('sha256').update(active.join(',')).digest('hex');
+    try {
+      await AdminKeyRevocationModel.create({ _id: activeSet, activeSet, keyId, claimedAt: new Date() });
+      return 'claimed';
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const winner = await AdminKeyRevocationModel.findOne({ activeSet }).lean();
+    if (!winner || winner.keyId === keyId) return 'claimed';
+    // The winner's revocation was decided; finish it (its process may have died before it could)
+    // so the set moves on, then count again.
+    await this.markRevoked(winner.keyId);
+    return 'recount';
+  }
+
+  private async markRevoked(keyId: string): Promise<void> {
+    await ApiKeyModel.updateOne({ _id: keyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
   }
 
   /** Resolves a presented key to its principal, or undefined for anything not a live key. */

@@ -1,5 +1,6 @@
 import { AuditEventModel, AuditEventDoc, AuditActor } from '../models/audit-event';
 import { AuditHeadModel } from '../models/audit-head';
+import { AuditCheckpointModel } from '../models/audit-checkpoint';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import { GENESIS, hashEvent, checkLinks, ChainBreak } from '../domain/audit-chain';
@@ -122,30 +123,88 @@ export class AuditLog {
   }
 
   /**
-   * Walks the whole chain in seq order and reports the first broken link, if any. Reads in seq
-   * ranges (cheap on an index, and on stores that cannot push a sort down), then checks the chain
-   * reaches the recorded head, so removing the newest events is caught as well.
+   * Verifies the chain from the stored checkpoint: the checkpoint's own link is re-checked, then
+   * only the events after it are re-hashed. The whole chain is walked when `full` is asked, when
+   * the last full walk is older than `fullEveryMs`, when there is no checkpoint or its link does
+   * not hold, and after any break (a break stays reported until a full walk finds the chain
+   * whole). Either way the chain must reach the recorded head, so a truncated tail is caught.
+   * Hashing yields to the event loop between slices, so a long walk does not stall other requests.
    */
-  verify(tenantId: string): Promise<{ valid: boolean; checked: number; headSeq: number; firstBreak?: ChainBreak }> {
+  verify(tenantId: string, opts: { full?: boolean; fullEveryMs?: number } = {}): Promise<Verification> {
     return inTenant(tenantId, async () => {
       const head = await AuditHeadModel.findOne({ _id: tenantId }).lean();
-      const headSeq = head?.seq ?? 0;
-      let nextSeq = 1;
-      let lastHash = GENESIS;
-      const span = 1000;
-      for (;;) {
-        const events = await AuditEventModel.find({ seq: { $gte: nextSeq, $lt: nextSeq + span } }).lean();
-        events.sort((x, y) => x.seq - y.seq);
-        const result = checkLinks(events, nextSeq, lastHash);
-        if (result.break) return { valid: false, checked: result.nextSeq - 1, headSeq, firstBreak: result.break };
-        nextSeq = result.nextSeq;
-        lastHash = result.lastHash;
-        if (events.length < span) break;
+      const checkpoint = await AuditCheckpointModel.findOne({ _id: tenantId }).lean();
+      const now = new Date();
+      const fullDue = !checkpoint || Boolean(checkpoint.firstBreak) || opts.full === true
+        || (opts.fullEveryMs !== undefined && now.getTime() - new Date(checkpoint.fullAt).getTime() >= opts.fullEveryMs);
+      let walk: Walk | undefined;
+      let full = fullDue;
+      if (!fullDue) {
+        const anchor = await AuditEventModel.findOne({ seq: checkpoint!.seq }).lean();
+        const anchorHolds = anchor !== null && anchor.hash === checkpoint!.hash && hashEvent(anchor) === anchor.hash;
+        if (anchorHolds) walk = await this.walk(checkpoint!.seq + 1, checkpoint!.hash);
+        else full = true;
       }
-      const last = nextSeq - 1;
-      if (last < headSeq) return { valid: false, checked: last, headSeq, firstBreak: { seq: last + 1, reason: 'gap' as const } };
-      if (head && last === headSeq && head.hash !== lastHash) return { valid: false, checked: last, headSeq, firstBreak: { seq: last, reason: 'hash-mismatch' as const } };
-      return { valid: true, checked: last, headSeq: Math.max(headSeq, last) };
+      walk ??= await this.walk(1, GENESIS);
+      const result = conclude(walk, head);
+      await this.saveCheckpoint(tenantId, result, walk, full ? now : new Date(checkpoint!.fullAt), now);
+      return result;
     });
   }
+
+  /** Checks links from `fromSeq` on, in seq ranges (cheap on an index), yielding between slices. */
+  private async walk(fromSeq: number, prevHash: string): Promise<Walk> {
+    let nextSeq = fromSeq;
+    let lastHash = prevHash;
+    const span = 500;
+    const slice = 100;
+    for (;;) {
+      const events = await AuditEventModel.find({ seq: { $gte: nextSeq, $lt: nextSeq + span } }).lean();
+      events.sort((x, y) => x.seq - y.seq);
+      for (let i = 0; i < events.length; i += slice) {
+        const result = checkLinks(events.slice(i, i + slice), nextSeq, lastHash);
+        if (result.break) return { nextSeq: result.nextSeq, lastHash: result.lastHash, break: result.break };
+        nextSeq = result.nextSeq;
+        lastHash = result.lastHash;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (events.length < span) return { nextSeq, lastHash };
+    }
+  }
+
+  /** Moves the checkpoint to the verified end, or records the break (a lost race only repeats work). */
+  private async saveCheckpoint(tenantId: string, result: Verification, walk: Walk, fullAt: Date, now: Date): Promise<void> {
+    const update = result.valid
+      ? { $set: { seq: walk.nextSeq - 1, hash: walk.lastHash, verifiedAt: now, fullAt }, $unset: { firstBreak: 1 } }
+      : { $set: { firstBreak: result.firstBreak, verifiedAt: now }, $setOnInsert: { seq: 0, hash: GENESIS, fullAt } };
+    try {
+      await AuditCheckpointModel.updateOne({ _id: tenantId }, update, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+}
+
+interface Walk {
+  nextSeq: number;
+  lastHash: string;
+  break?: ChainBreak;
+}
+
+export interface Verification {
+  valid: boolean;
+  /** The chain is verified from its first event up to this seq. */
+  checked: number;
+  headSeq: number;
+  firstBreak?: ChainBreak;
+}
+
+/** The walk must reach the recorded head: otherwise the newest events were removed. */
+function conclude(walk: Walk, head: { seq: number; hash: string } | null): Verification {
+  const headSeq = head?.seq ?? 0;
+  const last = walk.nextSeq - 1;
+  if (walk.break) return { valid: false, checked: last, headSeq, firstBreak: walk.break };
+  if (last < headSeq) return { valid: false, checked: last, headSeq, firstBreak: { seq: last + 1, reason: 'gap' } };
+  if (head && last === headSeq && head.hash !== walk.lastHash) return { valid: false, checked: last, headSeq, firstBreak: { seq: last, reason: 'hash-mismatch' } };
+  return { valid: true, checked: last, headSeq: Math.max(headSeq, last) };
 }

@@ -12,9 +12,11 @@ export function registerPartyLookup(role: TenantRole, lookup: PartyLookup): void
   lookups.set(role, lookup);
 }
 
-/** Without a registered lookup the id's form decides (ptn_ for partners, tp_ for trading parties). */
+/**
+ * A role with no registered lookup has no parties yet (trading parties arrive with /v1/parties),
+ * so nothing can be bound to it: an id of the right shape is not a party.
+ */
 export async function partyExists(tenantId: string, role: TenantRole, partyId: string): Promise<boolean> {
   const lookup = lookups.get(role);
-  if (lookup) return lookup(tenantId, partyId);
-  return role === 'partner' ? partyId.startsWith('ptn_') : partyId.startsWith('tp_');
+  return lookup ? lookup(tenantId, partyId) : false;
 }

@@ -1,4 +1,4 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TenantModel, TenantDoc, Isolation, TenantSettings } from '../models/tenant';
 import { TenantExportModel, TenantExportChunkModel, TenantExportDoc } from '../models/tenant-export';
 import { newId } from '../platform/ids';
@@ -9,9 +9,11 @@ import { Problem, notFound } from '../api/problem';
 import type { Connections } from '../platform/connections';
 import type { Config } from '../config';
 import type { Queues } from './queues';
+import type { Services } from '.';
 import type { AuditLog } from './audit';
 import type { AuditActor } from '../models/audit-event';
 import { isDuplicateKey } from '../platform/store-errors';
+import { SettingsVersionModel } from '../models/settings-version';
 
 export interface ProvisionRequest {
   name: string;
@@ -95,29 +97,52 @@ export class Tenants {
     return TenantModel.find(filter).sort({ _id: -1 }).limit(opts.limit + 1).lean();
   }
 
-  /** Replaces the settings if `ifMatch` is still the current version (optimistic concurrency). */
+  /**
+   * Replaces the settings if `ifMatch` is still the current version. The race between concurrent
+   * updates is decided by inserting settings version ifMatch+1 (unique per tenant): one wins, the
+   * others get 412 (a retry with the same Idempotency-Key replays the winner's answer).
+   */
   async updateSettings(tenantId: string, settings: TenantSettings, ifMatch: number, actor: AuditActor, requestId: string): Promise<TenantDoc> {
-    const updated = await TenantModel.findOneAndUpdate(
-      { _id: tenantId, settingsVersion: ifMatch },
-      { $set: { settings }, $inc: { settingsVersion: 1 } },
-      { new: true },
-    ).lean();
-    if (!updated) {
-      const current = await this.get(tenantId);
-      if (!current) throw notFound('tenant');
-      throw new Problem('precondition-failed', `settings are at version ${current.settingsVersion}, not ${ifMatch}; GET them again and retry`, {
-        headers: { ETag: `"${current.settingsVersion}"` },
-      });
+    const current = await this.get(tenantId);
+    if (!current) throw notFound('tenant');
+    const version = ifMatch + 1;
+    const stale = (at: number) =>
+      new Problem('precondition-failed', `settings are at version ${at}, not ${ifMatch}; GET them again and retry`, { headers: { ETag: `"${at}"` } });
+    const latest = await this.rollSettingsForward(current);
+    if (latest.settingsVersion !== ifMatch) throw stale(latest.settingsVersion);
+    try {
+      await inTenant(tenantId, () => SettingsVersionModel.create({ _id: `${tenantId}:settings:${version}`, version, settings }));
+    } catch (err) {
+      if (isDuplicateKey(err)) throw stale(version);
+      throw err;
     }
+    await this.applySettingsVersion(tenantId, version, settings);
+    const updated = (await this.get(tenantId))!;
     await this.audit.record(tenantId, {
       actor,
       action: 'settings.updated',
       entity: { type: 'tenant', id: tenantId },
-      data: { settingsVersion: updated.settingsVersion, settings },
+      data: { settingsVersion: version, settings },
       requestId,
-      eventKey: `settings:${updated.settingsVersion}`,
+      eventKey: `settings:${version}`,
     });
     return updated;
+  }
+
+  /** The tenant with every accepted settings version applied (one may be pending after a crash). */
+  async rollSettingsForward(tenant: TenantDoc): Promise<TenantDoc> {
+    let current = tenant;
+    for (;;) {
+      const pending = await inTenant(tenant._id, () => SettingsVersionModel.findOne({ version: current.settingsVersion + 1 }).lean());
+      if (!pending) return current;
+      await this.applySettingsVersion(tenant._id, pending.version, pending.settings);
+      current = { ...current, settings: pending.settings, settingsVersion: pending.version };
+    }
+  }
+
+  /** Only ever moves the version forward, so a late writer cannot put an older version back. */
+  private async applySettingsVersion(tenantId: string, version: number, settings: TenantSettings): Promise<void> {
+    await TenantModel.updateOne({ _id: tenantId, settingsVersion: { $lt: version } }, { $set: { settings, settingsVersion: version } });
   }
 
   async requestExport(tenantId: string, requestedBy: string): Promise<TenantExportDoc> {
@@ -142,16 +167,51 @@ export class Tenants {
     }
   }
 
-  /** Starts offboarding: terminate the tenant's workflows, remove its data, free its namespace. */
+  /**
+   * Starts offboarding: terminate the tenant's workflows, remove its data, free its namespace. A
+   * tenant stuck in provisioning is accepted: offboarding stops its provisioning first.
+   */
   async offboard(tenant: TenantDoc, requestedBy: string): Promise<TenantDoc> {
-    if (tenant.status === 'provisioning') throw new Problem('conflict', 'the tenant is still provisioning; delete it once it is active or failed');
     await this.platformClient().workflow.start('offboardTenant', {
       workflowId: offboardingWorkflowId(tenant._id),
       taskQueue: this.config.temporalTaskQueue,
       args: [{ tenantId: tenant._id, requestedBy }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
-    await TenantModel.updateOne({ _id: tenant._id, status: { $in: ['active', 'failed'] } }, { $set: { status: 'offboarding' } });
+    await TenantModel.updateOne({ _id: tenant._id, status: { $in: ['active', 'failed', 'provisioning'] } }, { $set: { status: 'offboarding' } });
     return (await this.get(tenant._id))!;
   }
+}
+
+/**
+ * Closes tenants left in `provisioning` for longer than `olderThanMs` whose provisioning workflow
+ * is not running (its start failed after the record was written, or it ended without opening the
+ * tenant). Without a workflow nobody ever received the first admin key, so such a tenant is
+ * failed, not finished; it can then be offboarded. Returns what it did, for the reaper's log.
+ */
+export async function reapStaleTenants(services: Services, olderThanMs: number): Promise<{ activated: string[]; failed: string[] }> {
+  const cutoff = new Date(Date.now() - olderThanMs);
+  const stuck = await TenantModel.find({ status: 'provisioning', createdAt: { $lt: cutoff } }, { _id: 1 }).limit(100).lean();
+  const client = services.conns.clientFor(services.config.temporalNamespace);
+  const done = { activated: [] as string[], failed: [] as string[] };
+  for (const { _id: tenantId } of stuck) {
+    const handle = client.workflow.getHandle(provisioningWorkflowId(tenantId));
+    let state: string | undefined;
+    try {
+      state = (await handle.describe()).status.name;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    if (state === 'RUNNING') continue;
+    const outcome = state === 'COMPLETED' ? ((await handle.result()) as { status?: string }).status : undefined;
+    if (outcome === 'active') {
+      await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'active', provisionedAt: new Date() } });
+      done.activated.push(tenantId);
+      continue;
+    }
+    const reason = state ? `provisioning ended (${state.toLowerCase()}) without opening the tenant` : 'provisioning never started';
+    await TenantModel.updateOne({ _id: tenantId, status: 'provisioning' }, { $set: { status: 'failed', failureReason: reason } });
+    done.failed.push(tenantId);
+  }
+  return done;
 }

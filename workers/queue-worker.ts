@@ -1,7 +1,8 @@
-import { Worker } from 'bullmq';
+import { Worker, UnrecoverableError } from 'bullmq';
 import { QUEUES, TenantExportJob } from '../services/queues';
 import { redisConnection } from '../platform/connections';
 import { buildTenantExport, markExportFailed } from './tenant-export';
+import { startReaper } from './reaper';
 import type { Services } from '../services';
 
 /** Runs the BullMQ consumers: jobs accepted by the API that must not be lost once queued. */
@@ -26,11 +27,13 @@ export async function startQueueWorkers(services: Services): Promise<QueueWorker
   exports.on('failed', (job, err) => {
     if (!job) return;
     logger.warn({ err, tenantId: job.data.tenantId, exportId: job.data.exportId }, 'tenant export attempt failed');
-    if (job.attemptsMade >= (job.opts.attempts ?? 1)) void markExportFailed(job.data, err.message);
+    if (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)) void markExportFailed(job.data, err.message);
   });
   await exports.waitUntilReady();
+  const reaper = await startReaper(services);
   return {
     async stop() {
+      await reaper.stop();
       await exports.close();
       connection.disconnect();
     },

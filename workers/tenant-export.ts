@@ -1,15 +1,35 @@
+import { UnrecoverableError } from 'bullmq';
 import { TenantModel } from '../models/tenant';
 import { tenantModels } from '../models';
 import { TenantExportModel, TenantExportChunkModel } from '../models/tenant-export';
 import { inTenant } from '../platform/tenant-context';
 import type { TenantExportJob } from '../services/queues';
 
-/** Fields that must never leave the platform, even in the tenant's own export. */
-const REDACTED: Record<string, string[]> = { ApiKey: ['hash'] };
+/**
+ * Fields that must never leave the platform, even in the tenant's own export: secrets' hashes and
+ * the addresses applicants came from. (An agreement's `hash` is the agreed text's, not a secret.)
+ */
+export const REDACTED: Record<string, string[]> = {
+  ApiKey: ['hash'],
+  PartnerApplication: ['applicantTokenHash', 'submittedFrom', 'agreement.ip'],
+  PartnerInvitation: ['tokenHash'],
+};
 /** The export's own bookkeeping is not tenant data. */
 const SKIPPED = new Set(['TenantExport', 'TenantExportChunk']);
 const CHUNK_BYTES = 1024 * 1024;
 const PAGE = 500;
+
+/** The tenant is being removed: stop, and do not let BullMQ retry. */
+export class TenantGoneError extends UnrecoverableError {}
+
+/**
+ * Only an active tenant is exported. Checked before every write, so an export that offboarding
+ * overtakes stops instead of writing the tenant's data back after the purge.
+ */
+async function assertExportable(tenantId: string): Promise<void> {
+  const tenant = await TenantModel.findOne({ _id: tenantId }, { status: 1 }).lean();
+  if (tenant?.status !== 'active') throw new TenantGoneError(`tenant ${tenantId} is ${tenant?.status ?? 'gone'}; export stopped`);
+}
 
 /**
  * Builds a complete JSON export of one tenant, collection by collection, paging on `_id` and
@@ -18,6 +38,7 @@ const PAGE = 500;
 export async function buildTenantExport(job: TenantExportJob): Promise<{ bytes: number; chunks: number }> {
   const { tenantId, exportId } = job;
   return inTenant(tenantId, async () => {
+    await assertExportable(tenantId);
     await TenantExportModel.updateOne({ _id: exportId }, { $set: { status: 'running' } });
     await TenantExportChunkModel.deleteMany({ exportId });
     const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
@@ -28,6 +49,7 @@ export async function buildTenantExport(job: TenantExportJob): Promise<{ bytes: 
       while (buffer.length >= CHUNK_BYTES || (force && buffer.length > 0)) {
         const text = buffer.slice(0, CHUNK_BYTES);
         buffer = buffer.slice(text.length);
+        await assertExportable(tenantId);
         await TenantExportChunkModel.create({ _id: `${exportId}:${chunks}`, exportId, index: chunks, text });
         chunks += 1;
         bytes += Buffer.byteLength(text);
@@ -38,6 +60,7 @@ export async function buildTenantExport(job: TenantExportJob): Promise<{ bytes: 
     let firstCollection = true;
     for (const [name, model] of tenantModels) {
       if (SKIPPED.has(name)) continue;
+      await assertExportable(tenantId);
       buffer += `${firstCollection ? '' : ','}${JSON.stringify(model.collection.collectionName)}:[`;
       firstCollection = false;
       counts[name] = 0;
@@ -58,11 +81,15 @@ export async function buildTenantExport(job: TenantExportJob): Promise<{ bytes: 
     }
     buffer += '}}';
     await flush(true);
+    await assertExportable(tenantId);
     await TenantExportModel.updateOne({ _id: exportId }, { $set: { status: 'ready', counts, chunks, bytes, completedAt: new Date() } });
     return { bytes, chunks };
   });
 }
 
+/** Nothing is written for a tenant being removed: offboarding deletes the export record itself. */
 export async function markExportFailed(job: TenantExportJob, error: string): Promise<void> {
+  const tenant = await TenantModel.findOne({ _id: job.tenantId }, { status: 1 }).lean();
+  if (tenant?.status !== 'active' && tenant?.status !== 'failed') return;
   await inTenant(job.tenantId, () => TenantExportModel.updateOne({ _id: job.exportId }, { $set: { status: 'failed', error } }));
 }

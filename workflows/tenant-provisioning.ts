@@ -1,19 +1,19 @@
-import { proxyActivities, ApplicationFailure, log, patched } from '@temporalio/workflow';
+import { proxyActivities, ApplicationFailure, log, patched, type RetryPolicy } from '@temporalio/workflow';
 import type { TenancyActivities } from '../activities/tenancy';
 import type { TierActivities } from '../activities/tiers';
 import type { ProvisionInput } from '../services/tenants';
 
-const steps = proxyActivities<TenancyActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
-});
+const retry: RetryPolicy = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 };
 
-const tierSteps = proxyActivities<TierActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
-});
+/** Short steps time out fast, so a worker killed mid-step delays provisioning by seconds only. */
+const steps = proxyActivities<TenancyActivities>({ startToCloseTimeout: '15 seconds', retry });
 
-const bookkeeping = proxyActivities<TenancyActivities>({ startToCloseTimeout: '30 seconds' });
+/** Index creation and namespace registration can take long: they heartbeat instead. */
+const longSteps = proxyActivities<TenancyActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '10 seconds', retry });
+
+const tierSteps = proxyActivities<TierActivities>({ startToCloseTimeout: '15 seconds', retry });
+
+const bookkeeping = proxyActivities<TenancyActivities>({ startToCloseTimeout: '15 seconds' });
 
 /**
  * Provisions a tenant: its indexes, its place in Temporal, its default rules and its first admin
@@ -21,8 +21,8 @@ const bookkeeping = proxyActivities<TenancyActivities>({ startToCloseTimeout: '3
  */
 export async function provisionTenant(input: ProvisionInput): Promise<{ status: 'active' | 'failed' }> {
   try {
-    await steps.ensureTenantIndexes();
-    await steps.setUpTemporalPlacement(input.tenantId);
+    await longSteps.ensureTenantIndexes();
+    await longSteps.setUpTemporalPlacement(input.tenantId);
     await steps.seedDefaultRuleSets(input.tenantId);
     await steps.createFirstAdminKey(input);
     // Every tenant gets its scheduled tier review; patched so histories from before still replay.

@@ -52,7 +52,7 @@ export const apiKeyRoutes = [
       if (needsParty && !body.partyId) throw new Problem('validation-failed', `body.partyId is required for a ${body.role} key`, { field: 'body.partyId' });
       if (!needsParty && body.partyId) throw new Problem('validation-failed', `body.partyId is only for partner, supplier and manufacturer keys`, { field: 'body.partyId' });
       if (body.partyId && !(await partyExists(tenant._id, body.role, body.partyId))) {
-        throw new Problem('validation-failed', `body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
+        throw new Problem('validation-failed', `no such party: body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
       }
       const createdBy = auditActor(actor).id;
       // The key's id derives from the Idempotency-Key, so a retry finds the key it already made.
@@ -114,13 +114,6 @@ export const apiKeyRoutes = [
     params: Obj({ id: Id('key') }),
     responses: { 200: { description: 'The revoked key', schema: KeyView } },
     async handler({ tenant, params, services, actor, requestId }) {
-      const doc = await services.apiKeys.get(tenant._id, params.id);
-      if (!doc) throw notFound(`API key ${params.id}`);
-      if (!doc.revokedAt && doc.role === 'tenant-admin') {
-        if ((await services.apiKeys.countActive(tenant._id, 'tenant-admin')) <= 1) {
-          throw new Problem('conflict', 'this is the last active tenant-admin key; create another one before revoking it');
-        }
-      }
       const event: KeyedAuditInput = {
         actor: auditActor(actor),
         action: 'api-key.revoked',
@@ -128,7 +121,15 @@ export const apiKeyRoutes = [
         requestId,
         eventKey: `api-key.revoked:${params.id}`,
       };
-      const revoked = (await withAudit(services, tenant._id, event, { model: 'ApiKey', filter: { _id: params.id, revokedAt: { $ne: null } } }, () => services.apiKeys.revoke(tenant._id, params.id)))!;
+      // A refusal inside the effect withdraws the staged audit event (withAudit drops it on a Problem).
+      const revoked = await withAudit(services, tenant._id, event, { model: 'ApiKey', filter: { _id: params.id, revokedAt: { $ne: null } } }, async () => {
+        const result = await services.apiKeys.revoke(tenant._id, params.id);
+        if (!result) throw notFound(`API key ${params.id}`);
+        if (result === 'last-admin-key') {
+          throw new Problem('conflict', 'this is the last active tenant-admin key; create another one before revoking it');
+        }
+        return result;
+      });
       return { status: 200, body: view(revoked) };
     },
   }),

@@ -77,12 +77,13 @@ export const auditRoutes = [
       return { status: 200, body: { items: page.map(view), nextCursor } };
     },
   }),
-  route({
+  route<unknown, { full?: boolean }>({
     method: 'get',
     path: '/v1/audit/verify',
     tag: 'Audit',
-    summary: 'Recompute the hash chain and report the first broken link, if any record was altered or removed',
+    summary: 'Check the hash chain (from the last verified event, or all of it with full=true or when the last full check is old) and report the first broken link',
     access: ['tenant-admin', 'finance'],
+    query: Obj({ full: Type.Optional(Type.Boolean({ default: false, description: 're-hash the whole chain, not only the events after the last verified one' })) }),
     responses: {
       200: {
         description: 'Verification result',
@@ -94,8 +95,9 @@ export const auditRoutes = [
         }),
       },
     },
-    async handler({ tenant, services }) {
-      return { status: 200, body: await services.audit.verify(tenant._id) };
+    async handler({ tenant, services, query }) {
+      const verification = await services.audit.verify(tenant._id, { full: query.full === true, fullEveryMs: services.config.auditFullVerifySeconds * 1000 });
+      return { status: 200, body: verification };
     },
   }),
 ];

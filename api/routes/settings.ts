@@ -47,8 +47,8 @@ export const settingsRoutes = [
     summary: "The tenant's branding, locale, time zone, currency and rounding mode (with an ETag)",
     access: ['tenant-admin', 'approver', 'finance'],
     responses: { 200: { description: 'Current settings', schema: SettingsView } },
-    async handler({ tenant }) {
-      const { reply, etag } = view(tenant);
+    async handler({ tenant, services }) {
+      const { reply, etag } = view(await services.tenants.rollSettingsForward(tenant));
       return { status: 200, body: reply, headers: { ETag: etag } };
     },
   }),

@@ -23,7 +23,12 @@ beforeAll(async () => {
     PartnerModel.create({ _id: partnerId, name: 'Acme Partner', email: 'p@acme.test', emailDomain: 'acme.test', country: 'US', status: 'active', tier: 'registered', tierHistory: [], goodStanding: true, payoutEligibility: { eligible: false, reasons: [] } }),
   );
   for (const role of TENANT_ROLES.filter((r) => r !== 'tenant-admin')) {
-    const partyId = role === 'partner' ? partnerId : role === 'supplier' || role === 'manufacturer' ? newId('tp') : undefined;
+    if (role === 'supplier' || role === 'manufacturer') {
+      // Trading parties do not exist yet, so the API refuses these keys; store them directly.
+      keys[role] = (await app.running.services.apiKeys.create(tenantId, { name: `${role} key`, role, partyId: newId('tp'), createdBy: 'test' })).plaintext;
+      continue;
+    }
+    const partyId = role === 'partner' ? partnerId : undefined;
     const res = await app.http('POST', '/v1/api-keys', { key: keys['tenant-admin'], body: { name: `${role} key`, role, ...(partyId ? { partyId } : {}) } });
     expect(res.status).toBe(201);
     keys[role] = res.body.key;
