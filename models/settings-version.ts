@@ -13,6 +13,8 @@ export interface SettingsVersionDoc {
   tenantId: string;
   version: number;
   settings: TenantSettings;
+  /** The attempt that won this version: its staged audit event names it (services/outbox.ts). */
+  nonce?: string;
   createdAt: Date;
 }
 
@@ -21,6 +23,7 @@ const schema = new Schema<SettingsVersionDoc>(
     _id: { type: String, required: true },
     version: { type: Number, required: true },
     settings: { type: Schema.Types.Mixed, required: true },
+    nonce: { type: String },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );

@@ -14,6 +14,8 @@ import type { AuditLog } from './audit';
 import type { AuditActor } from '../models/audit-event';
 import { isDuplicateKey } from '../platform/store-errors';
 import { SettingsVersionModel } from '../models/settings-version';
+import { withAudit } from './outbox';
+import { randomUUID } from 'node:crypto';
 
 export interface ProvisionRequest {
   name: string;
@@ -110,22 +112,27 @@ export class Tenants {
       new Problem('precondition-failed', `settings are at version ${at}, not ${ifMatch}; GET them again and retry`, { headers: { ETag: `"${at}"` } });
     const latest = await this.rollSettingsForward(current);
     if (latest.settingsVersion !== ifMatch) throw stale(latest.settingsVersion);
-    try {
-      await inTenant(tenantId, () => SettingsVersionModel.create({ _id: `${tenantId}:settings:${version}`, version, settings }));
-    } catch (err) {
-      if (isDuplicateKey(err)) throw stale(version);
-      throw err;
-    }
-    await this.applySettingsVersion(tenantId, version, settings);
-    const updated = (await this.get(tenantId))!;
-    await this.audit.record(tenantId, {
+    // The event is staged under a key of this attempt alone: several updates race for version n+1,
+    // and only the one whose nonce the version carries may have its event relayed after a crash.
+    const nonce = randomUUID();
+    const event = {
       actor,
       action: 'settings.updated',
       entity: { type: 'tenant', id: tenantId },
       data: { settingsVersion: version, settings },
       requestId,
-      eventKey: `settings:${version}`,
+      eventKey: `settings:${version}:${nonce}`,
+    };
+    await withAudit({ audit: this.audit }, tenantId, event, { model: 'SettingsVersion', filter: { version, nonce } }, async () => {
+      try {
+        await inTenant(tenantId, () => SettingsVersionModel.create({ _id: `${tenantId}:settings:${version}`, version, settings, nonce }));
+      } catch (err) {
+        if (isDuplicateKey(err)) throw stale(version);
+        throw err;
+      }
+      await this.applySettingsVersion(tenantId, version, settings);
     });
+    const updated = (await this.get(tenantId))!;
     return updated;
   }
 

@@ -2,6 +2,9 @@ import { Queue, Worker } from 'bullmq';
 import { TenantModel } from '../models/tenant';
 import { redisConnection } from '../platform/connections';
 import { reapStaleTenants } from '../services/tenants';
+import { reapStaleDeals } from '../services/deals';
+import { reapStaleTierReviews } from '../services/tier-reviews';
+import { relayOutbox } from '../services/outbox';
 import type { Services } from '../services';
 
 /**
@@ -32,11 +35,10 @@ export interface ReaperRegistry {
 export const REAPERS: ReaperRegistry = {
   platform: [{ name: 'stale-tenants', run: (services, olderThanMs) => reapStaleTenants(services, olderThanMs) }],
   tenant: [
-    // ── LEAD: register the other branches' reapers here (and import them above) ──────────────
-    // { name: 'stale-deals', run: (services, tenantId, olderThanMs) => reapStaleDeals(services, tenantId, olderThanMs) },           // services/deals.ts
-    // { name: 'stale-applications', run: (services, tenantId, olderThanMs) => reapStaleApplications(services, tenantId, olderThanMs) }, // services/onboarding.ts
-    // { name: 'stale-tier-reviews', run: (services, tenantId, olderThanMs) => reapStaleTierReviews(services, tenantId, olderThanMs) }, // services/tier-reviews.ts
-    // { name: 'outbox', run: (services, tenantId) => relayOutbox(services, tenantId) },                                                // services/outbox.ts
+    // The outbox first: an audit event whose change happened is appended before anything is closed.
+    { name: 'outbox', run: (services, tenantId) => relayOutbox(services, tenantId) },
+    { name: 'stale-deals', run: (services, tenantId, olderThanMs) => reapStaleDeals(services, tenantId, olderThanMs) },
+    { name: 'stale-tier-reviews', run: (services, tenantId, olderThanMs) => reapStaleTierReviews(services, tenantId, olderThanMs) },
   ],
 };
 
