@@ -1,4 +1,5 @@
 import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
+import { appendApplicationEvent } from '../services/application-history';
 import { PartnerModel } from '../models/partner';
 import { inTenant } from '../platform/tenant-context';
 import { screenApplicant, isCompanyDomain, CheckFinding } from '../domain/onboarding/checks';
@@ -84,17 +85,18 @@ export function createOnboardingActivities({ services }: { services: Services })
     },
 
     /**
-     * Writes one step of progress to the read model and the audit log. The history entry's seq
-     * makes a retry a no-op: the update only matches while that seq is not yet recorded.
+     * Writes one step of progress to the read model and the audit log. The entry is its own
+     * document under a unique (tenantId, applicationId, seq) index, so a retry, or a zombie attempt
+     * running beside it, cannot record it twice; the patch is set only by the newest seq.
      */
     async recordProgress(tenantId: string, applicationId: string, progress: Progress): Promise<void> {
-      const push: Record<string, unknown> = { history: progress.entry };
-      if (progress.reminder) push.reminders = progress.reminder;
-      if (progress.decision) push['review.decisions'] = progress.decision;
-      await inTenant(tenantId, () => PartnerApplicationModel.updateOne(
-        { _id: applicationId, 'history.seq': { $ne: progress.entry.seq } },
-        { $set: progress.set ?? {}, $push: push },
-      ));
+      await appendApplicationEvent(tenantId, applicationId, progress);
+      if (progress.set && Object.keys(progress.set).length > 0) {
+        await inTenant(tenantId, () => PartnerApplicationModel.updateOne(
+          { _id: applicationId, $or: [{ progressSeq: { $exists: false } }, { progressSeq: { $lte: progress.entry.seq } }] },
+          { $set: { ...progress.set, progressSeq: progress.entry.seq } },
+        ));
+      }
       if (progress.audit) {
         await audit.record(tenantId, {
           actor: progress.entry.actor ?? SYSTEM,

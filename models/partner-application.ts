@@ -53,7 +53,10 @@ export interface PartnerApplicationDoc {
   enablement?: { modules: string[]; completed: string[]; dueAt?: Date; overdue: boolean };
   closedReason?: string;
   closedAt?: Date;
+  /** Recorded before entries became documents of their own; now projected from them. */
   history: HistoryEntry[];
+  /** The seq of the newest progress whose patch was set, so a late retry cannot set an older one. */
+  progressSeq?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -98,6 +101,7 @@ const schema = new Schema<PartnerApplicationDoc>(
     closedReason: String,
     closedAt: Date,
     history: [{ _id: false, seq: Number, at: String, step: String, event: String, detail: String, actor: ActorSchema }],
+    progressSeq: Number,
   },
   { timestamps: true, versionKey: false },
 );
@@ -106,5 +110,7 @@ schema.index({ tenantId: 1, status: 1, _id: 1 });
 schema.index({ tenantId: 1, 'applicant.taxId': 1 });
 schema.index({ tenantId: 1, 'applicant.emailDomain': 1 });
 schema.index({ tenantId: 1, partnerId: 1 });
+
+export { PartnerApplicationEventModel } from './partner-application-event';
 
 export const PartnerApplicationModel = tenantModel<PartnerApplicationDoc>('PartnerApplication', schema, 'partner_applications');

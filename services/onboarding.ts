@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
-import { PartnerInvitationModel, PartnerInvitationDoc } from '../models/partner-invitation';
+import { PartnerInvitationModel, PartnerInvitationDoc, PartnerInvitationRedemptionModel } from '../models/partner-invitation';
+import { isDuplicateKey } from '../platform/store-errors';
 import type { TenantDoc } from '../models/tenant';
 import type { AuditActor } from '../models/audit-event';
 import { inTenant } from '../platform/tenant-context';
@@ -18,6 +19,7 @@ import { OnboardingInput, OnboardingAnswer, onboardingStateQuery } from '../work
 import { Problem } from '../api/problem';
 import type { Services } from '.';
 import { executeRefusableUpdate } from './tenant-workflows';
+import { withHistory } from './application-history';
 
 /**
  * Partner applications and invitations as the API sees them: applying (publicly or by invitation)
@@ -80,7 +82,7 @@ export async function applyForPartnership(
       history: [],
     })).toObject());
   } catch (err) {
-    if (invitation) await reopenInvitation(tenant._id, invitation._id);
+    if (invitation) await reopenInvitation(tenant._id, invitation._id, applicationId);
     throw err;
   }
   await services.audit.record(tenant._id, {
@@ -96,8 +98,9 @@ export async function applyForPartnership(
   return { application, applicantToken };
 }
 
-export function getApplication(tenantId: string, applicationId: string): Promise<PartnerApplicationDoc | null> {
-  return inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }, { applicantTokenHash: 0 }).lean());
+export async function getApplication(tenantId: string, applicationId: string): Promise<PartnerApplicationDoc | null> {
+  const doc = await inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }, { applicantTokenHash: 0 }).lean());
+  return doc ? (await withHistory(tenantId, [doc], { history: true }))[0] : null;
 }
 
 /** The applicant's own application, only with its token; anything else looks like "not found". */
@@ -105,16 +108,17 @@ export async function applicantApplication(tenantId: string, applicationId: stri
   if (!token || !/^tra_[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const doc = await inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }).lean());
   if (!doc || !sameHash(doc.applicantTokenHash, hashKey(token))) return null;
-  return doc;
+  return (await withHistory(tenantId, [doc], { history: false }))[0];
 }
 
-export function listApplications(tenantId: string, filter: { status?: ApplicationStatus; before?: string; limit: number }): Promise<PartnerApplicationDoc[]> {
-  return inTenant(tenantId, () => {
+export async function listApplications(tenantId: string, filter: { status?: ApplicationStatus; before?: string; limit: number }): Promise<PartnerApplicationDoc[]> {
+  const docs = await inTenant(tenantId, () => {
     const query: Record<string, unknown> = {};
     if (filter.status) query.status = filter.status;
     if (filter.before) query._id = { $lt: filter.before };
     return PartnerApplicationModel.find(query, { applicantTokenHash: 0, history: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean();
   });
+  return withHistory(tenantId, docs, { history: false });
 }
 
 /**
@@ -161,21 +165,35 @@ export async function createInvitation(tenantId: string, input: { email: string;
   return { invitation, token };
 }
 
-/** Uses an invitation once: a single conditional update, so two requests cannot both use it. */
+/**
+ * Uses an invitation once. The redemption insert under a unique index decides it: of concurrent
+ * requests with one token exactly one gets the invitation (a conditional update would not, on the
+ * local store). The invitation's status is then marked used for reading.
+ */
 async function claimInvitation(tenantId: string, token: string, email: string, applicationId: string): Promise<PartnerInvitationDoc> {
   const refused = new Problem('validation-failed', 'the invitation token is not valid: unknown, already used, revoked, expired or issued to another email', { field: 'body.invitationToken' });
   if (!/^tri_[A-Za-z0-9_-]{43}$/.test(token)) throw refused;
-  const claimed = await inTenant(tenantId, () => PartnerInvitationModel.findOneAndUpdate(
-    { tokenHash: hashKey(token), status: 'open', email, expiresAt: { $gt: new Date() } },
-    { $set: { status: 'used', usedAt: new Date(), applicationId } },
-    { new: true },
-  ).lean());
-  if (!claimed) throw refused;
-  return claimed;
+  return inTenant(tenantId, async () => {
+    const invitation = await PartnerInvitationModel.findOne({ tokenHash: hashKey(token) }).lean();
+    if (!invitation || invitation.status !== 'open' || invitation.email !== email || new Date(invitation.expiresAt).getTime() <= Date.now()) throw refused;
+    try {
+      await PartnerInvitationRedemptionModel.create({ _id: `${invitation._id}.redeemed`, invitationId: invitation._id, applicationId });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw refused;
+      throw err;
+    }
+    const usedAt = new Date();
+    await PartnerInvitationModel.updateOne({ _id: invitation._id }, { $set: { status: 'used', usedAt, applicationId } });
+    return { ...invitation, status: 'used', usedAt, applicationId };
+  });
 }
 
-async function reopenInvitation(tenantId: string, invitationId: string): Promise<void> {
-  await inTenant(tenantId, () => PartnerInvitationModel.updateOne({ _id: invitationId, status: 'used' }, { $set: { status: 'open' }, $unset: { usedAt: 1, applicationId: 1 } }));
+/** Gives an invitation back when the application it was used for could not be made. */
+async function reopenInvitation(tenantId: string, invitationId: string, applicationId: string): Promise<void> {
+  await inTenant(tenantId, async () => {
+    await PartnerInvitationModel.updateOne({ _id: invitationId, applicationId }, { $set: { status: 'open' }, $unset: { usedAt: 1, applicationId: 1 } });
+    await PartnerInvitationRedemptionModel.deleteOne({ invitationId, applicationId });
+  });
 }
 
 export function listInvitations(tenantId: string, filter: { before?: string; limit: number }): Promise<PartnerInvitationDoc[]> {
