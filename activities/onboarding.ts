@@ -2,7 +2,7 @@ import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partne
 import { appendApplicationEvent } from '../services/application-history';
 import { PartnerModel } from '../models/partner';
 import { inTenant } from '../platform/tenant-context';
-import { screenApplicant, isCompanyDomain, CheckFinding } from '../domain/onboarding/checks';
+import { screenApplicant, possibleDuplicates, isCompanyDomain, CheckFinding } from '../domain/onboarding/checks';
 import { CLOSED_STATUSES, HistoryEntry, Actor, PartnerKeyMaterial } from '../domain/onboarding/state';
 import type { OnboardingRules } from '../domain/onboarding/definition';
 import { payoutEligibility } from '../domain/onboarding/compliance';
@@ -65,23 +65,27 @@ export function createOnboardingActivities({ services }: { services: Services })
       return { version, rules: found.definition, agreementHash: agreementHash(found.definition.agreement) };
     },
 
-    /** Required fields, tax id format, duplicates among partners and open applications, deny list. */
+    /**
+     * Required fields, tax id format, duplicates and the deny list. Only a match with an existing
+     * partner declines as a duplicate: earlier open applications are unverified (anyone can apply
+     * with a company's tax id), so a match with one is recorded on the application for the
+     * reviewer instead, and the application goes on to review.
+     */
     async runAutomatedChecks(tenantId: string, applicationId: string, checks: OnboardingRules['checks']): Promise<CheckFinding[]> {
       const app = await applicationOrThrow(tenantId, applicationId);
       const { taxId, emailDomain } = app.applicant;
       const companyDomain = isCompanyDomain(emailDomain, checks);
-      // Only earlier applications count (ids sort by time): of two concurrent duplicates the first wins.
-      const open = { _id: { $lt: applicationId }, status: { $nin: CLOSED_STATUSES } };
+      const open = { _id: { $ne: applicationId }, status: { $nin: CLOSED_STATUSES } };
       const [partnersByTax, appsByTax, partnersByDomain, appsByDomain] = await inTenant(tenantId, () => Promise.all([
         PartnerModel.find({ taxId, status: { $ne: 'offboarded' } }, { _id: 1 }).limit(5).lean(),
         PartnerApplicationModel.find({ 'applicant.taxId': taxId, ...open }, { _id: 1 }).limit(5).lean(),
         companyDomain ? PartnerModel.find({ emailDomain, status: { $ne: 'offboarded' } }, { _id: 1 }).limit(5).lean() : [],
         companyDomain ? PartnerApplicationModel.find({ 'applicant.emailDomain': emailDomain, ...open }, { _id: 1 }).limit(5).lean() : [],
       ]));
-      return screenApplicant(app.applicant, checks, {
-        byTaxId: [...partnersByTax, ...appsByTax].map((d) => d._id),
-        byEmailDomain: [...partnersByDomain, ...appsByDomain].map((d) => d._id),
-      });
+      const ids = (docs: { _id: string }[]) => docs.map((d) => d._id);
+      const flags = possibleDuplicates(app.applicant, checks, { byTaxId: ids(appsByTax), byEmailDomain: ids(appsByDomain) });
+      await inTenant(tenantId, () => PartnerApplicationModel.updateOne({ _id: applicationId }, { $set: { possibleDuplicates: flags } }));
+      return screenApplicant(app.applicant, checks, { byTaxId: ids(partnersByTax), byEmailDomain: ids(partnersByDomain) });
     },
 
     /**

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from './tenant-model';
 import type { ApplicationStatus, HistoryEntry } from '../domain/onboarding/state';
-import type { CheckFinding } from '../domain/onboarding/checks';
+import type { CheckFinding, DuplicateFlag } from '../domain/onboarding/checks';
 
 /**
  * The read model of one partner application. The onboarding workflow owns the process and writes
@@ -46,6 +46,8 @@ export interface PartnerApplicationDoc {
   ruleSetVersion: number;
   workflowId: string;
   findings: CheckFinding[];
+  /** Open applications sharing the tax id or company domain: shown to the reviewer, never declining. */
+  possibleDuplicates?: DuplicateFlag[];
   agreement?: { version: string; hash: string; signerName: string; signerEmail: string; ip: string; acceptedAt: Date };
   documents: { kind: string; reference: string; submittedAt: Date }[];
   review: { round: number; dueAt?: Date; escalatedAt?: Date; escalatedTo?: string; decisions: ApplicationDecision[] };
@@ -87,6 +89,7 @@ const schema = new Schema<PartnerApplicationDoc>(
     ruleSetVersion: { type: Number, required: true },
     workflowId: { type: String, required: true },
     findings: [{ _id: false, code: String, field: String, detail: String }],
+    possibleDuplicates: { type: [{ _id: false, code: String, field: String, matches: [String] }], default: undefined },
     agreement: { type: sub({ version: String, hash: String, signerName: String, signerEmail: String, ip: String, acceptedAt: Date }), default: undefined },
     documents: [{ _id: false, kind: String, reference: String, submittedAt: Date }],
     review: {

@@ -9,6 +9,7 @@ import { applyForPartnership, applicantApplication, sendToApplication, agreement
 import { acceptAgreementUpdate, submitDocumentsUpdate, resubmitUpdate, withdrawUpdate } from '../../workflows/onboarding/messages';
 import type { PartnerApplicationDoc } from '../../models/partner-application';
 import type { Actor } from '../../domain/onboarding/state';
+import { publicDeclineReason } from '../../domain/onboarding/checks';
 
 /**
  * The applicant's side of onboarding: no API key. The tenant is named by its slug; the
@@ -74,7 +75,8 @@ async function applicantView(ctx: RequestContext, tenant: TenantDoc, a: PartnerA
     requiredDocuments: rules.documents.required,
     documents: (a.documents ?? []).map((d) => ({ kind: d.kind, reference: d.reference })),
     ...(a.status === 'changes-requested' && lastDecision?.reason ? { changesRequested: lastDecision.reason } : {}),
-    ...(a.closedReason ? { closedReason: a.closedReason } : {}),
+    // A decline's detail (matches with other records, the deny list) is for staff only.
+    ...(a.status === 'declined' ? { closedReason: publicDeclineReason(a.findings ?? []) } : a.closedReason ? { closedReason: a.closedReason } : {}),
   };
 }
 
