@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
 import { appendApplicationEvent } from '../services/application-history';
 import { PartnerModel } from '../models/partner';
@@ -11,6 +12,15 @@ import { agreementHash } from '../services/onboarding';
 import type { Services } from '../services';
 
 const SYSTEM: Actor = { type: 'system', id: 'partner-onboarding' };
+
+/** Tells Temporal the attempt is alive (a dead worker's attempt is then retried at the heartbeat timeout). */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Called outside an activity (tests call activities directly): nothing to report to.
+  }
+}
 
 /** Fields of the application read model the workflow may set. */
 export type ApplicationPatch = Partial<{
@@ -118,6 +128,7 @@ export function createOnboardingActivities({ services }: { services: Services })
      */
     async provisionPartner(tenantId: string, request: ProvisionRequest): Promise<void> {
       const app = await applicationOrThrow(tenantId, request.applicationId);
+      heartbeat();
       const documents = app.documents.map((d) => ({ kind: d.kind, reference: d.reference, submittedAt: d.submittedAt }));
       await inTenant(tenantId, () => PartnerModel.updateOne(
         { _id: request.partnerId },
@@ -142,7 +153,9 @@ export function createOnboardingActivities({ services }: { services: Services })
         },
         { upsert: true },
       ));
+      heartbeat();
       await apiKeys.store(tenantId, request.partnerKey, { name: `${app.applicant.legalName} partner key`.slice(0, 120), role: 'partner', partyId: request.partnerId, createdBy: request.approvedBy.id });
+      heartbeat();
       await audit.record(tenantId, {
         actor: request.approvedBy,
         action: 'partner.activated',

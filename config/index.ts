@@ -31,6 +31,8 @@ export interface Config {
   provisionWaitMs: number;
   /** A prebuilt workflow bundle (built once by the test run or a deploy step); else built at start. */
   workflowBundlePath?: string;
+  /** History events after which an onboarding workflow's long wait continues as new. */
+  onboardingContinueAsNewAfter: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: int('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
     provisionWaitMs: int('PROVISION_WAIT_MS', 15000, 0, 120000),
     workflowBundlePath: env.TRELLIS_WORKFLOW_BUNDLE || undefined,
+    onboardingContinueAsNewAfter: int('ONBOARDING_CONTINUE_AS_NEW_AFTER', 2000, 1, 40000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

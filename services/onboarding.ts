@@ -93,7 +93,7 @@ export async function applyForPartnership(
     requestId: context.requestId,
     eventKey: `partner-application.submitted:${applicationId}`,
   });
-  const workflowInput: OnboardingInput = { tenantId: tenant._id, applicationId, partnerId, ruleSetVersion: rules.version };
+  const workflowInput: OnboardingInput = { tenantId: tenant._id, applicationId, partnerId, ruleSetVersion: rules.version, continueAsNewAfter: services.config.onboardingContinueAsNewAfter };
   await services.workflows.start(tenant, ONBOARDING_KIND, applicationId, 'partnerOnboarding', [workflowInput]);
   return { application, applicantToken };
 }

@@ -94,6 +94,8 @@ export interface OnboardingState {
   documents: SubmittedDocument[];
   completedModules: string[];
   history: HistoryEntry[];
+  /** Set the moment the flow takes an approval, before the application shows `provisioning`. */
+  approvedAt?: string;
 }
 
 export interface Refusal {
@@ -151,8 +153,12 @@ export function refuseResubmission(state: OnboardingState, rules: OnboardingRule
   return refuseDocumentKinds(rules, resubmission.documents);
 }
 
+export const ALREADY_APPROVED = 'the application is already approved and its partner is being set up; the partner leaves by offboarding, not withdrawal';
+
 export function refuseWithdrawal(state: OnboardingState): Refusal | undefined {
   if (PAST_WITHDRAWAL.includes(state.status)) return notNow(state, 'the application can no longer be withdrawn');
+  // Between the approval and the `provisioning` status the partner is already being made.
+  if (state.approvedAt) return { kind: 'state', message: ALREADY_APPROVED };
   return undefined;
 }
 
