@@ -4,7 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
 import { PartnerInvitationModel, PartnerInvitationDoc, PartnerInvitationRedemptionModel } from '../models/partner-invitation';
 import { isDuplicateKey } from '../platform/store-errors';
-import type { TenantDoc } from '../models/tenant';
+import { TenantModel, TenantDoc } from '../models/tenant';
 import type { AuditActor } from '../models/audit-event';
 import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
@@ -19,7 +19,7 @@ import { OnboardingInput, OnboardingAnswer, onboardingStateQuery } from '../work
 import { Problem } from '../api/problem';
 import type { Services } from '.';
 import { executeRefusableUpdate } from './tenant-workflows';
-import { withHistory } from './application-history';
+import { withHistory, appendApplicationEvent } from './application-history';
 
 /**
  * Partner applications and invitations as the API sees them: applying (publicly or by invitation)
@@ -211,3 +211,52 @@ export function revokeInvitation(tenantId: string, invitationId: string): Promis
   });
 }
 
+
+// Reaping
+
+/**
+ * Closes applications left `submitted` with no running workflow (the API died between writing
+ * the application and starting its process, or the start failed): they would otherwise stay open
+ * for ever, count as possible duplicates and hold their invitation. Each is closed as `expired`
+ * with a reason the applicant can read, its invitation is given back, and the close is audited
+ * once. An application whose workflow runs is left alone, however old: it is only waiting for a
+ * worker. Returns the ids closed.
+ */
+export async function reapStaleApplications(services: Services, tenantId: string, olderThanMs: number): Promise<string[]> {
+  const tenant = await TenantModel.findOne({ _id: tenantId }, { _id: 1, placement: 1 }).lean();
+  if (!tenant) return [];
+  const cutoff = new Date(Date.now() - olderThanMs);
+  const stale = await inTenant(tenantId, () => PartnerApplicationModel.find({ status: 'submitted', createdAt: { $lt: cutoff } }, { _id: 1, invitationId: 1 }).sort({ _id: 1 }).limit(100).lean());
+  const reaped: string[] = [];
+  for (const app of stale) {
+    if (await processRuns(services, tenant, app._id)) continue;
+    const reason = 'the application could not be started; please apply again';
+    const closedAt = new Date();
+    await inTenant(tenantId, () => PartnerApplicationModel.updateOne({ _id: app._id, status: 'submitted' }, { $set: { status: 'expired', closedReason: reason, closedAt } }));
+    // seq 0 is never written by the workflow (it counts from 1), so this entry cannot collide.
+    await appendApplicationEvent(tenantId, app._id, { entry: { seq: 0, at: closedAt.toISOString(), step: 'application', event: 'expired', detail: reason, actor: REAPER } });
+    if (app.invitationId) await reopenInvitation(tenantId, app.invitationId, app._id);
+    await services.audit.record(tenantId, {
+      actor: REAPER,
+      action: 'partner-application.expired',
+      entity: { type: 'partner-application', id: app._id },
+      data: { reason, status: 'expired', reopenedInvitation: app.invitationId },
+      eventKey: `partner-application.reaped:${app._id}`,
+    });
+    reaped.push(app._id);
+  }
+  return reaped;
+}
+
+const REAPER: AuditActor = { type: 'system', id: 'application-reaper' };
+
+/** Whether the application's workflow exists and is still running. */
+async function processRuns(services: Services, tenant: Pick<TenantDoc, '_id' | 'placement'>, applicationId: string): Promise<boolean> {
+  try {
+    const description = await services.workflows.handle(tenant, ONBOARDING_KIND, applicationId).describe();
+    return description.status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
