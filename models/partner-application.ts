@@ -48,7 +48,8 @@ export interface PartnerApplicationDoc {
   findings: CheckFinding[];
   /** Open applications sharing the tax id or company domain: shown to the reviewer, never declining. */
   possibleDuplicates?: DuplicateFlag[];
-  agreement?: { version: string; hash: string; signerName: string; signerEmail: string; ip: string; acceptedAt: Date };
+  /** Signer fields come from the acceptance evidence (`acceptanceId`), joined when read. */
+  agreement?: { version: string; hash: string; acceptanceId?: string; signerName?: string; signerEmail?: string; ip?: string; acceptedAt: Date };
   documents: { kind: string; reference: string; submittedAt: Date }[];
   review: { round: number; dueAt?: Date; escalatedAt?: Date; escalatedTo?: string; decisions: ApplicationDecision[] };
   reminders: ApplicationReminder[];
@@ -90,7 +91,7 @@ const schema = new Schema<PartnerApplicationDoc>(
     workflowId: { type: String, required: true },
     findings: [{ _id: false, code: String, field: String, detail: String }],
     possibleDuplicates: { type: [{ _id: false, code: String, field: String, matches: [String] }], default: undefined },
-    agreement: { type: sub({ version: String, hash: String, signerName: String, signerEmail: String, ip: String, acceptedAt: Date }), default: undefined },
+    agreement: { type: sub({ version: String, hash: String, acceptanceId: String, signerName: String, signerEmail: String, ip: String, acceptedAt: Date }), default: undefined },
     documents: [{ _id: false, kind: String, reference: String, submittedAt: Date }],
     review: {
       round: { type: Number, default: 0 },
@@ -115,5 +116,6 @@ schema.index({ tenantId: 1, 'applicant.emailDomain': 1 });
 schema.index({ tenantId: 1, partnerId: 1 });
 
 export { PartnerApplicationEventModel } from './partner-application-event';
+export { PartnerAgreementAcceptanceModel } from './partner-agreement-acceptance';
 
 export const PartnerApplicationModel = tenantModel<PartnerApplicationDoc>('PartnerApplication', schema, 'partner_applications');

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
+import { PartnerApplicationModel, PartnerApplicationDoc, PartnerAgreementAcceptanceModel } from '../models/partner-application';
 import { PartnerInvitationModel, PartnerInvitationDoc, PartnerInvitationRedemptionModel } from '../models/partner-invitation';
 import { isDuplicateKey } from '../platform/store-errors';
 import { TenantModel, TenantDoc } from '../models/tenant';
@@ -100,7 +100,33 @@ export async function applyForPartnership(
 
 export async function getApplication(tenantId: string, applicationId: string): Promise<PartnerApplicationDoc | null> {
   const doc = await inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }, { applicantTokenHash: 0 }).lean());
-  return doc ? (await withHistory(tenantId, [doc], { history: true }))[0] : null;
+  return doc ? (await withSigners(tenantId, await withHistory(tenantId, [doc], { history: true })))[0] : null;
+}
+
+/**
+ * Stores who accepts an agreement, from where, before the acceptance is sent to the workflow
+ * (which sees only its id). Upserted by id: a retried request writes the same evidence; one the
+ * workflow refuses is never referenced.
+ */
+export async function recordAcceptanceEvidence(tenantId: string, e: { acceptanceId: string; applicationId: string; agreementVersion: string; agreementHash: string; signerName: string; signerEmail: string; ip: string; acceptedAt: string }): Promise<void> {
+  const { acceptanceId, ...fields } = e;
+  await inTenant(tenantId, () => PartnerAgreementAcceptanceModel.updateOne(
+    { _id: acceptanceId },
+    { $setOnInsert: { ...fields, signerEmail: fields.signerEmail.trim().toLowerCase(), acceptedAt: new Date(fields.acceptedAt) } },
+    { upsert: true },
+  ));
+}
+
+/** Joins each accepted agreement's signer (name, email, address) back from its evidence, for staff. */
+async function withSigners<D extends PartnerApplicationDoc>(tenantId: string, docs: D[]): Promise<D[]> {
+  const ids = docs.flatMap((d) => (d.agreement?.acceptanceId ? [d.agreement.acceptanceId] : []));
+  if (ids.length === 0) return docs;
+  const evidence = await inTenant(tenantId, () => PartnerAgreementAcceptanceModel.find({ _id: { $in: ids } }).lean());
+  const byId = new Map(evidence.map((e) => [e._id, e]));
+  return docs.map((d) => {
+    const e = d.agreement?.acceptanceId ? byId.get(d.agreement.acceptanceId) : undefined;
+    return e && d.agreement ? { ...d, agreement: { ...d.agreement, signerName: e.signerName, signerEmail: e.signerEmail, ip: e.ip } } : d;
+  });
 }
 
 /** The applicant's own application, only with its token; anything else looks like "not found". */
@@ -118,7 +144,7 @@ export async function listApplications(tenantId: string, filter: { status?: Appl
     if (filter.before) query._id = { $lt: filter.before };
     return PartnerApplicationModel.find(query, { applicantTokenHash: 0, history: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean();
   });
-  return withHistory(tenantId, docs, { history: false });
+  return withSigners(tenantId, await withHistory(tenantId, docs, { history: false }));
 }
 
 /**

@@ -127,11 +127,15 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
     if (stalled) return stalled;
     const a = inbox.agreement!;
     state.agreement = a;
+    // Who signed, and from where, is evidence in the store: history names the acceptance only.
+    const signer = a.acceptanceId
+      ? { actor: { type: 'public' as const, id: `applicant:${applicationId}` }, detail: `accepted (acceptance ${a.acceptanceId})`, fields: { acceptanceId: a.acceptanceId } }
+      : { actor: { type: 'public' as const, id: a.ip ?? 'unknown' }, detail: `accepted by ${a.signerName} <${a.signerEmail}>`, fields: { signerName: a.signerName, signerEmail: a.signerEmail, ip: a.ip } };
     await record('agreement', 'agreement-accepted', {
-      actor: { type: 'public', id: a.ip },
-      detail: `accepted by ${a.signerName} <${a.signerEmail}>`,
+      actor: signer.actor,
+      detail: signer.detail,
       audit: 'partner-application.agreement-accepted',
-      set: { agreement: { version: a.agreementVersion, hash: a.agreementHash, signerName: a.signerName, signerEmail: a.signerEmail, ip: a.ip, acceptedAt: a.acceptedAt } },
+      set: { agreement: { version: a.agreementVersion, hash: a.agreementHash, acceptedAt: a.acceptedAt, ...signer.fields } },
     });
     inbox.agreement = undefined;
     return undefined;

@@ -5,7 +5,7 @@ import { Problem, notFound } from '../problem';
 import type { RequestContext } from '../context';
 import { TenantModel, TenantDoc } from '../../models/tenant';
 import { DOCUMENT_KINDS, DocumentKind, OnboardingRules } from '../../domain/onboarding/definition';
-import { applyForPartnership, applicantApplication, sendToApplication, agreementHash } from '../../services/onboarding';
+import { applyForPartnership, applicantApplication, sendToApplication, agreementHash, recordAcceptanceEvidence } from '../../services/onboarding';
 import { acceptAgreementUpdate, submitDocumentsUpdate, resubmitUpdate, withdrawUpdate } from '../../workflows/onboarding/messages';
 import type { PartnerApplicationDoc } from '../../models/partner-application';
 import type { Actor } from '../../domain/onboarding/state';
@@ -137,7 +137,13 @@ export const publicApplicationRoutes = [
     async handler(ctx) {
       const { tenant, application } = await ownApplication(ctx);
       const address = ctx.actor.kind === 'public' ? ctx.actor.address : 'unknown';
-      const answer = await sendToApplication(ctx.services, tenant, application, acceptAgreementUpdate, { ...ctx.body, ip: address, acceptedAt: new Date().toISOString() });
+      // Derived from the Idempotency-Key when given, so a retry writes the same evidence.
+      const acceptanceId = `acc_${ctx.operation.id('app').slice('app_'.length)}`;
+      const acceptedAt = new Date().toISOString();
+      await recordAcceptanceEvidence(tenant._id, { acceptanceId, applicationId: application._id, ...ctx.body, ip: address, acceptedAt });
+      const answer = await sendToApplication(ctx.services, tenant, application, acceptAgreementUpdate, {
+        agreementVersion: ctx.body.agreementVersion, agreementHash: ctx.body.agreementHash, acceptanceId, acceptedAt,
+      });
       return { status: 200, body: answer };
     },
   }),

@@ -32,13 +32,19 @@ export interface HistoryEntry {
   actor?: Actor;
 }
 
+/**
+ * An acceptance as the workflow sees it: the signer's name, email and address are evidence kept
+ * in the store under `acceptanceId` (models/partner-agreement-acceptance.ts), so they never enter
+ * workflow history. The signer fields are only set on acceptances sent before that.
+ */
 export interface AgreementAcceptance {
   agreementVersion: string;
   agreementHash: string;
-  signerName: string;
-  signerEmail: string;
-  ip: string;
   acceptedAt: string;
+  acceptanceId?: string;
+  signerName?: string;
+  signerEmail?: string;
+  ip?: string;
 }
 
 export interface SubmittedDocument {
