@@ -57,8 +57,3 @@ export async function withHistory<D extends PartnerApplicationDoc>(tenantId: str
     };
   });
 }
-
-/** How many entries an application has recorded (0: its workflow never got going). */
-export function historyCount(tenantId: string, applicationId: string): Promise<number> {
-  return inTenant(tenantId, () => PartnerApplicationEventModel.countDocuments({ applicationId }));
-}
