@@ -11,6 +11,7 @@ export interface PartnerInvitationRedemptionDoc {
   _id: string;
   tenantId: string;
   invitationId: string;
+  /** The application that used it, or `revoked` when a revocation took it first. */
   applicationId: string;
   createdAt: Date;
 }

@@ -230,9 +230,30 @@ export function getInvitation(tenantId: string, invitationId: string): Promise<P
   return inTenant(tenantId, () => PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean());
 }
 
+/** What a redemption names instead of an application when the invitation was revoked. */
+const REVOKED = 'revoked';
+
+/**
+ * Revokes an open invitation. Revoking takes the invitation's one redemption, so a revocation and
+ * a concurrent application cannot both win: either the invitation is revoked and the application
+ * refused, or it is used and stays used.
+ */
 export function revokeInvitation(tenantId: string, invitationId: string): Promise<PartnerInvitationDoc | null> {
   return inTenant(tenantId, async () => {
-    await PartnerInvitationModel.updateOne({ _id: invitationId, status: 'open' }, { $set: { status: 'revoked', revokedAt: new Date() } });
+    const invitation = await PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean();
+    if (!invitation || invitation.status !== 'open') return invitation;
+    try {
+      await PartnerInvitationRedemptionModel.create({ _id: `${invitationId}.redeemed`, invitationId, applicationId: REVOKED });
+      await PartnerInvitationModel.updateOne({ _id: invitationId }, { $set: { status: 'revoked', revokedAt: new Date() } });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Used (or revoked) a moment ago; wait for the winner's status to show.
+      for (let i = 0; i < 20; i += 1) {
+        const now = await PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean();
+        if (now?.status !== 'open') return now;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     return PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean();
   });
 }

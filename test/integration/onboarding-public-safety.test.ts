@@ -71,3 +71,26 @@ test('a single-use invitation redeemed by concurrent applications is used by exa
     expect(inv.body).toMatchObject({ status: 'used', applicationId: winner.body.application.id });
   }
 });
+
+test('a revocation racing an application: either the invitation is revoked and the application refused, or it is used', async () => {
+  const { slug, adminKey } = tenant;
+  for (let round = 0; round < 5; round += 1) {
+    const invitee = applicant();
+    const invited = await app.http('POST', '/v1/partner-invitations', { key: adminKey, body: { email: invitee.email } });
+    const invitationId = invited.body.invitation.id as string;
+    const [applied, revoked] = await Promise.all([
+      app.http('POST', `/v1/public/${slug}/partner-applications`, { body: { ...invitee, invitationToken: invited.body.token } }),
+      app.http('DELETE', `/v1/partner-invitations/${invitationId}`, { key: adminKey }),
+    ]);
+    expect(revoked.status).toBe(200);
+    const final = (await app.http('GET', `/v1/partner-invitations/${invitationId}`, { key: adminKey })).body;
+    if (applied.status === 201) {
+      expect(revoked.body.status).toBe('used');
+      expect(final).toMatchObject({ status: 'used', applicationId: applied.body.application.id });
+    } else {
+      expect(applied.status).toBe(422);
+      expect(revoked.body.status).toBe('revoked');
+      expect(final.status).toBe('revoked');
+    }
+  }
+});
