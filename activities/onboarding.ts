@@ -1,7 +1,9 @@
+import { Context } from '@temporalio/activity';
 import { PartnerApplicationModel, PartnerApplicationDoc } from '../models/partner-application';
+import { appendApplicationEvent } from '../services/application-history';
 import { PartnerModel } from '../models/partner';
 import { inTenant } from '../platform/tenant-context';
-import { screenApplicant, isCompanyDomain, CheckFinding } from '../domain/onboarding/checks';
+import { screenApplicant, possibleDuplicates, isCompanyDomain, CheckFinding } from '../domain/onboarding/checks';
 import { CLOSED_STATUSES, HistoryEntry, Actor, PartnerKeyMaterial } from '../domain/onboarding/state';
 import type { OnboardingRules } from '../domain/onboarding/definition';
 import { payoutEligibility } from '../domain/onboarding/compliance';
@@ -10,6 +12,15 @@ import { agreementHash } from '../services/onboarding';
 import type { Services } from '../services';
 
 const SYSTEM: Actor = { type: 'system', id: 'partner-onboarding' };
+
+/** Tells Temporal the attempt is alive (a dead worker's attempt is then retried at the heartbeat timeout). */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Called outside an activity (tests call activities directly): nothing to report to.
+  }
+}
 
 /** Fields of the application read model the workflow may set. */
 export type ApplicationPatch = Partial<{
@@ -64,37 +75,42 @@ export function createOnboardingActivities({ services }: { services: Services })
       return { version, rules: found.definition, agreementHash: agreementHash(found.definition.agreement) };
     },
 
-    /** Required fields, tax id format, duplicates among partners and open applications, deny list. */
+    /**
+     * Required fields, tax id format, duplicates and the deny list. Only a match with an existing
+     * partner declines as a duplicate: earlier open applications are unverified (anyone can apply
+     * with a company's tax id), so a match with one is recorded on the application for the
+     * reviewer instead, and the application goes on to review.
+     */
     async runAutomatedChecks(tenantId: string, applicationId: string, checks: OnboardingRules['checks']): Promise<CheckFinding[]> {
       const app = await applicationOrThrow(tenantId, applicationId);
       const { taxId, emailDomain } = app.applicant;
       const companyDomain = isCompanyDomain(emailDomain, checks);
-      // Only earlier applications count (ids sort by time): of two concurrent duplicates the first wins.
-      const open = { _id: { $lt: applicationId }, status: { $nin: CLOSED_STATUSES } };
+      const open = { _id: { $ne: applicationId }, status: { $nin: CLOSED_STATUSES } };
       const [partnersByTax, appsByTax, partnersByDomain, appsByDomain] = await inTenant(tenantId, () => Promise.all([
         PartnerModel.find({ taxId, status: { $ne: 'offboarded' } }, { _id: 1 }).limit(5).lean(),
         PartnerApplicationModel.find({ 'applicant.taxId': taxId, ...open }, { _id: 1 }).limit(5).lean(),
         companyDomain ? PartnerModel.find({ emailDomain, status: { $ne: 'offboarded' } }, { _id: 1 }).limit(5).lean() : [],
         companyDomain ? PartnerApplicationModel.find({ 'applicant.emailDomain': emailDomain, ...open }, { _id: 1 }).limit(5).lean() : [],
       ]));
-      return screenApplicant(app.applicant, checks, {
-        byTaxId: [...partnersByTax, ...appsByTax].map((d) => d._id),
-        byEmailDomain: [...partnersByDomain, ...appsByDomain].map((d) => d._id),
-      });
+      const ids = (docs: { _id: string }[]) => docs.map((d) => d._id);
+      const flags = possibleDuplicates(app.applicant, checks, { byTaxId: ids(appsByTax), byEmailDomain: ids(appsByDomain) });
+      await inTenant(tenantId, () => PartnerApplicationModel.updateOne({ _id: applicationId }, { $set: { possibleDuplicates: flags } }));
+      return screenApplicant(app.applicant, checks, { byTaxId: ids(partnersByTax), byEmailDomain: ids(partnersByDomain) });
     },
 
     /**
-     * Writes one step of progress to the read model and the audit log. The history entry's seq
-     * makes a retry a no-op: the update only matches while that seq is not yet recorded.
+     * Writes one step of progress to the read model and the audit log. The entry is its own
+     * document under a unique (tenantId, applicationId, seq) index, so a retry, or a zombie attempt
+     * running beside it, cannot record it twice; the patch is set only by the newest seq.
      */
     async recordProgress(tenantId: string, applicationId: string, progress: Progress): Promise<void> {
-      const push: Record<string, unknown> = { history: progress.entry };
-      if (progress.reminder) push.reminders = progress.reminder;
-      if (progress.decision) push['review.decisions'] = progress.decision;
-      await inTenant(tenantId, () => PartnerApplicationModel.updateOne(
-        { _id: applicationId, 'history.seq': { $ne: progress.entry.seq } },
-        { $set: progress.set ?? {}, $push: push },
-      ));
+      await appendApplicationEvent(tenantId, applicationId, progress);
+      if (progress.set && Object.keys(progress.set).length > 0) {
+        await inTenant(tenantId, () => PartnerApplicationModel.updateOne(
+          { _id: applicationId, $or: [{ progressSeq: { $exists: false } }, { progressSeq: { $lte: progress.entry.seq } }] },
+          { $set: { ...progress.set, progressSeq: progress.entry.seq } },
+        ));
+      }
       if (progress.audit) {
         await audit.record(tenantId, {
           actor: progress.entry.actor ?? SYSTEM,
@@ -112,6 +128,7 @@ export function createOnboardingActivities({ services }: { services: Services })
      */
     async provisionPartner(tenantId: string, request: ProvisionRequest): Promise<void> {
       const app = await applicationOrThrow(tenantId, request.applicationId);
+      heartbeat();
       const documents = app.documents.map((d) => ({ kind: d.kind, reference: d.reference, submittedAt: d.submittedAt }));
       await inTenant(tenantId, () => PartnerModel.updateOne(
         { _id: request.partnerId },
@@ -136,7 +153,9 @@ export function createOnboardingActivities({ services }: { services: Services })
         },
         { upsert: true },
       ));
+      heartbeat();
       await apiKeys.store(tenantId, request.partnerKey, { name: `${app.applicant.legalName} partner key`.slice(0, 120), role: 'partner', partyId: request.partnerId, createdBy: request.approvedBy.id });
+      heartbeat();
       await audit.record(tenantId, {
         actor: request.approvedBy,
         action: 'partner.activated',

@@ -52,6 +52,8 @@ export interface Config {
   reaperStaleAfterSeconds: number;
   /** GET /v1/audit/verify re-hashes only new events, and the whole chain when its last full check is this old. */
   auditFullVerifySeconds: number;
+  /** History events after which an onboarding workflow's long wait continues as new. */
+  onboardingContinueAsNewAfter: number;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reaperIntervalSeconds: int('REAPER_INTERVAL_SECONDS', 300, 1, 86400),
     reaperStaleAfterSeconds: int('REAPER_STALE_AFTER_SECONDS', 600, 1, 30 * 86400),
     auditFullVerifySeconds: int('AUDIT_FULL_VERIFY_SECONDS', 3600, 1, 30 * 86400),
+    onboardingContinueAsNewAfter: int('ONBOARDING_CONTINUE_AS_NEW_AFTER', 2000, 1, 40000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from './tenant-model';
 import type { ApplicationStatus, HistoryEntry } from '../domain/onboarding/state';
-import type { CheckFinding } from '../domain/onboarding/checks';
+import type { CheckFinding, DuplicateFlag } from '../domain/onboarding/checks';
 
 /**
  * The read model of one partner application. The onboarding workflow owns the process and writes
@@ -46,14 +46,20 @@ export interface PartnerApplicationDoc {
   ruleSetVersion: number;
   workflowId: string;
   findings: CheckFinding[];
-  agreement?: { version: string; hash: string; signerName: string; signerEmail: string; ip: string; acceptedAt: Date };
+  /** Open applications sharing the tax id or company domain: shown to the reviewer, never declining. */
+  possibleDuplicates?: DuplicateFlag[];
+  /** Signer fields come from the acceptance evidence (`acceptanceId`), joined when read. */
+  agreement?: { version: string; hash: string; acceptanceId?: string; signerName?: string; signerEmail?: string; ip?: string; acceptedAt: Date };
   documents: { kind: string; reference: string; submittedAt: Date }[];
   review: { round: number; dueAt?: Date; escalatedAt?: Date; escalatedTo?: string; decisions: ApplicationDecision[] };
   reminders: ApplicationReminder[];
   enablement?: { modules: string[]; completed: string[]; dueAt?: Date; overdue: boolean };
   closedReason?: string;
   closedAt?: Date;
+  /** Recorded before entries became documents of their own; now projected from them. */
   history: HistoryEntry[];
+  /** The seq of the newest progress whose patch was set, so a late retry cannot set an older one. */
+  progressSeq?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -84,7 +90,8 @@ const schema = new Schema<PartnerApplicationDoc>(
     ruleSetVersion: { type: Number, required: true },
     workflowId: { type: String, required: true },
     findings: [{ _id: false, code: String, field: String, detail: String }],
-    agreement: { type: sub({ version: String, hash: String, signerName: String, signerEmail: String, ip: String, acceptedAt: Date }), default: undefined },
+    possibleDuplicates: { type: [{ _id: false, code: String, field: String, matches: [String] }], default: undefined },
+    agreement: { type: sub({ version: String, hash: String, acceptanceId: String, signerName: String, signerEmail: String, ip: String, acceptedAt: Date }), default: undefined },
     documents: [{ _id: false, kind: String, reference: String, submittedAt: Date }],
     review: {
       round: { type: Number, default: 0 },
@@ -98,6 +105,7 @@ const schema = new Schema<PartnerApplicationDoc>(
     closedReason: String,
     closedAt: Date,
     history: [{ _id: false, seq: Number, at: String, step: String, event: String, detail: String, actor: ActorSchema }],
+    progressSeq: Number,
   },
   { timestamps: true, versionKey: false },
 );
@@ -106,5 +114,8 @@ schema.index({ tenantId: 1, status: 1, _id: 1 });
 schema.index({ tenantId: 1, 'applicant.taxId': 1 });
 schema.index({ tenantId: 1, 'applicant.emailDomain': 1 });
 schema.index({ tenantId: 1, partnerId: 1 });
+
+export { PartnerApplicationEventModel } from './partner-application-event';
+export { PartnerAgreementAcceptanceModel } from './partner-agreement-acceptance';
 
 export const PartnerApplicationModel = tenantModel<PartnerApplicationDoc>('PartnerApplication', schema, 'partner_applications');

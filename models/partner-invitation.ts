@@ -3,8 +3,8 @@ import { tenantModel } from './tenant-model';
 
 /**
  * An invitation a tenant-admin sends to a prospective partner. The token is single-use and only
- * its SHA-256 is stored; using it is one conditional update (open → used), so it cannot be used
- * twice even by concurrent requests.
+ * its SHA-256 is stored; using it inserts a redemption under a unique index
+ * (partner-invitation-redemption.ts), so it cannot be used twice even by concurrent requests.
  */
 export interface PartnerInvitationDoc {
   _id: string;
@@ -38,5 +38,7 @@ const schema = new Schema<PartnerInvitationDoc>(
 );
 schema.index({ tenantId: 1, _id: 1 });
 schema.index({ tenantId: 1, tokenHash: 1 }, { unique: true });
+
+export { PartnerInvitationRedemptionModel } from './partner-invitation-redemption';
 
 export const PartnerInvitationModel = tenantModel<PartnerInvitationDoc>('PartnerInvitation', schema, 'partner_invitations');

@@ -24,6 +24,7 @@ export const ApplicationView = Type.Object({
   currentStep: Type.Union([Type.String(), Type.Null()]),
   ruleSetVersion: Type.Integer(),
   findings: Type.Array(Type.Object({ code: Type.String(), field: Type.String(), detail: Type.String() })),
+  possibleDuplicates: Type.Array(Type.Object({ code: Type.String(), field: Type.String(), matches: Type.Array(Type.String()) }), { description: 'open applications sharing the tax id or company email domain, for the reviewer to weigh; they do not decline' }),
   agreement: Type.Optional(Type.Record(Type.String(), Type.String())),
   documents: Type.Array(Type.Object({ kind: Type.String(), reference: Type.String(), submittedAt: Type.String() })),
   review: Type.Object({ round: Type.Integer(), dueAt: Type.Optional(Type.String()), escalatedAt: Type.Optional(Type.String()), escalatedTo: Type.Optional(Type.String()), decisions: Type.Array(Type.Unknown()) }),
@@ -47,6 +48,7 @@ export function applicationView(a: PartnerApplicationDoc) {
     currentStep: a.currentStep ?? null,
     ruleSetVersion: a.ruleSetVersion,
     findings: a.findings ?? [],
+    possibleDuplicates: a.possibleDuplicates ?? [],
     agreement: a.agreement ? { ...a.agreement, acceptedAt: iso(a.agreement.acceptedAt) } : undefined,
     documents: (a.documents ?? []).map((d) => ({ kind: d.kind, reference: d.reference, submittedAt: iso(d.submittedAt) })),
     review: {

@@ -5,10 +5,11 @@ import { Problem, notFound } from '../problem';
 import type { RequestContext } from '../context';
 import { TenantModel, TenantDoc } from '../../models/tenant';
 import { DOCUMENT_KINDS, DocumentKind, OnboardingRules } from '../../domain/onboarding/definition';
-import { applyForPartnership, applicantApplication, sendToApplication, agreementHash } from '../../services/onboarding';
+import { applyForPartnership, applicantApplication, sendToApplication, agreementHash, recordAcceptanceEvidence } from '../../services/onboarding';
 import { acceptAgreementUpdate, submitDocumentsUpdate, resubmitUpdate, withdrawUpdate } from '../../workflows/onboarding/messages';
 import type { PartnerApplicationDoc } from '../../models/partner-application';
 import type { Actor } from '../../domain/onboarding/state';
+import { publicDeclineReason } from '../../domain/onboarding/checks';
 
 /**
  * The applicant's side of onboarding: no API key. The tenant is named by its slug; the
@@ -74,7 +75,8 @@ async function applicantView(ctx: RequestContext, tenant: TenantDoc, a: PartnerA
     requiredDocuments: rules.documents.required,
     documents: (a.documents ?? []).map((d) => ({ kind: d.kind, reference: d.reference })),
     ...(a.status === 'changes-requested' && lastDecision?.reason ? { changesRequested: lastDecision.reason } : {}),
-    ...(a.closedReason ? { closedReason: a.closedReason } : {}),
+    // A decline's detail (matches with other records, the deny list) is for staff only.
+    ...(a.status === 'declined' ? { closedReason: publicDeclineReason(a.findings ?? []) } : a.closedReason ? { closedReason: a.closedReason } : {}),
   };
 }
 
@@ -136,7 +138,13 @@ export const publicApplicationRoutes = [
     async handler(ctx) {
       const { tenant, application } = await ownApplication(ctx);
       const address = ctx.actor.kind === 'public' ? ctx.actor.address : 'unknown';
-      const answer = await sendToApplication(ctx.services, tenant, application, acceptAgreementUpdate, { ...ctx.body, ip: address, acceptedAt: new Date().toISOString() });
+      // Derived from the Idempotency-Key when given, so a retry writes the same evidence.
+      const acceptanceId = `acc_${ctx.operation.id('app').slice('app_'.length)}`;
+      const acceptedAt = new Date().toISOString();
+      await recordAcceptanceEvidence(tenant._id, { acceptanceId, applicationId: application._id, ...ctx.body, ip: address, acceptedAt });
+      const answer = await sendToApplication(ctx.services, tenant, application, acceptAgreementUpdate, {
+        agreementVersion: ctx.body.agreementVersion, agreementHash: ctx.body.agreementHash, acceptanceId, acceptedAt,
+      });
       return { status: 200, body: answer };
     },
   }),

@@ -24,7 +24,11 @@ export interface CheckFinding {
   detail: string;
 }
 
-/** Existing partners or open applications that share the applicant's tax id or email domain. */
+/**
+ * Records that share the applicant's tax id or email domain. Partners passed review, so a match
+ * with one declines; an open application is unverified (anyone can apply with any tax id), so a
+ * match with one only flags the case for the reviewer and never blocks it.
+ */
 export interface DuplicateMatches {
   byTaxId: string[];
   byEmailDomain: string[];
@@ -37,6 +41,35 @@ export function emailDomainOf(email: string): string {
 /** Whether the applicant's email domain identifies a company (shared mail providers do not). */
 export function isCompanyDomain(domain: string, checks: OnboardingRules['checks']): boolean {
   return !checks.sharedEmailDomains.map((d) => d.toLowerCase()).includes(domain);
+}
+
+/** A possible duplicate the reviewer should see; it does not decline the application. */
+export interface DuplicateFlag {
+  code: 'possible-duplicate-tax-id' | 'possible-duplicate-email-domain';
+  field: string;
+  matches: string[];
+}
+
+export function possibleDuplicates(applicant: ApplicantDetails, checks: OnboardingRules['checks'], openApplications: DuplicateMatches): DuplicateFlag[] {
+  const flags: DuplicateFlag[] = [];
+  if (checks.duplicateTaxId && openApplications.byTaxId.length > 0) flags.push({ code: 'possible-duplicate-tax-id', field: 'taxId', matches: openApplications.byTaxId });
+  const domain = emailDomainOf(applicant.email);
+  if (checks.duplicateEmailDomain && isCompanyDomain(domain, checks) && openApplications.byEmailDomain.length > 0) {
+    flags.push({ code: 'possible-duplicate-email-domain', field: 'email', matches: openApplications.byEmailDomain });
+  }
+  return flags;
+}
+
+/** Findings about the applicant's own input, which it may be told so it can apply correctly. */
+const OWN_INPUT: readonly FindingCode[] = ['missing-field', 'tax-id-format', 'tax-id-unsupported'];
+
+/**
+ * What an anonymous applicant is told about a decline: never other partners' or applications' ids
+ * nor the tenant's deny list (staff see the findings in the application and the audit log).
+ */
+export function publicDeclineReason(findings: CheckFinding[]): string {
+  const own = findings.length > 0 && findings.every((f) => OWN_INPUT.includes(f.code)) ? findings.map((f) => f.detail) : [];
+  return own.length > 0 ? `declined: ${own.join('; ')}` : 'declined';
 }
 
 export function screenApplicant(applicant: ApplicantDetails, checks: OnboardingRules['checks'], duplicates: DuplicateMatches): CheckFinding[] {

@@ -32,13 +32,19 @@ export interface HistoryEntry {
   actor?: Actor;
 }
 
+/**
+ * An acceptance as the workflow sees it: the signer's name, email and address are evidence kept
+ * in the store under `acceptanceId` (models/partner-agreement-acceptance.ts), so they never enter
+ * workflow history. The signer fields are only set on acceptances sent before that.
+ */
 export interface AgreementAcceptance {
   agreementVersion: string;
   agreementHash: string;
-  signerName: string;
-  signerEmail: string;
-  ip: string;
   acceptedAt: string;
+  acceptanceId?: string;
+  signerName?: string;
+  signerEmail?: string;
+  ip?: string;
 }
 
 export interface SubmittedDocument {
@@ -94,6 +100,8 @@ export interface OnboardingState {
   documents: SubmittedDocument[];
   completedModules: string[];
   history: HistoryEntry[];
+  /** Set the moment the flow takes an approval, before the application shows `provisioning`. */
+  approvedAt?: string;
 }
 
 export interface Refusal {
@@ -151,8 +159,12 @@ export function refuseResubmission(state: OnboardingState, rules: OnboardingRule
   return refuseDocumentKinds(rules, resubmission.documents);
 }
 
+export const ALREADY_APPROVED = 'the application is already approved and its partner is being set up; the partner leaves by offboarding, not withdrawal';
+
 export function refuseWithdrawal(state: OnboardingState): Refusal | undefined {
   if (PAST_WITHDRAWAL.includes(state.status)) return notNow(state, 'the application can no longer be withdrawn');
+  // Between the approval and the `provisioning` status the partner is already being made.
+  if (state.approvedAt) return { kind: 'state', message: ALREADY_APPROVED };
   return undefined;
 }
 

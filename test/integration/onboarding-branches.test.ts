@@ -84,17 +84,18 @@ test('the applicant withdraws during review', async () => {
   expect((await decide(id, { decision: 'approve' })).status).toBe(409);
 });
 
-test('a duplicate applicant (same tax id, then same company email domain) is declined by the automated checks', async () => {
+test('a possible duplicate of an open application (same tax id, then same company email domain) goes to review with the match shown', async () => {
   const { slug, adminKey } = tenant;
   const first = applicant();
-  await apply(app, slug, first);
+  const earlier = await apply(app, slug, first);
   const sameTaxId = await apply(app, slug, applicant({ taxId: first.taxId.replace('-', '') }));
-  const byTax = await waitForStatus(app, adminKey, sameTaxId.id, 'declined');
-  expect(byTax.findings).toEqual([expect.objectContaining({ code: 'duplicate-tax-id', field: 'taxId' })]);
+  const byTax = await waitForStatus(app, adminKey, sameTaxId.id, 'awaiting-agreement');
+  expect(byTax.findings).toEqual([]);
+  expect(byTax.possibleDuplicates).toEqual([expect.objectContaining({ code: 'possible-duplicate-tax-id', field: 'taxId', matches: expect.arrayContaining([earlier.id]) })]);
 
   const sameDomain = await apply(app, slug, applicant({ email: `sales@${(first.email as string).split('@')[1]}` }));
-  const byDomain = await waitForStatus(app, adminKey, sameDomain.id, 'declined');
-  expect(byDomain.findings).toEqual([expect.objectContaining({ code: 'duplicate-email-domain' })]);
+  const byDomain = await waitForStatus(app, adminKey, sameDomain.id, 'awaiting-agreement');
+  expect(byDomain.possibleDuplicates).toEqual([expect.objectContaining({ code: 'possible-duplicate-email-domain', matches: expect.arrayContaining([earlier.id]) })]);
 
   // Shared mail providers are not a company's domain.
   const gmail1 = await apply(app, slug, applicant({ email: 'one@gmail.com' }));

@@ -1,8 +1,8 @@
-import { setHandler, condition, ApplicationFailure } from '@temporalio/workflow';
+import { setHandler, condition, ApplicationFailure, patched } from '@temporalio/workflow';
 import type { OnboardingRules } from '../../domain/onboarding/definition';
 import {
   OnboardingState, Refusal, CLOSED_STATUSES, Actor, AgreementAcceptance, SubmittedDocument, ReviewDecision, Resubmission, Withdrawal, TrainingCompletion,
-  refuseAgreement, refuseDocuments, refuseDecision, refuseResubmission, refuseWithdrawal, refuseTraining,
+  refuseAgreement, refuseDocuments, refuseDecision, refuseResubmission, refuseWithdrawal, refuseTraining, ALREADY_APPROVED,
 } from '../../domain/onboarding/state';
 import {
   OnboardingAnswer, acceptAgreementUpdate, submitDocumentsUpdate, decideUpdate, resubmitUpdate, withdrawUpdate, completeTrainingUpdate,
@@ -24,10 +24,23 @@ export interface Inbox {
   training: Set<string>;
 }
 
+/**
+ * Whether what the flow last did is in the read model: no progress write is in flight and the
+ * flow is parked waiting for a message or a timer. An answer waits for this, so a GET right after
+ * it shows the same state.
+ */
+export interface Settledness {
+  settled(): boolean;
+}
+
+/** Patch id: answers wait until the read model shows them (histories from before answered earlier). */
+export const ANSWER_WHEN_SETTLED = 'onboarding-answer-when-settled';
+
 export function openInbox(
   state: OnboardingState,
   rules: () => OnboardingRules | undefined,
   recordTraining: (completion: TrainingCompletion) => Promise<void>,
+  flow: Settledness,
 ): Inbox {
   const inbox: Inbox = { training: new Set() };
   const refuse = (refusal: Refusal | undefined): void => {
@@ -41,7 +54,8 @@ export function openInbox(
   const busy = (pending: unknown, message: string): void => refuse(pending === undefined ? undefined : { kind: 'state', message });
   const answer = (): OnboardingAnswer => ({ status: state.status, currentStep: state.currentStep, round: state.round });
   const handled = async (taken: () => boolean): Promise<OnboardingAnswer> => {
-    await condition(() => taken() || CLOSED_STATUSES.includes(state.status));
+    const settle = patched(ANSWER_WHEN_SETTLED);
+    await condition(() => (taken() || CLOSED_STATUSES.includes(state.status)) && (!settle || flow.settled()));
     return answer();
   };
 
@@ -57,7 +71,11 @@ export function openInbox(
   setHandler(decideUpdate, (d) => {
     inbox.decision = d;
     return handled(() => inbox.decision !== d);
-  }, { validator: (d) => { busy(inbox.decision, 'another decision is being applied'); refuse(refuseDecision(state, ready(), d)); } });
+  }, { validator: (d) => {
+    busy(inbox.decision, 'another decision is being applied');
+    busy(inbox.withdrawal, 'the application is being withdrawn');
+    refuse(refuseDecision(state, ready(), d));
+  } });
   setHandler(resubmitUpdate, (r) => {
     inbox.resubmission = r;
     return handled(() => inbox.resubmission !== r);
@@ -65,7 +83,12 @@ export function openInbox(
   setHandler(withdrawUpdate, (w) => {
     inbox.withdrawal = w;
     return handled(() => state.status === 'withdrawn' || inbox.withdrawal !== w);
-  }, { validator: (_w) => { busy(inbox.withdrawal, 'the application is already being withdrawn'); refuse(refuseWithdrawal(state)); } });
+  }, { validator: (_w) => {
+    busy(inbox.withdrawal, 'the application is already being withdrawn');
+    refuse(refuseWithdrawal(state));
+    // An approval accepted but not yet taken by the flow wins: the partner is about to be made.
+    if (inbox.decision?.decision === 'approve') refuse({ kind: 'state', message: ALREADY_APPROVED });
+  } });
   setHandler(completeTrainingUpdate, async (t) => {
     inbox.training.add(t.module);
     try {

@@ -13,6 +13,23 @@ export interface OnboardingInput {
   applicationId: string;
   partnerId: string;
   ruleSetVersion: number;
+  /** History length after which a long wait continues as new (Temporal's own suggestion also counts). */
+  continueAsNewAfter?: number;
+  /** Set when a run continued as new: where and with what state it picks up. */
+  resume?: OnboardingResume;
+}
+
+/**
+ * What a run carries into the next when a long wait (review reminders, enablement) continues as
+ * new. Times are epoch ms of the workflow clock; `state.history` keeps only its recent entries
+ * (the read model has all of them).
+ */
+export interface OnboardingResume {
+  step: 'vendor-review' | 'enablement';
+  state: OnboardingState;
+  seq: number;
+  review?: { opened: number; nextReminder: number };
+  enablement?: { dueAt: number; overdue: boolean; seen: number; nextReminder: number };
 }
 
 export interface OnboardingAnswer {
