@@ -3,6 +3,7 @@ import { TenantModel } from '../models/tenant';
 import { redisConnection } from '../platform/connections';
 import { reapStaleTenants } from '../services/tenants';
 import { reapStaleDeals } from '../services/deals';
+import { reapStaleApplications } from '../services/onboarding';
 import { reapStaleTierReviews } from '../services/tier-reviews';
 import { relayOutbox } from '../services/outbox';
 import type { Services } from '../services';
@@ -38,6 +39,7 @@ export const REAPERS: ReaperRegistry = {
     // The outbox first: an audit event whose change happened is appended before anything is closed.
     { name: 'outbox', run: (services, tenantId) => relayOutbox(services, tenantId) },
     { name: 'stale-deals', run: (services, tenantId, olderThanMs) => reapStaleDeals(services, tenantId, olderThanMs) },
+    { name: 'stale-applications', run: (services, tenantId, olderThanMs) => reapStaleApplications(services, tenantId, olderThanMs) },
     { name: 'stale-tier-reviews', run: (services, tenantId, olderThanMs) => reapStaleTierReviews(services, tenantId, olderThanMs) },
   ],
 };
