@@ -15,7 +15,9 @@ test('review sla: reminders to the approver, escalation to tenant-admin, who may
   const { slug, adminKey, tenantId } = await provisionTenant(app);
   await publishOnboarding(app, adminKey, fastRules({
     review: { approverRole: 'approver', sla: '2 seconds', reminderEvery: '1 second', escalateTo: 'tenant-admin', maxRounds: 3 },
-    enablement: { modules: ['product-fundamentals', 'deal-registration'], within: '2 seconds', reminderEvery: '1 second' },
+    // The enablement clock starts at provisioning and its first reminder a second after enablement
+    // begins: 4 s leaves room for a slow provisioning before the deadline overtakes the reminder.
+    enablement: { modules: ['product-fundamentals', 'deal-registration'], within: '4 seconds', reminderEvery: '1 second' },
   }));
   const { id } = await applyAndSubmit(app, slug, adminKey);
 
