@@ -2,6 +2,7 @@ import { Type, Static } from '@sinclair/typebox';
 import { DurationSchema } from '../durations';
 import { isCurrency } from '../locale';
 import { toMinor } from '../money';
+import { tierKey } from './tier-name';
 
 /**
  * The `tiers` rule set: the tenant's tiers from lowest to highest, what each needs over a trailing
@@ -47,7 +48,7 @@ export const DEFAULT_TIERS_RULES: TiersRules = {
 
 export function checkTiersRules(rules: TiersRules, minorDigits: (currency: string) => number): { field: string; detail: string }[] {
   const problems: { field: string; detail: string }[] = [];
-  const names = rules.tiers.map((t) => t.name.toLowerCase());
+  const names = rules.tiers.map((t) => tierKey(t.name));
   if (new Set(names).size !== names.length) problems.push({ field: 'body.definition.tiers', detail: 'names a tier twice' });
   // Intl formats any well-formed code, so validity comes from the list of known currencies.
   if (!isCurrency(rules.currency)) problems.push({ field: 'body.definition.currency', detail: `${rules.currency} is not an ISO 4217 currency` });
