@@ -10,7 +10,7 @@ import { inTenant } from '../platform/tenant-context';
 import { newId } from '../platform/ids';
 import { Problem, notFound } from '../api/problem';
 import { getPartner, tierInForce } from './partners';
-import { claimCustomer, releaseClaims } from './deal-claims';
+import { claimCustomer, releaseClaims, dealProcessRunning } from './deal-claims';
 import { customerKeys } from '../domain/deals/customer-key';
 import { AmountError, convertMinor, toMinor } from '../domain/money';
 import { minorUnitDigits, isCurrency } from '../domain/locale';
@@ -120,7 +120,12 @@ export class DealService {
       }),
     );
     try {
-      const claim = await claimCustomer(tenantId, dealId, partnerId, keys);
+      const running = dealProcessRunning(this.services.workflows, tenant);
+      // Until the workflow starts before the claim, a holder registered in the last 30 s (the
+      // workflow-start timeout) may be a registration still between its claim and its start.
+      const isLive = async (id: string, deal: { createdAt?: Date } | null) =>
+        (deal?.createdAt !== undefined && Date.now() - new Date(deal.createdAt).getTime() < 30_000) || running(id);
+      const claim = await claimCustomer(tenantId, dealId, partnerId, keys, { isLive });
       const conflict = claim.conflicts.length > 0
         ? { detected: true, action: ruleSet.definition.conflict.action, conflictingDealIds: [...new Set(claim.conflicts.map((c) => c.dealId))], matchedOn: claim.conflicts.map((c) => c.customerKey.split(':')[0]) }
         : undefined;
