@@ -47,6 +47,12 @@ const schema = new Schema<DealClaimEntryDoc>(
   { versionKey: false },
 );
 schema.index({ tenantId: 1, customerKey: 1, seq: 1 }, { unique: true });
+
+/**
+ * An entry's _id names its (tenant, key, seq), so the `_id` index decides appends too and the
+ * latest entry is found by point reads (the local store scans for anything but `_id`).
+ */
+export const claimEntryId = (tenantId: string, customerKey: string, seq: number): string => `${tenantId}/${customerKey}#${seq}`;
 // Release finds the keys a deal holds from its entries (a handful per deal).
 schema.index({ tenantId: 1, dealIds: 1 });
 

@@ -1,8 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { DealClaimEntryModel, DealClaimEntryDoc, ClaimChange } from '../models/deal-protection';
+import { DealClaimEntryModel, DealClaimEntryDoc, ClaimChange, claimEntryId } from '../models/deal-protection';
 import { DealModel, OPEN_DEAL_STATUSES, DealStatus } from '../models/deal';
 import { inTenant } from '../platform/tenant-context';
-import { newId } from '../platform/ids';
 import { isDuplicateKey } from '../platform/store-errors';
 import type { TenantWorkflows } from './tenant-workflows';
 import type { TenantDoc } from '../models/tenant';
@@ -68,11 +67,29 @@ interface KeyState {
 
 type Next = { partnerId: string | null; dealIds: string[]; change: ClaimChange; evicted?: string[] };
 
+type EntryState = Pick<DealClaimEntryDoc, 'seq' | 'partnerId' | 'dealIds'>;
+
+function entry(tenantId: string, customerKey: string, seq: number): Promise<EntryState | null> {
+  return inTenant(tenantId, () => DealClaimEntryModel.findOne({ _id: claimEntryId(tenantId, customerKey, seq) }, { seq: 1, partnerId: 1, dealIds: 1 }).lean<EntryState>());
+}
+
+/**
+ * The key's latest entry. Entries are numbered 1..n without gaps (each is appended after reading
+ * its predecessor, none is deleted), so n is found by doubling, then halving, with point reads.
+ */
 async function latest(tenantId: string, customerKey: string): Promise<KeyState> {
-  const entry = await inTenant(tenantId, () =>
-    DealClaimEntryModel.findOne({ customerKey }, { seq: 1, partnerId: 1, dealIds: 1 }).sort({ seq: -1 }).lean<Pick<DealClaimEntryDoc, 'seq' | 'partnerId' | 'dealIds'>>(),
-  );
-  return entry ? { seq: entry.seq, partnerId: entry.partnerId, dealIds: entry.dealIds } : { seq: 0, partnerId: null, dealIds: [] };
+  let found: EntryState | null = null;
+  let [present, missing] = [0, 1];
+  for (let e = await entry(tenantId, customerKey, missing); e; e = await entry(tenantId, customerKey, missing)) {
+    [found, present, missing] = [e, missing, missing * 2];
+  }
+  while (missing - present > 1) {
+    const mid = Math.floor((present + missing) / 2);
+    const e = await entry(tenantId, customerKey, mid);
+    if (e) [found, present] = [e, mid];
+    else missing = mid;
+  }
+  return found ? { seq: found.seq, partnerId: found.partnerId, dealIds: found.dealIds } : { seq: 0, partnerId: null, dealIds: [] };
 }
 
 /**
@@ -91,7 +108,7 @@ async function transition<R>(
     if (!next) return result;
     try {
       await inTenant(tenantId, () =>
-        DealClaimEntryModel.create({ _id: newId('dcl'), customerKey, seq: state.seq + 1, byDealId, at: new Date(), ...next }),
+        DealClaimEntryModel.create({ _id: claimEntryId(tenantId, customerKey, state.seq + 1), customerKey, seq: state.seq + 1, byDealId, at: new Date(), ...next }),
       );
       return result;
     } catch (err) {

@@ -4,7 +4,7 @@ import { newId } from '../../platform/ids';
 import { PartnerModel } from '../../models/partner';
 import { TenantModel } from '../../models/tenant';
 import { DealModel, DealStatus } from '../../models/deal';
-import { DealClaimEntryModel } from '../../models/deal-protection';
+import { DealClaimEntryModel, claimEntryId } from '../../models/deal-protection';
 import { claimCustomer, releaseClaims, holderIsLive, keysHeldBy, dealProcessRunning, ClaimResult } from '../../services/deal-claims';
 import { dealTenant, registration, dealWhen, testRules, DealTenant } from './deal-fixtures';
 
@@ -36,10 +36,15 @@ async function dealDoc(tenantId: string, partnerId: string, keys: string[], stat
   return _id;
 }
 
-/** The deals holding the key now (the latest entry of its log). */
+/** The deals holding the key now: its log read entry by entry from the first to the last. */
 async function holdersOf(tenantId: string, customerKey: string): Promise<string[]> {
-  const last = await inTenant(tenantId, () => DealClaimEntryModel.findOne({ customerKey }).sort({ seq: -1 }).lean());
-  return last?.dealIds ?? [];
+  let holders: string[] = [];
+  for (let seq = 1; ; seq++) {
+    const entry = await inTenant(tenantId, () => DealClaimEntryModel.findOne({ _id: claimEntryId(tenantId, customerKey, seq) }, { seq: 1, dealIds: 1, customerKey: 1 }).lean());
+    if (!entry) return holders;
+    expect(entry).toMatchObject({ seq, customerKey });
+    holders = entry.dealIds;
+  }
 }
 
 const raceKeys = (round: string) => [`domain:race-${round}.example`, `name:US:race ${round}`];

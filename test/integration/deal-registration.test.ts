@@ -1,7 +1,7 @@
 import { startTestTrellis, TestTrellis, waitFor } from '../support/trellis';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { DealClaimEntryModel } from '../../models/deal-protection';
+import { DealClaimEntryModel, claimEntryId } from '../../models/deal-protection';
 import { keysHeldBy } from '../../services/deal-claims';
 import { dealTenant, registration, dealWhen, testRules, quickStep, DealTenant } from './deal-fixtures';
 
@@ -235,7 +235,7 @@ describe('channel conflict', () => {
     const customer = { name: 'Stark Industries', domain: 'stark.example', country: 'US' };
     // As if a process had died between ending its deal and releasing the claim.
     const ghost = newId('deal');
-    await inTenant(t.tenantId, () => DealClaimEntryModel.create({ _id: newId('dcl'), customerKey: 'domain:stark.example', seq: 1, partnerId: newId('ptn'), dealIds: [ghost], change: 'take', byDealId: ghost, at: new Date() }));
+    await inTenant(t.tenantId, () => DealClaimEntryModel.create({ _id: claimEntryId(t.tenantId, 'domain:stark.example', 1), customerKey: 'domain:stark.example', seq: 1, partnerId: newId('ptn'), dealIds: [ghost], change: 'take', byDealId: ghost, at: new Date() }));
     const res = await app.http('POST', '/v1/deals', { key: p.key, body: registration({ amount: '100', customer }) });
     const deal = await dealWhen(app, p.key, res.body.id, (d) => d.status === 'protected');
     expect(deal.conflict).toBeUndefined();
