@@ -30,10 +30,10 @@ export function normaliseDomain(raw: string | undefined): string | undefined {
 }
 
 /**
- * Unicode case folding, near enough for names: upper- then lower-casing maps "ß" to "ss" and
- * "İ" to "i" + a dot (dropped with the accents); final sigma folds to sigma.
+ * Unicode case folding, near enough for names: lower-, upper-, then lower-casing maps "ß" and
+ * "ẞ" to "ss" and "İ" to "i" + a dot (dropped with the accents); final sigma folds to sigma.
  */
-const caseFold = (text: string): string => text.toUpperCase().toLowerCase().replace(/\u03c2/g, '\u03c3');
+const caseFold = (text: string): string => text.toLowerCase().toUpperCase().toLowerCase().replace(/\u03c2/g, '\u03c3');
 
 /**
  * "ACME Corp., Inc." → "acme"; "株式会社トヨタ" and "Тойота" keep their letters. Compatibility forms

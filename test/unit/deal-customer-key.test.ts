@@ -85,11 +85,12 @@ describe('customer normalisation for channel conflict', () => {
 
   test('normalisation of any Unicode name is idempotent and keeps every letter and digit (property)', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 40, unit: 'grapheme' }), (name) => {
+      fc.property(fc.oneof(fc.string({ maxLength: 40, unit: 'grapheme' }), fc.constant('\ufc5e'), fc.constant('\u0301\u0915'), fc.constant('\u1e9e')), (name) => {
         const once = normaliseCompanyName(name);
         expect(normaliseCompanyName(once)).toBe(once);
         // A name with any letter or digit, of any script, keeps some: it gets a conflict key.
-        if (/[\p{L}\p{N}]/u.test(name)) expect(once).not.toBe('');
+        // (After NFKC: a few presentation forms, e.g. U+FC5E, are only vowel marks.)
+        if (/[\p{L}\p{N}]/u.test(name.normalize('NFKC'))) expect(once).not.toBe('');
       }),
       { numRuns: 2000 },
     );
