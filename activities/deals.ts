@@ -3,7 +3,7 @@ import { ApiKeyModel } from '../models/api-key';
 import { inTenant } from '../platform/tenant-context';
 import { recordClosedWon } from '../services/partner-metrics';
 import type { Services } from '../services';
-import { claimCustomer, releaseClaims } from '../services/deal-claims';
+import { claimCustomer, dealProcessRunning, releaseClaims } from '../services/deal-claims';
 import { isDuplicateKey } from '../platform/store-errors';
 
 /** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
@@ -82,7 +82,10 @@ export function createDealActivities({ services }: { services: Services }) {
       });
       // The record exists (as 'submitted') before it claims the customer, so a competing
       // registration that finds our claim can see that its holder is live.
-      const claim = await claimCustomer(tenantId, dealId, record.partnerId, record.customerKeys);
+      // A holder still `submitted` is live exactly while its workflow runs (the workflow starts first).
+      const tenant = await services.tenants.get(tenantId);
+      const isLive = tenant ? dealProcessRunning(services.workflows, tenant) : undefined;
+      const claim = await claimCustomer(tenantId, dealId, record.partnerId, record.customerKeys, { isLive: isLive && ((id) => isLive(id)) });
       const conflict = claim.conflicts.length > 0
         ? { detected: true, action: conflictAction, conflictingDealIds: [...new Set(claim.conflicts.map((c) => c.dealId))], matchedOn: claim.conflicts.map((c) => c.customerKey.split(':')[0]) }
         : undefined;

@@ -326,7 +326,8 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
 
   /** One approval round (registration or an extension) by the pinned rules. */
   async function runApproval(round: number, facts: DealFacts): Promise<'approved' | 'rejected' | 'aborted'> {
-    plan = planFor(rules, facts);
+    // Deals that started before tier names were compared case-insensitively keep their exact match.
+    plan = planFor(rules, facts, { tierNames: patched('tier-names-folded') ? 'folded' : 'exact' });
     const notes = plan.notes.length ? `; ${plan.notes.join('; ')}` : '';
     note({ type: 'plan', detail: `rule "${plan.rule}" of rules v${input.ruleSetVersion} for tier ${facts.tier}: ${plan.action}${notes}` });
     if (plan.action !== 'review') {

@@ -1,5 +1,6 @@
 import { compareMinorTo } from '../money';
 import { durationChecker, PRODUCTION_RULE_LIMITS, RuleLimits, RuleProblem } from '../durations';
+import { sameTier } from '../tiers/tier-name';
 import type { ApprovalRule, DealApprovalRules, PlanAction, StepSpec } from './approval-rules';
 
 /**
@@ -29,9 +30,19 @@ export interface ApprovalPlan {
   notes: string[];
 }
 
-export function ruleMatches(rule: ApprovalRule, facts: DealFacts, regions: Record<string, string[]> = {}): boolean {
+export interface PlanOptions {
+  /**
+   * Tier names are matched case-insensitively and trimmed (domain/tiers/tier-name.ts). `exact`
+   * is the matching of workflows recorded before that, for a workflow to keep replaying them
+   * (pass it when `patched()` says the history predates the change).
+   */
+  tierNames?: 'folded' | 'exact';
+}
+
+export function ruleMatches(rule: ApprovalRule, facts: DealFacts, regions: Record<string, string[]> = {}, options: PlanOptions = {}): boolean {
   const { when } = rule;
-  if (when.tiers && !when.tiers.includes(facts.tier)) return false;
+  const tierMatches = (name: string) => (options.tierNames === 'exact' ? name === facts.tier : sameTier(name, facts.tier));
+  if (when.tiers && !when.tiers.some(tierMatches)) return false;
   if (when.minAmount !== undefined && compareMinorTo(facts.amountMinor, facts.amountDigits, when.minAmount) < 0) return false;
   if (when.maxAmount !== undefined && compareMinorTo(facts.amountMinor, facts.amountDigits, when.maxAmount) >= 0) return false;
   if (when.products && !facts.products.some((p) => when.products!.includes(p))) return false;
@@ -43,8 +54,8 @@ export function ruleMatches(rule: ApprovalRule, facts: DealFacts, regions: Recor
   return true;
 }
 
-export function planFor(rules: DealApprovalRules, facts: DealFacts): ApprovalPlan {
-  const matched = rules.rules.find((r) => ruleMatches(r, facts, rules.regions));
+export function planFor(rules: DealApprovalRules, facts: DealFacts, options: PlanOptions = {}): ApprovalPlan {
+  const matched = rules.rules.find((r) => ruleMatches(r, facts, rules.regions, options));
   const source = matched ?? { name: 'fallback', ...rules.fallback };
   const plan: ApprovalPlan = { rule: source.name, action: source.action, reason: source.reason, steps: [...(source.steps ?? [])], notes: [] };
   if (!facts.conflict || plan.action === 'auto-reject') return plan;

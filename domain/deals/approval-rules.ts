@@ -96,7 +96,7 @@ export const DEFAULT_DEAL_APPROVAL_RULES: DealApprovalRules = {
   rates: {},
   regions: {},
   rules: [
-    { name: 'top tiers under 50,000 are approved at once', when: { tiers: ['platinum', 'gold'], maxAmount: '50000' }, action: 'auto-approve' },
+    { name: 'top tiers under 50,000 are approved at once', when: { tiers: ['Platinum', 'Gold'], maxAmount: '50000' }, action: 'auto-approve' },
     {
       name: 'large deals need two levels',
       when: { minAmount: '250000' },

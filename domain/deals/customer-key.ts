@@ -1,3 +1,5 @@
+import { domainToASCII } from 'node:url';
+
 /**
  * Channel conflict is decided on the customer, not on how a partner typed it. A customer is
  * identified by its normalised web domain and, separately, by its normalised name within its
@@ -9,30 +11,49 @@ const LEGAL_FORMS = new Set([
   'pty', 'pte', 'kk', 'sl', 'group', 'holding', 'holdings',
 ]);
 
-/** "https://WWW.Acme.com/about" → "acme.com"; undefined when nothing domain-like remains. */
+/**
+ * "https://WWW.Acme.com/about" → "acme.com"; undefined when nothing domain-like remains.
+ * Internationalised domains are kept in their ASCII (punycode) form, so "münchen.de" and
+ * "xn--mnchen-3ya.de" are one customer.
+ */
 export function normaliseDomain(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  let host = raw.trim().toLowerCase();
+  // NFKC first: full-width letters, dots and slashes become the ASCII ones the steps below split on.
+  let host = raw.normalize('NFKC').trim().toLowerCase();
   host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
-  host = host.split(/[/?#]/)[0];
-  host = host.replace(/^[^@]*@/, '').replace(/:\d+$/, '').replace(/\.+$/, '');
-  host = host.replace(/^www\d*\./, '');
+  host = host.split(/[/?#\\]/)[0];
+  host = host.replace(/^[^@]*@/, '').replace(/:\d+$/, '');
+  host = domainToASCII(host.replace(/[.\u3002]+$/, ''));
+  host = host.replace(/\.+$/, '').replace(/^www\d*\./, '');
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host)) return undefined;
   return host;
 }
 
-/** "ACME Corp., Inc." → "acme"; accents folded, punctuation and legal forms dropped. */
+/**
+ * Unicode case folding, near enough for names: lower-, upper-, then lower-casing maps "ß" and
+ * "ẞ" to "ss" and "İ" to "i" + a dot (dropped with the accents); final sigma folds to sigma.
+ */
+const caseFold = (text: string): string => text.toLowerCase().toUpperCase().toLowerCase().replace(/\u03c2/g, '\u03c3');
+
+/**
+ * "ACME Corp., Inc." → "acme"; "株式会社トヨタ" and "Тойота" keep their letters. Compatibility forms
+ * and case are folded (NFKC + case folding), Latin, Greek and Cyrillic accents dropped
+ * ("Société" = "Societe"), punctuation and trailing legal forms removed. The marks other scripts
+ * write vowels with (Devanagari, Thai, …) are part of their letters and stay.
+ */
 export function normaliseCompanyName(raw: string): string {
-  const words = raw
-    .normalize('NFKD')
+  const words = caseFold(raw.normalize('NFKC'))
+    .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
     // Dots join abbreviations ("S.A.", "Inc."), so they go without leaving a gap.
     .replace(/\./g, '')
     .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, ' ')
+    .replace(/[^\p{L}\p{N}\p{M}]+/gu, ' ')
+    // A mark left without its letter (its base was punctuation) carries nothing.
+    .replace(/(^|\s)\p{M}+/gu, '$1')
+    .normalize('NFC')
     .trim()
-    .split(' ')
+    .split(/\s+/)
     .filter(Boolean);
   // Legal forms are dropped only at the end, so "Co-operative Bank" keeps its first word.
   while (words.length > 1 && LEGAL_FORMS.has(words[words.length - 1])) words.pop();

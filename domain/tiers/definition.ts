@@ -3,6 +3,7 @@ import { DurationSchema, durationChecker, PRODUCTION_RULE_LIMITS, RuleLimits, Ru
 import { cronProblem } from './cron';
 import { isCurrency } from '../locale';
 import { toMinor } from '../money';
+import { tierKey } from './tier-name';
 
 /**
  * The `tiers` rule set: the tenant's tiers from lowest to highest, what each needs over a trailing
@@ -59,7 +60,7 @@ export function checkTiersRules(
   context: { limits: RuleLimits; tenantCurrency?: string } = { limits: PRODUCTION_RULE_LIMITS },
 ): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  const names = rules.tiers.map((t) => t.name.toLowerCase());
+  const names = rules.tiers.map((t) => tierKey(t.name));
   if (new Set(names).size !== names.length) problems.push({ field: 'body.definition.tiers', detail: 'names a tier twice' });
   // Intl formats any well-formed code, so validity comes from the list of known currencies.
   if (!isCurrency(rules.currency)) {

@@ -1,5 +1,6 @@
 import type { TiersRules, Tier } from './definition';
 import { toMinor, fromMinor } from '../money';
+import { sameTier } from './tier-name';
 
 /**
  * Tier evaluation: which tier a partner's metrics earn and, against its current tier, whether a
@@ -46,7 +47,7 @@ export function qualifyingTier(rules: TiersRules, metrics: PartnerMetrics, digit
 }
 
 export function proposeTierChange(rules: TiersRules, currentTier: string, metrics: PartnerMetrics, digits: number): TierProposal | undefined {
-  const current = rules.tiers.findIndex((t) => t.name === currentTier);
+  const current = rules.tiers.findIndex((t) => sameTier(t.name, currentTier));
   const earned = qualifyingTier(rules, metrics, digits);
   if (current === earned.index) return undefined;
   const change: TierChangeKind = current === -1 ? 'reassignment' : earned.index > current ? 'promotion' : 'demotion';

@@ -3,7 +3,8 @@ import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { AuditEventModel } from '../../models/audit-event';
 import { DealModel } from '../../models/deal';
-import { DealClaimModel } from '../../models/deal-protection';
+import { DealClaimEntryModel } from '../../models/deal-protection';
+import { claimCustomer, keysHeldBy } from '../../services/deal-claims';
 import { AuditOutboxModel } from '../../models/audit-outbox';
 import { reapStaleDeals } from '../../services/deals';
 import { relayOutbox, stageAudit, withAudit } from '../../services/outbox';
@@ -34,8 +35,8 @@ async function orphan(partnerId: string): Promise<string> {
       products: ['suite'], expectedCloseDate: new Date('2027-01-01'), tierAtRegistration: 'gold', ruleSetVersion: 2, status: 'submitted',
       claimHeld: true, history: [{ at: new Date().toISOString(), type: 'registered' }],
     });
-    await DealClaimModel.create({ _id: newId('dcl'), customerKey, dealId, partnerId, claimedAt: new Date() });
   });
+  expect((await claimCustomer(t.tenantId, dealId, partnerId, [customerKey])).held).toBe(true);
   return dealId;
 }
 
@@ -53,7 +54,7 @@ describe('reapStaleDeals', () => {
     const deal = (await inTenant(t.tenantId, () => DealModel.findOne({ _id: stale }).lean()))!;
     expect(deal).toMatchObject({ status: 'abandoned', claimHeld: false });
     expect(deal.history.map((h) => h.type)).toEqual(['registered', 'abandoned']);
-    expect(await inTenant(t.tenantId, () => DealClaimModel.countDocuments({ dealId: stale }))).toBe(0);
+    expect(await keysHeldBy(t.tenantId, stale)).toEqual([]);
     expect((await app.http('GET', `/v1/deals/${live}`, { key: p.key })).body.status).toBe('pending-approval');
     // Running it again changes nothing and records nothing twice.
     expect((await reapStaleDeals(app.running.services, t.tenantId, 0, { now: later })).reaped).toEqual([]);
@@ -74,7 +75,7 @@ describe('reapStaleDeals', () => {
     const view = (await app.http('GET', `/v1/deals/${id}`, { key: p.key })).body;
     expect(view).toMatchObject({ status: 'abandoned', holdsProtectionClaim: false, currentStep: null });
     expect(view.history.at(-1).detail).toMatch(/terminated/);
-    expect(await inTenant(t.tenantId, () => DealClaimModel.countDocuments({ dealId: id }))).toBe(0);
+    expect(await keysHeldBy(t.tenantId, id)).toEqual([]);
     expect((await app.http('GET', '/v1/audit/verify', { key: t.adminKey })).body.valid).toBe(true);
   });
 });
@@ -91,8 +92,8 @@ describe('the audit outbox', () => {
   test('an effect committed and then the audit append failing leaves an entry the relay turns into exactly one event', async () => {
     const claimId = newId('dcl');
     const event = settingsLike(claimId);
-    await expect(withAudit(app.running.services, t.tenantId, event, { model: 'DealClaim', filter: { _id: claimId } }, async () => {
-      await inTenant(t.tenantId, () => DealClaimModel.create({ _id: claimId, customerKey: `domain:${claimId}.example`, dealId: newId('deal'), partnerId: newId('ptn'), claimedAt: new Date() }));
+    await expect(withAudit(app.running.services, t.tenantId, event, { model: 'DealClaimEntry', filter: { _id: claimId } }, async () => {
+      await inTenant(t.tenantId, () => DealClaimEntryModel.create({ _id: claimId, customerKey: `domain:${claimId}.example`, seq: 1, partnerId: newId('ptn'), dealIds: [], change: 'take', byDealId: newId('deal'), at: new Date() }));
       throw new Error('crashed after the commit');
     })).rejects.toThrow('crashed after the commit');
     expect(await eventsOf({ eventKey: event.eventKey })).toHaveLength(0);
@@ -111,7 +112,7 @@ describe('the audit outbox', () => {
   test('an entry whose effect never happened waits out the grace period, then is dropped with no event', async () => {
     const claimId = newId('dcl');
     const event = settingsLike(claimId);
-    await stageAudit(t.tenantId, event, { model: 'DealClaim', filter: { _id: claimId } });
+    await stageAudit(t.tenantId, event, { model: 'DealClaimEntry', filter: { _id: claimId } });
     expect(await relayOutbox(app.running.services, t.tenantId, { leaseMs: 0 })).toMatchObject({ appended: 0, dropped: 0, waiting: 1 });
     expect(await relayOutbox(app.running.services, t.tenantId, { leaseMs: 0, graceMs: 0 })).toMatchObject({ appended: 0, dropped: 1 });
     expect(await inTenant(t.tenantId, () => AuditOutboxModel.countDocuments({ eventKey: event.eventKey }))).toBe(0);

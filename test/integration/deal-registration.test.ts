@@ -1,7 +1,8 @@
 import { startTestTrellis, TestTrellis, waitFor } from '../support/trellis';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { DealClaimModel } from '../../models/deal-protection';
+import { DealClaimEntryModel, claimEntryId } from '../../models/deal-protection';
+import { keysHeldBy } from '../../services/deal-claims';
 import { dealTenant, registration, dealWhen, testRules, quickStep, DealTenant } from './deal-fixtures';
 
 let app: TestTrellis;
@@ -233,13 +234,14 @@ describe('channel conflict', () => {
     const p = await t.partner('gold');
     const customer = { name: 'Stark Industries', domain: 'stark.example', country: 'US' };
     // As if a process had died between ending its deal and releasing the claim.
-    await inTenant(t.tenantId, () => DealClaimModel.create({ _id: newId('dcl'), customerKey: 'domain:stark.example', dealId: newId('deal'), partnerId: newId('ptn'), claimedAt: new Date() }));
+    const ghost = newId('deal');
+    await inTenant(t.tenantId, () => DealClaimEntryModel.create({ _id: claimEntryId(t.tenantId, 'domain:stark.example', 1), customerKey: 'domain:stark.example', seq: 1, partnerId: newId('ptn'), dealIds: [ghost], change: 'take', byDealId: ghost, at: new Date() }));
     const res = await app.http('POST', '/v1/deals', { key: p.key, body: registration({ amount: '100', customer }) });
     const deal = await dealWhen(app, p.key, res.body.id, (d) => d.status === 'protected');
     expect(deal.conflict).toBeUndefined();
     expect(deal.holdsProtectionClaim).toBe(true);
-    const claims = await inTenant(t.tenantId, () => DealClaimModel.find({ customerKey: { $in: ['domain:stark.example', 'name:US:stark industries'] } }).lean());
-    expect(claims.map((c) => c.dealId)).toEqual([deal.id, deal.id]);
+    expect(await keysHeldBy(t.tenantId, deal.id)).toEqual(['domain:stark.example', 'name:US:stark industries']);
+    expect(await keysHeldBy(t.tenantId, ghost)).toEqual([]);
   });
 
   test('when the protecting deal ends, the customer is free again', async () => {

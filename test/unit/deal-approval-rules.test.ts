@@ -3,6 +3,8 @@ import { DEFAULT_DEAL_APPROVAL_RULES, DealApprovalRules } from '../../domain/dea
 import { dealApprovalKind } from '../../domain/deals/rule-kind';
 import { validate } from '../../api/validation';
 import { durationMs } from '../../domain/durations';
+import { DEFAULT_TIERS_RULES } from '../../domain/tiers/definition';
+import { sameTier, tierKey } from '../../domain/tiers/tier-name';
 
 const step = (name: string, role: 'approver' | 'tenant-admin' = 'approver') => ({ name, role, mode: 'any' as const, sla: '1 day', onTimeout: 'reject' as const });
 
@@ -26,6 +28,26 @@ describe('deal-approval rule matching', () => {
   test('a top tier under the threshold is auto-approved; at the threshold it is not', () => {
     expect(planFor(rules, facts({ tier: 'gold', amountMinor: 49_999_99 }))).toMatchObject({ rule: 'gold small', action: 'auto-approve', steps: [] });
     expect(planFor(rules, facts({ tier: 'gold', amountMinor: 50_000_00 })).rule).toBe('fallback');
+  });
+
+  test('tier names match ignoring case and surrounding spaces', () => {
+    for (const tier of ['Gold', 'GOLD', ' gold ', 'Platinum']) expect(planFor(rules, facts({ tier, amountMinor: 1_00 })).rule).toBe('gold small');
+    expect(planFor(rules, facts({ tier: 'Golden', amountMinor: 1_00 })).rule).toBe('fallback');
+    // The matching of workflows recorded before, for replay.
+    expect(planFor(rules, facts({ tier: 'Gold', amountMinor: 1_00 }), { tierNames: 'exact' }).rule).toBe('fallback');
+    expect(sameTier('ＧＯＬＤ', 'gold')).toBe(true);
+    expect(tierKey(' Platinum ')).toBe('platinum');
+  });
+
+  test('the seeded rules auto-approve the seeded top tiers, as the dry run says', () => {
+    const named = DEFAULT_DEAL_APPROVAL_RULES.rules.flatMap((r) => r.when.tiers ?? []);
+    expect(named.length).toBeGreaterThan(0);
+    for (const name of named) expect(DEFAULT_TIERS_RULES.tiers.some((t) => sameTier(t.name, name))).toBe(true);
+    for (const tier of ['Platinum', 'Gold']) {
+      expect(planFor(DEFAULT_DEAL_APPROVAL_RULES, facts({ tier, amountMinor: 10_000_00 })).action).toBe('auto-approve');
+      expect(dealApprovalKind.dryRun!(DEFAULT_DEAL_APPROVAL_RULES, { tier, amount: '10000', currency: 'USD', country: 'US' }, { tenantCurrency: 'USD', roundingMode: 'half-even' })).toMatchObject({ rule: 'top tiers under 50,000 are approved at once', action: 'auto-approve' });
+    }
+    expect(planFor(DEFAULT_DEAL_APPROVAL_RULES, facts({ tier: 'Silver', amountMinor: 10_000_00 })).rule).toBe('fallback');
   });
 
   test('the first matching rule wins, in order', () => {

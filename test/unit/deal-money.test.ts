@@ -59,6 +59,87 @@ describe('deal amounts', () => {
     );
   });
 
+  test("a conversion beyond 2^53 - 1 minor units is refused (the review's repro)", () => {
+    // USD tenant, EUR rate 1.08: 89999999999999.99 EUR is 8999999999999999 minor units (safe),
+    // but 97199999999999.99 USD would be 9719999999999999 (not).
+    const source = toMinor('89999999999999.99', 2);
+    expect(Number.isSafeInteger(source)).toBe(true);
+    expect(() => convertMinor(source, EUR, USD, { EUR: '1.08' }, 'half-even')).toThrow(AmountError);
+    expect(() => convertMinor(source, EUR, USD, { EUR: '1.08' }, 'half-even')).toThrow(/too large/);
+    // The largest amount that still fits converts exactly.
+    expect(convertMinor(8_000_000_000_000_000, EUR, USD, { EUR: '1.125' }, 'half-even').minor).toBe(9_000_000_000_000_000);
+    expect(() => convertMinor(1, USD, JPY, { USD: '100000000000000' }, 'half-even')).not.toThrow();
+    expect(convertMinor(9000, USD, JPY, { USD: '100000000000000' }, 'half-even').minor).toBe(9 * 10 ** 15);
+    expect(() => convertMinor(10000, USD, JPY, { USD: '100000000000000' }, 'half-even')).toThrow(AmountError);
+  });
+
+  test('toMinor refuses amounts beyond 2^53 - 1 minor units and what is not a number', () => {
+    expect(toMinor('90071992547409.91', 2)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => toMinor('90071992547409.92', 2)).toThrow(AmountError);
+    expect(() => toMinor('9007199254740992', 0)).toThrow(AmountError);
+    expect(() => toMinor('1e400', 2)).toThrow(AmountError);
+    expect(() => toMinor('Infinity', 2)).toThrow(AmountError);
+    expect(() => toMinor('NaN', 2)).toThrow(AmountError);
+    expect(() => toMinor('twelve', 2)).toThrow(AmountError);
+  });
+
+  test('conversion refuses an unsafe or fractional source amount', () => {
+    expect(() => convertMinor(Number.MAX_SAFE_INTEGER + 1, USD, USD, {}, 'half-even')).toThrow(AmountError);
+    expect(() => convertMinor(1.5, EUR, USD, { EUR: '1' }, 'half-even')).toThrow(AmountError);
+  });
+
+  const MODES = ['half-even', 'half-up', 'half-down', 'up', 'down'] as const;
+  const currencies = fc.constantFrom(EUR, USD, JPY, { currency: 'BHD', digits: 3 }, { currency: 'CLF', digits: 4 });
+  // Any rate the rule schema accepts: up to 15 integer digits and 10 decimals.
+  const rates = fc.tuple(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 10 })).map(([units, scale]) => fromMinor(units, scale));
+
+  test('conversion returns a safe integer or refuses, never anything else (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), currencies, currencies, rates, fc.constantFrom(...MODES), (minor, from, to, rate, mode) => {
+        if (from.currency === to.currency) return;
+        let converted: number;
+        try {
+          converted = convertMinor(minor, from, to, { [from.currency]: rate }, mode).minor;
+        } catch (err) {
+          expect(err).toBeInstanceOf(AmountError);
+          return;
+        }
+        expect(Number.isSafeInteger(converted)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('conversion refuses exactly when the exact result exceeds the safe range (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.bigInt({ min: 1n, max: 10n ** 12n }), (minor, rateMicros) => {
+        const rate = fromMinor(Number(rateMicros), 6);
+        const exact = (BigInt(minor) * rateMicros) / 1_000_000n; // 'down' rounding, same digits
+        if (exact > BigInt(Number.MAX_SAFE_INTEGER)) {
+          expect(() => convertMinor(minor, EUR, USD, { EUR: rate }, 'down')).toThrow(AmountError);
+        } else {
+          expect(BigInt(convertMinor(minor, EUR, USD, { EUR: rate }, 'down').minor)).toBe(exact);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('toMinor returns a safe integer or refuses (property)', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{1,20}(\.\d{1,4})?$/), fc.constantFrom(0, 2, 3, 4), (amount, digits) => {
+        let minor: number;
+        try {
+          minor = toMinor(amount, digits);
+        } catch (err) {
+          expect(err).toBeInstanceOf(AmountError);
+          return;
+        }
+        expect(Number.isSafeInteger(minor)).toBe(true);
+      }),
+    );
+  });
+
   test('thresholds compare exactly', () => {
     expect(compareMinorTo(50_000_00, 2, '50000')).toBe(0);
     expect(compareMinorTo(49_999_99, 2, '50000')).toBe(-1);
