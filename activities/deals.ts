@@ -5,6 +5,7 @@ import { recordClosedWon } from '../services/partner-metrics';
 import type { Services } from '../services';
 import { claimCustomer, dealProcessRunning, releaseClaims } from '../services/deal-claims';
 import { isDuplicateKey } from '../platform/store-errors';
+import { heartbeating } from './heartbeat';
 
 /** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
 export interface DealView {
@@ -52,7 +53,8 @@ const SYSTEM = { type: 'system' as const, id: 'deal-approval' };
 /** Activities of the deal workflow. Each is idempotent: a retry writes the same result once. */
 export function createDealActivities({ services }: { services: Services }) {
   const { audit } = services;
-  return {
+  // Every deal activity heartbeats: the workflow notices a dead worker at the heartbeat timeout.
+  return heartbeating({
     /**
      * The deal's first step, run by its workflow: writes the record (by its id, so a retry finds
      * it), claims the customer and audits the registration under one key. Returns whether the
@@ -162,7 +164,7 @@ export function createDealActivities({ services }: { services: Services }) {
       await inTenant(tenantId, () => DealModel.updateOne({ _id: dealId }, { $set: { claimHeld: false } }));
       return released;
     },
-  };
+  });
 }
 
 export type DealActivities = ReturnType<typeof createDealActivities>;

@@ -8,23 +8,13 @@ import { offboardingWorkflowId, provisioningWorkflowId } from '../domain/workflo
 import { TenantExportModel } from '../models/tenant-export';
 import type { Services } from '../services';
 import type { ProvisionInput } from '../services/tenants';
+import { withHeartbeat } from './heartbeat';
 
 const SYSTEM = { type: 'system' as const, id: 'provisioning' };
 
 /** Export bookkeeping goes last, after everything an export could still have been reading. */
 const DELETED_LAST = new Set(['TenantExportChunk', 'TenantExport']);
 
-/** Heartbeats while long work runs, so a killed worker is noticed in seconds, not at the timeout. */
-async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const timer = setInterval(() => context.heartbeat(), 2000);
-  try {
-    context.heartbeat();
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 
 /** Activities of the tenant lifecycle. Each is idempotent: Temporal may run it more than once. */

@@ -81,8 +81,11 @@ export const dealStateQuery = defineQuery<DealView>('dealState');
 
 // Every activity is a few store writes: a short timeout lets a retry on a live worker take over
 // quickly when the worker running an attempt dies (a request waits on it).
+// Short store writes, but an audit append may queue behind a burst on the tenant's chain: the
+// activities heartbeat, so a dead worker is noticed in 5 s while live work may take up to a minute.
 const acts = proxyActivities<DealActivities>({
-  startToCloseTimeout: '10 seconds',
+  startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 

@@ -146,7 +146,10 @@ async function main(): Promise<number> {
           settleMs: 20_000,
           dealWorkflowIds: async () => {
             const ids: string[] = [];
-            for await (const wf of temporal.workflow.list({ query: `TenantId = "${tenant.tenantId}" AND WorkflowType = "dealApproval"` })) ids.push(wf.workflowId);
+            // A deal's protection continues as new: its earlier runs share its id and are not second workflows.
+            for await (const wf of temporal.workflow.list({ query: `TenantId = "${tenant.tenantId}" AND WorkflowType = "dealApproval"` })) {
+              if (wf.status.name !== 'CONTINUED_AS_NEW') ids.push(wf.workflowId);
+            }
             return ids;
           },
         });

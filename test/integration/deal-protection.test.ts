@@ -135,9 +135,12 @@ describe('racing claims (the service against the store)', () => {
     }
   }
 
-  test('two partners, 200 rounds: exactly one holds every key, every round', () => rounds('two', 2, 200), 600_000);
+  // `npm test` runs 30 rounds of each; `npm run claim-races` runs the 200 the issue asks for.
+  const ROUNDS = Number(process.env.CLAIM_RACE_ROUNDS ?? 30);
 
-  test('three partners, 200 rounds: exactly one holds every key, every round', () => rounds('three', 3, 200), 600_000);
+  test(`two partners, ${ROUNDS} rounds: exactly one holds every key, every round`, () => rounds('two', 2, ROUNDS), 600_000);
+
+  test(`three partners, ${ROUNDS} rounds: exactly one holds every key, every round`, () => rounds('three', 3, ROUNDS), 600_000);
 
   test("a partner's deal joining while its first one releases, racing a competitor: one partner holds, and every deal told so does", async () => {
     const round = async (label: string) => {
@@ -157,7 +160,7 @@ describe('racing claims (the service against the store)', () => {
       const winner = ra.held ? again : rival;
       for (const key of keys) expect(await holdersOf(t.tenantId, key)).toEqual([winner]);
     };
-    for (let batch = 0; batch < 50; batch += 10) await Promise.all([...Array(10)].map((_, i) => round(`${batch + i}`)));
+    for (let batch = 0; batch < Math.min(50, ROUNDS); batch += 10) await Promise.all([...Array(10)].map((_, i) => round(`${batch + i}`)));
   }, 600_000);
 
   test('claiming again and releasing twice change nothing', async () => {
