@@ -31,6 +31,8 @@ export interface DealHistoryEntry {
   actorId?: string;
   stepId?: string;
   detail?: string;
+  /** The request's Update id (`op:…`), so a retried decision finds that it was already applied. */
+  updateId?: string;
 }
 
 export interface DealStepView {

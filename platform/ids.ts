@@ -44,6 +44,15 @@ export class OperationIds {
     return this.seed !== undefined;
   }
 
+  /**
+   * A stable reference to this operation for processes that dedupe messages (a Temporal Update
+   * id): `op:<hash>` with an Idempotency-Key, undefined without one.
+   */
+  ref(kind: string): string | undefined {
+    if (this.seed === undefined) return undefined;
+    return `op:${createHash('sha256').update(`${this.seed}\n${kind}`).digest('hex').slice(0, 32)}`;
+  }
+
   id(prefix: IdPrefix): string {
     if (this.seed === undefined) return newId(prefix);
     const n = (this.counts.get(prefix) ?? 0) + 1;

@@ -72,7 +72,8 @@ export function dealView(d: DealDoc, actor: DealActor, reversals: DealReversalDo
     closedAmountInTenantCurrency: d.closedAmountTenantMinor !== undefined ? money(d.closedAmountTenantMinor, d.tenantCurrency) : undefined,
     closedAt: iso(d.closedAt),
     reversals: reversals.map((r) => ({ id: r._id, seq: r.seq, kind: r.kind, ...money(r.amountMinor, r.currency), reason: r.reason, at: iso(r.at), recordedBy: r.recordedBy })),
-    history: d.history ?? [],
+    // The Update ids in entries are internal (retry detection); readers see the business story.
+    history: (d.history ?? []).map(({ updateId: _updateId, ...entry }) => entry),
     createdAt: new Date(d.createdAt).toISOString(),
   };
 }

@@ -202,30 +202,40 @@ export class DealService {
   }
 
   /** Sends a change to the deal's workflow, which validates it, then reads the updated deal. */
-  private async update<Ret, Arg>(tenant: TenantDoc, deal: DealDoc, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<DealDoc> {
+  private async update<Ret, Arg>(tenant: TenantDoc, deal: DealDoc, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<DealDoc> {
+    // A retry of a change an earlier attempt already made (the API died before answering) gets
+    // the deal as it is now, not a refusal of the change it asked for.
+    const applied = (d: DealDoc | null) => updateId !== undefined && !!d?.history?.some((h) => h.updateId === updateId);
+    if (applied(deal)) return deal;
     if (!OPEN_DEAL_STATUSES.includes(deal.status)) {
       throw new Problem('decision-refused', `the deal is ${deal.status}; its process has finished`);
     }
-    await executeRefusableUpdate(this.handle(tenant, deal._id), update, arg, 'the deal has finished; its process accepts no more changes');
+    try {
+      await executeRefusableUpdate(this.handle(tenant, deal._id), update, arg, 'the deal has finished; its process accepts no more changes', updateId);
+    } catch (err) {
+      const now = err instanceof Problem ? await this.find(tenant._id, deal._id) : null;
+      if (now && applied(now)) return now;
+      throw err;
+    }
     return (await this.find(tenant._id, deal._id))!;
   }
 
-  async decide(tenant: TenantDoc, actor: DealActor, dealId: string, body: { decision: Decision; comment?: string; stepId?: string }): Promise<DealDoc> {
+  async decide(tenant: TenantDoc, actor: DealActor, dealId: string, body: { decision: Decision; comment?: string; stepId?: string }, updateId?: string): Promise<DealDoc> {
     const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, decideUpdate, { actor, ...body });
+    return this.update(tenant, deal, decideUpdate, { actor, ...body }, updateId);
   }
 
-  async provideInfo(tenant: TenantDoc, actor: DealActor, dealId: string, note: string): Promise<DealDoc> {
+  async provideInfo(tenant: TenantDoc, actor: DealActor, dealId: string, note: string, updateId?: string): Promise<DealDoc> {
     const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, provideInfoUpdate, { actor, note });
+    return this.update(tenant, deal, provideInfoUpdate, { actor, note }, updateId);
   }
 
-  async requestExtension(tenant: TenantDoc, actor: DealActor, dealId: string, reason: string): Promise<DealDoc> {
+  async requestExtension(tenant: TenantDoc, actor: DealActor, dealId: string, reason: string, updateId?: string): Promise<DealDoc> {
     const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, requestExtensionUpdate, { actor, note: reason });
+    return this.update(tenant, deal, requestExtensionUpdate, { actor, note: reason }, updateId);
   }
 
-  async close(tenant: TenantDoc, actor: DealActor, dealId: string, body: { outcome: 'won' | 'lost'; amount?: string; currency?: string; closedAt?: string; reason?: string }): Promise<DealDoc> {
+  async close(tenant: TenantDoc, actor: DealActor, dealId: string, body: { outcome: 'won' | 'lost'; amount?: string; currency?: string; closedAt?: string; reason?: string }, updateId?: string): Promise<DealDoc> {
     const deal = await this.visible(tenant._id, actor, dealId);
     if (body.outcome === 'won' && body.amount === undefined) throw new Problem('validation-failed', 'body.amount is required for a won deal', { field: 'body.amount' });
     const closedAt = body.closedAt ? new Date(body.closedAt) : new Date();
@@ -245,7 +255,7 @@ export class DealService {
       }
       amounts = { amountMinor, currency, amountTenantMinor: converted.minor };
     }
-    return this.update(tenant, deal, closeDealUpdate, { actor, outcome: body.outcome, closedAt: closedAt.toISOString(), reason: body.reason, ...amounts });
+    return this.update(tenant, deal, closeDealUpdate, { actor, outcome: body.outcome, closedAt: closedAt.toISOString(), reason: body.reason, ...amounts }, updateId);
   }
 
   /**

@@ -60,9 +60,11 @@ export async function executeRefusableUpdate<Ret, Arg>(
   update: UpdateDefinition<Ret, [Arg]>,
   arg: Arg,
   endedMessage: string,
+  /** Temporal answers a repeated Update id with the first outcome instead of running it again. */
+  updateId?: string,
 ): Promise<Ret> {
   try {
-    return await handle.executeUpdate(update, { args: [arg] });
+    return await handle.executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;

@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, currentUpdateInfo, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DealActivities, DealRegistrationRecord, DealView } from '../activities/deals';
 import type { DealApprovalRules, StepSpec } from '../domain/deals/approval-rules';
 import { planFor, type ApprovalPlan, type DealFacts } from '../domain/deals/approval-plan';
@@ -116,7 +116,9 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
 
   const now = (): string => new Date().toISOString();
   const note = (entry: Omit<DealHistoryEntry, 'at'>): void => {
-    history.push({ at: now(), ...entry });
+    // An entry made by a request's Update carries its id, so a retry of it can see it was applied.
+    const updateId = currentUpdateInfo()?.id;
+    history.push({ at: now(), ...entry, ...(updateId?.startsWith('op:') ? { updateId } : {}) });
   };
 
   const view = (): DealView => {

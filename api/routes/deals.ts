@@ -124,7 +124,7 @@ export const dealRoutes = [
     responses: ok('The deal after the decision'),
     async handler(ctx) {
       const actor = dealActor(ctx.actor);
-      return { status: 200, body: await viewOf(ctx, await service(ctx).decide(ctx.tenant, actor, ctx.params.id, ctx.body)) };
+      return { status: 200, body: await viewOf(ctx, await service(ctx).decide(ctx.tenant, actor, ctx.params.id, ctx.body, ctx.operation.ref('deal-update'))) };
     },
   }),
   route<{ note: string }, unknown, { id: string }>({
@@ -138,7 +138,7 @@ export const dealRoutes = [
     responses: ok('The deal'),
     async handler(ctx) {
       const actor = dealActor(ctx.actor);
-      return { status: 200, body: await viewOf(ctx, await service(ctx).provideInfo(ctx.tenant, actor, ctx.params.id, ctx.body.note)) };
+      return { status: 200, body: await viewOf(ctx, await service(ctx).provideInfo(ctx.tenant, actor, ctx.params.id, ctx.body.note, ctx.operation.ref('deal-update'))) };
     },
   }),
   route<{ reason: string }, unknown, { id: string }>({
@@ -152,7 +152,7 @@ export const dealRoutes = [
     responses: { 202: { description: 'The deal, now in extension review', schema: DealView } },
     async handler(ctx) {
       const actor = dealActor(ctx.actor);
-      return { status: 202, body: await viewOf(ctx, await service(ctx).requestExtension(ctx.tenant, actor, ctx.params.id, ctx.body.reason)) };
+      return { status: 202, body: await viewOf(ctx, await service(ctx).requestExtension(ctx.tenant, actor, ctx.params.id, ctx.body.reason, ctx.operation.ref('deal-update'))) };
     },
   }),
   route<{ outcome: 'won' | 'lost'; amount?: string; currency?: string; closedAt?: string; reason?: string }, unknown, { id: string }>({
@@ -166,7 +166,7 @@ export const dealRoutes = [
     responses: ok('The closed deal'),
     async handler(ctx) {
       const actor = dealActor(ctx.actor);
-      return { status: 200, body: await viewOf(ctx, await service(ctx).close(ctx.tenant, actor, ctx.params.id, ctx.body)) };
+      return { status: 200, body: await viewOf(ctx, await service(ctx).close(ctx.tenant, actor, ctx.params.id, ctx.body, ctx.operation.ref('deal-update'))) };
     },
   }),
   route<{ kind: 'refund' | 'cancellation'; amount: string; reason: string }, unknown, { id: string }>({
