@@ -3,7 +3,7 @@ import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { startTemporalWorkers, TemporalWorkers } from '../../workers/temporal-worker';
 import { AuditEventModel } from '../../models/audit-event';
 import { inTenant } from '../../platform/tenant-context';
-import type { TestTrellis, HttpResult } from '../support/trellis';
+import { testTrellisOf, type TestTrellis } from '../support/trellis';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep } from './deal-fixtures';
 
 /**
@@ -18,22 +18,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...process.env, PORT: '0' });
   running = await startTrellis(config, { api: true, temporalWorker: false, queueWorker: true });
   workers = await startTemporalWorkers(running.services);
-  const url = running.apiUrl!;
-  app = {
-    url,
-    platformKey: config.platformKey!,
-    running,
-    config,
-    async http(method, path, opts = {}): Promise<HttpResult> {
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
-    },
-    stop: () => running.stop(),
-  };
+  app = testTrellisOf(running, config);
 });
 afterAll(async () => {
   await workers?.stop();

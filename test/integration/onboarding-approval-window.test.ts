@@ -3,8 +3,8 @@ import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { createActivities } from '../../activities';
 import type { Progress } from '../../activities/onboarding';
-import { provisionTenant } from '../support/trellis';
-import type { TestTrellis, HttpResult } from '../support/trellis';
+import { provisionTenant, testTrellisOf } from '../support/trellis';
+import type { TestTrellis } from '../support/trellis';
 import { fastRules, publishOnboarding, keyFor, applyAndSubmit, applicantPost, waitForStatus, UNLIMITED_PUBLIC } from './onboarding-helpers';
 
 /**
@@ -48,22 +48,7 @@ beforeAll(async () => {
     activities: { ...real, recordProgress },
   });
   workerDone = worker.run();
-  const url = running.apiUrl!;
-  app = {
-    url,
-    platformKey: config.platformKey!,
-    running,
-    config,
-    async http(method, path, opts = {}): Promise<HttpResult> {
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(45000) });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
-    },
-    stop: () => running.stop(),
-  };
+  app = testTrellisOf(running, config, { timeoutMs: 45000 });
 });
 afterAll(async () => {
   for (const let_go of gate.lost) let_go();

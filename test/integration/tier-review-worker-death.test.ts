@@ -9,7 +9,7 @@ import type { AuditLog } from '../../services/audit';
 import { PartnerModel } from '../../models/partner';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { provisionTenant, waitFor, TestTrellis, HttpResult } from '../support/trellis';
+import { provisionTenant, waitFor, TestTrellis, testTrellisOf } from '../support/trellis';
 
 /**
  * A worker that dies while applying an approved tier review never heartbeats and never answers.
@@ -58,22 +58,7 @@ beforeAll(async () => {
     shutdownGraceTime: '1 second',
   });
   workerDone = worker.run();
-  const url = running.apiUrl!;
-  app = {
-    url,
-    platformKey: config.platformKey!,
-    running,
-    config,
-    async http(method, path, opts = {}): Promise<HttpResult> {
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
-    },
-    stop: () => running.stop(),
-  };
+  app = testTrellisOf(running, config);
 });
 afterAll(async () => {
   worker?.shutdown();

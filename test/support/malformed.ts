@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { mulberry32 } from '../../scripts/trials/prng';
 
 /**
  * Malformed requests generated from the OpenAPI document. Each request starts from a sample that
@@ -9,17 +10,8 @@ import fc from 'fast-check';
  * accepted bad input. Everything is drawn from one seeded PRNG: a seed replays a run exactly.
  */
 
-/** mulberry32: a tiny seeded PRNG, good enough to pick test cases reproducibly. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// One seeded PRNG for the generator and the fault trials: a seed replays a run exactly.
+export { mulberry32 };
 
 export class Rng {
   constructor(readonly next: () => number) {}

@@ -31,6 +31,14 @@ export interface HttpResult {
 export async function startTestTrellis(env: Record<string, string> = {}): Promise<TestTrellis> {
   const config = loadConfig({ ...process.env, PORT: '0', ...env });
   const running = await startTrellis(config, { api: true, temporalWorker: true, queueWorker: true });
+  return testTrellisOf(running, config);
+}
+
+/**
+ * A TestTrellis around an instance a test started itself (for instance without its Temporal
+ * worker, to run one with altered activities). `timeoutMs` bounds every request.
+ */
+export function testTrellisOf(running: RunningTrellis, config: Config, defaults: { timeoutMs?: number } = {}): TestTrellis {
   const url = running.apiUrl!;
   return {
     url,
@@ -45,7 +53,8 @@ export async function startTestTrellis(env: Record<string, string> = {}): Promis
         body = JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${url}${path}`, { method, headers, body });
+      const signal = defaults.timeoutMs ? AbortSignal.timeout(defaults.timeoutMs) : undefined;
+      const res = await fetch(`${url}${path}`, { method, headers, body, signal });
       const text = await res.text();
       let parsed: unknown = undefined;
       try {
