@@ -46,6 +46,16 @@ export interface Registration {
   notes?: string;
 }
 
+/** How long a registration waits for its process's first view before answering 202. */
+const REGISTRATION_WAIT_MS = 20_000;
+
+/** The deal's process has the registration but has not written its record yet. */
+export class RegistrationAccepted extends Error {
+  constructor(readonly dealId: string) {
+    super(`deal ${dealId} is registered; its approval process has not reached it yet`);
+  }
+}
+
 /** Who is acting on a deal: a tenant key, with the partner it is bound to, if any. */
 export type DealActor = DeciderActor;
 
@@ -156,17 +166,18 @@ export class DealService {
 
   /**
    * Waits for the workflow's first view, so the caller sees the plan it got. The record appears
-   * once the workflow's first activity ran; if no worker got to it in time, the caller is told to
-   * retry with the same Idempotency-Key (which finds the same deal).
+   * once the workflow's first activity ran; when a backlog (a burst, a worker restart) keeps it
+   * from appearing in time, the registration is still accepted: the process owns it and the caller
+   * is answered 202 with where to read it (RegistrationAccepted), never a 5xx.
    */
   private async settled(tenantId: string, dealId: string): Promise<DealDoc> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + REGISTRATION_WAIT_MS;
     for (;;) {
       const deal = await this.find(tenantId, dealId);
       if (deal && deal.rev > 0 && deal.status !== 'submitted' && !(deal.status === 'pending-approval' && !deal.currentStep)) return deal;
       if (Date.now() > deadline) {
         if (deal && deal.rev > 0) return deal;
-        throw new Problem('unavailable', `deal ${dealId} is registered and its process has not reached it yet; retry with the same Idempotency-Key to see it`, { headers: { 'Retry-After': '2' } });
+        throw new RegistrationAccepted(dealId);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

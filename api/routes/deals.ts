@@ -4,7 +4,7 @@ import { Obj, IdParams, PageQuery, Page, MoneyAmount, Currency, IsoDateTime } fr
 import { Problem } from '../problem';
 import type { Actor, RequestContext } from '../context';
 import { decodeCursor, pageOf } from '../../services/pagination';
-import { DealService, DealActor, Registration } from '../../services/deals';
+import { DealService, DealActor, Registration, RegistrationAccepted } from '../../services/deals';
 import { DealView, dealView } from '../../services/deal-view';
 import type { DealDoc, DealStatus } from '../../models/deal';
 import type { Decision } from '../../domain/deals/approval-steps';
@@ -74,13 +74,23 @@ export const dealRoutes = [
     summary: 'Register a deal (partner key). Starts its approval by the deal-approval rules in force; a customer already protected for another partner is handled as the rules say.',
     access: ['partner'],
     body: RegisterBody,
-    responses: { 201: { description: 'The registered deal', schema: DealView } },
+    responses: {
+      201: { description: 'The registered deal, with the approval plan it got', schema: DealView },
+      202: { description: 'Registered; its process has a backlog and has not written the deal yet (read it at Location)', schema: Type.Object({ id: Type.String(), status: Type.Literal('submitted'), detail: Type.String() }) },
+    },
     async handler(ctx) {
       const expected = new Date(`${ctx.body.expectedCloseDate}T00:00:00Z`);
       if (Number.isNaN(expected.getTime())) throw new Problem('validation-failed', 'body.expectedCloseDate is not a date', { field: 'body.expectedCloseDate' });
       const actor = dealActor(ctx.actor);
       const svc = service(ctx);
-      const deal = await svc.register(ctx.tenant, actor, ctx.body, ctx.operation);
+      let deal;
+      try {
+        deal = await svc.register(ctx.tenant, actor, ctx.body, ctx.operation);
+      } catch (err) {
+        if (!(err instanceof RegistrationAccepted)) throw err;
+        // Accepted and owned by its process, which has a backlog: read the deal at Location.
+        return { status: 202, body: { id: err.dealId, status: 'submitted', detail: err.message }, headers: { Location: `/v1/deals/${err.dealId}` } };
+      }
       return { status: 201, body: await viewOf(ctx, deal), headers: { Location: `/v1/deals/${deal._id}` } };
     },
   }),
