@@ -6,6 +6,8 @@ import type { Services } from '../services';
 import { claimCustomer, dealProcessRunning, releaseClaims } from '../services/deal-claims';
 import { isDuplicateKey } from '../platform/store-errors';
 import { heartbeating } from './heartbeat';
+import { ApplicationFailure } from '@temporalio/activity';
+import { DealRegistrationModel } from '../models/deal-registration';
 
 /** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
 export interface DealView {
@@ -50,6 +52,13 @@ export interface DealRegistrationRecord {
 
 const SYSTEM = { type: 'system' as const, id: 'deal-approval' };
 
+async function stagedRegistration(tenantId: string, dealId: string): Promise<DealRegistrationRecord> {
+  const staged = await inTenant(tenantId, () => DealRegistrationModel.findOne({ _id: dealId }).lean());
+  // The API writes it before starting the workflow; without it there is nothing to register.
+  if (!staged) throw ApplicationFailure.nonRetryable(`deal ${dealId} has no staged registration`, 'RegistrationMissing');
+  return JSON.parse(staged.record) as DealRegistrationRecord;
+}
+
 /** Activities of the deal workflow. Each is idempotent: a retry writes the same result once. */
 export function createDealActivities({ services }: { services: Services }) {
   const { audit } = services;
@@ -60,7 +69,9 @@ export function createDealActivities({ services }: { services: Services }) {
      * it), claims the customer and audits the registration under one key. Returns whether the
      * customer is already protected for another partner, which the plan needs.
      */
-    async registerDeal(tenantId: string, dealId: string, record: DealRegistrationRecord, conflictAction: string): Promise<{ held: boolean; conflict: boolean }> {
+    async registerDeal(tenantId: string, dealId: string, given: DealRegistrationRecord | null, conflictAction: string): Promise<{ held: boolean; conflict: boolean }> {
+      // Workflows started before registrations were staged carry the record in their input.
+      const record = given ?? (await stagedRegistration(tenantId, dealId));
       const { registeredByRole, registeredAt, ...facts } = record;
       await inTenant(tenantId, async () => {
         try {

@@ -20,3 +20,4 @@ export { ensureAllIndexes } from './indexes';
 export * from './admin-key-revocation';
 export * from './settings-version';
 export * from './audit-checkpoint';
+export * from './deal-registration';

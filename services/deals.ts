@@ -2,6 +2,7 @@ import type { Services } from '.';
 import type { UpdateDefinition } from '@temporalio/common';
 import { executeRefusableUpdate } from './tenant-workflows';
 import { TenantModel, type TenantDoc } from '../models/tenant';
+import { DealRegistrationModel } from '../models/deal-registration';
 import { DealModel, DealDoc, OPEN_DEAL_STATUSES, DealStatus } from '../models/deal';
 import { DealReversalModel, DealReversalDoc } from '../models/deal-reversal';
 import { recordReversal } from './partner-metrics';
@@ -153,8 +154,14 @@ export class DealService {
         products: input.products,
         country: customer.country,
       },
-      registration,
+      registrationStaged: true,
     };
+    // The record itself stays in the store; the workflow is told where to find it.
+    try {
+      await inTenant(tenantId, () => DealRegistrationModel.updateOne({ _id: dealId }, { $setOnInsert: { record: JSON.stringify(registration) } }, { upsert: true }));
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // a concurrent attempt of the same request staged it
+    }
     try {
       await this.services.workflows.start<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId, 'dealApproval', [workflowInput]);
     } catch (err) {

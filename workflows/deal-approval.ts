@@ -34,6 +34,11 @@ export interface DealApprovalInput {
    * Absent in workflows started before that (the API wrote the record and the event itself).
    */
   registration?: DealRegistrationRecord;
+  /**
+   * The registration record waits in the store under the deal's id (models/deal-registration.ts):
+   * the payload carries no customer data. Set by current registrations instead of `registration`.
+   */
+  registrationStaged?: boolean;
   /** State carried over continue-as-new into the protection period. */
   resume?: DealCarriedState;
 }
@@ -380,13 +385,13 @@ export async function dealApproval(input: DealApprovalInput): Promise<{ status: 
     const next: DealCarriedState = {
       status, purpose, plan, steps, protectedUntil: protectedUntil!, extensionsUsed, historyLength: published, rev, round, claimsReleased,
     };
-    await continueAsNew<typeof dealApproval>({ ...input, registration: undefined, resume: next });
+    await continueAsNew<typeof dealApproval>({ ...input, registration: undefined, registrationStaged: undefined, resume: next });
   };
 
   if (!carried) {
     let facts = input.facts;
-    if (input.registration) {
-      const registered = await acts.registerDeal(input.tenantId, input.dealId, input.registration, rules.conflict.action);
+    if (input.registration || input.registrationStaged) {
+      const registered = await acts.registerDeal(input.tenantId, input.dealId, input.registration ?? null, rules.conflict.action);
       facts = { ...facts, conflict: registered.conflict };
     }
     const registration = await runApproval(0, facts);

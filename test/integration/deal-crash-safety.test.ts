@@ -81,9 +81,33 @@ describe('registration owned by the workflow', () => {
     const history = await app.running.services.workflows.handle(t.tenant, 'deal', res.body.id).fetchHistory();
     // Either this run registered the deal, or it continued from the run that did.
     const input = JSON.parse(Buffer.from(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!).toString('utf8'));
-    expect(input.registration?.customer ?? input.resume).toBeTruthy();
+    expect(input.registrationStaged ?? input.resume).toBeTruthy();
     expect((await keysHeldBy(t.tenantId, res.body.id)).length).toBeGreaterThan(0);
     expect(await events(t.tenantId, { 'entity.id': res.body.id, action: 'deal.registered' })).toHaveLength(1);
+  });
+});
+
+describe('workflow payloads', () => {
+  test("carry no customer name, domain or notes (they outlive an offboarded tenant in the shared namespace's histories)", async () => {
+    const p = await t.partner('gold');
+    const body = registration({ amount: '100', notes: 'call Jane Roe on +49 30 1234567' });
+    const res = await app.http('POST', '/v1/deals', { key: p.key, body });
+    expect(res.status).toBe(201);
+    await dealWhen(app, p.key, res.body.id, (d) => d.status === 'protected');
+    const workflowId = app.running.services.workflows.handle(t.tenant, 'deal', res.body.id).workflowId;
+    const client = app.running.services.workflows.client(t.tenant);
+    const runs: string[] = [];
+    for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
+    expect(runs.length).toBeGreaterThan(0);
+    for (const runId of runs) {
+      const text = JSON.stringify((await runHistory(t, workflowId, runId)).events!.map((e) => e.workflowExecutionStartedEventAttributes?.input ?? e.activityTaskScheduledEventAttributes?.input ?? null)
+        .flatMap((payloads) => payloads?.payloads ?? []).map((payload) => Buffer.from(payload.data!).toString('utf8')));
+      expect(text).not.toContain(body.customer.name);
+      expect(text).not.toContain(body.customer.domain);
+      expect(text).not.toContain('Jane Roe');
+    }
+    // The deal itself has them, read from the staged registration.
+    expect((await app.http('GET', `/v1/deals/${res.body.id}`, { key: p.key })).body.customer.name).toBe(body.customer.name);
   });
 });
 
