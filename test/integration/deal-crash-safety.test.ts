@@ -26,7 +26,7 @@ beforeAll(async () => {
     protection: { period: '8 seconds', extensionPeriod: '3 seconds', maxExtensions: 1 },
     rules: [
       { name: 'gold under 50k', when: { tiers: ['gold'], maxAmount: '50000' }, action: 'auto-approve' },
-      { name: 'chatty', when: { products: ['chatty'] }, action: 'review', steps: [quickStep({ name: 'chatty', sla: '7 seconds', remindEvery: '1 second', onTimeout: 'approve' }) as never] },
+      { name: 'chatty', when: { products: ['chatty'] }, action: 'review', steps: [quickStep({ name: 'chatty', sla: '10 seconds', remindEvery: '1 second', onTimeout: 'approve' }) as never] },
     ],
     fallback: { action: 'review', steps: [quickStep() as never] },
   }));
