@@ -34,6 +34,12 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   partnerKey = res.body.key;
 });
+// Budgets are per clock minute: each test starts well inside one, so its burst cannot span two.
+beforeEach(async () => {
+  const toNextMinute = 60_000 - (Date.now() % 60_000);
+  if (toNextMinute < 10_000) await new Promise((r) => setTimeout(r, toNextMinute + 100));
+});
+
 afterAll(async () => {
   await app?.stop();
 });
