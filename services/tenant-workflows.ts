@@ -2,7 +2,7 @@ import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, Workfl
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Problem } from '../api/problem';
-import { INVALID_INPUT } from '../domain/refusals';
+import { INVALID_INPUT, NOT_READY } from '../domain/refusals';
 import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Workflow } from '@temporalio/common';
 import type { Connections } from '../platform/connections';
@@ -69,6 +69,7 @@ export async function executeRefusableUpdate<Ret, Arg>(
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
       if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) throw new Problem('validation-failed', cause.message, { field: 'body' });
+      if (cause instanceof ApplicationFailure && cause.type === NOT_READY) throw new Problem('decision-refused', cause.message, { retryable: true, headers: { 'Retry-After': '1' } });
       throw new Problem('decision-refused', cause?.message ?? err.message);
     }
     if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', endedMessage);

@@ -6,7 +6,7 @@ import {
 } from '../../domain/onboarding/state';
 import {
   OnboardingAnswer, acceptAgreementUpdate, submitDocumentsUpdate, decideUpdate, resubmitUpdate, withdrawUpdate, completeTrainingUpdate,
-  onboardingStateQuery, REFUSED, INVALID_INPUT,
+  onboardingStateQuery, REFUSED, INVALID_INPUT, NOT_READY,
 } from './messages';
 
 /**
@@ -48,7 +48,7 @@ export function openInbox(
   };
   const ready = (): OnboardingRules => {
     const pinned = rules();
-    if (!pinned) refuse({ kind: 'state', message: 'the application is still starting; try again in a moment' });
+    if (!pinned) throw ApplicationFailure.create({ type: NOT_READY, message: 'the application is still starting; try again in a moment', nonRetryable: true });
     return pinned!;
   };
   const busy = (pending: unknown, message: string): void => refuse(pending === undefined ? undefined : { kind: 'state', message });

@@ -47,4 +47,4 @@ export const completeTrainingUpdate = defineUpdate<OnboardingAnswer, [TrainingCo
 export const onboardingStateQuery = defineQuery<OnboardingState>('onboardingState');
 
 /** ApplicationFailure types the API maps to problems: Refused → 409, InvalidInput → 422. */
-export { REFUSED, INVALID_INPUT } from '../../domain/refusals';
+export { REFUSED, INVALID_INPUT, NOT_READY } from '../../domain/refusals';

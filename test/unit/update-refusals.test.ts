@@ -1,0 +1,34 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { defineUpdate } from '@temporalio/workflow';
+import { executeRefusableUpdate } from '../../services/tenant-workflows';
+import { Problem } from '../../api/problem';
+import { INVALID_INPUT, NOT_READY, REFUSED } from '../../domain/refusals';
+
+/** How a workflow's refusal of an Update becomes the API's answer (pure mapping, fake handle). */
+const update = defineUpdate<void, [unknown]>('anything');
+const refusing = (type: string) =>
+  ({ executeUpdate: async () => { throw new WorkflowUpdateFailedError('refused', ApplicationFailure.create({ type, message: `${type} says no`, nonRetryable: true })); } }) as unknown as WorkflowHandle;
+
+async function refusalOf(type: string): Promise<Problem> {
+  try {
+    await executeRefusableUpdate(refusing(type), update, {}, 'ended');
+  } catch (err) {
+    return err as Problem;
+  }
+  throw new Error('no refusal');
+}
+
+test('"not ready yet" is a 409 the client retries, so its Idempotency-Key does not remember it', async () => {
+  const notReady = await refusalOf(NOT_READY);
+  expect(notReady).toBeInstanceOf(Problem);
+  expect(notReady.status).toBe(409);
+  expect(notReady.retryable).toBe(true);
+});
+
+test('a refusal of the state and invalid input are final answers', async () => {
+  const refused = await refusalOf(REFUSED);
+  expect([refused.status, refused.retryable]).toEqual([409, false]);
+  const invalid = await refusalOf(INVALID_INPUT);
+  expect([invalid.status, invalid.retryable]).toEqual([422, false]);
+});
