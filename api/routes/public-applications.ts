@@ -29,8 +29,9 @@ async function ownApplication(ctx: RequestContext<unknown, unknown, { tenantSlug
   const token = ctx.headers[TOKEN_HEADER];
   const application = await applicantApplication(tenant._id, ctx.params.id, typeof token === 'string' ? token : undefined);
   if (!application) throw notFound(`application ${ctx.params.id}`);
-  const address = ctx.actor.kind === 'public' ? ctx.actor.address : 'unknown';
-  return { tenant, application, actor: { type: 'public', id: `applicant:${application._id}@${address}` } };
+  // The applicant by application id only: actors go into workflow payloads, which must hold no
+  // addresses (the agreement evidence keeps the signer's, in the store).
+  return { tenant, application, actor: { type: 'public', id: `applicant:${application._id}` } };
 }
 
 const SlugParams = Obj({ tenantSlug: Slug });

@@ -58,7 +58,7 @@ test('a whole onboarding leaves no applicant contact data, tax id or signer in t
   const text = historyText(await onboardingHandle(app, tenantId, id).fetchHistory());
   // Payloads are decoded: what the applicant sent as a document reference is there.
   expect(text).toContain('vault://w9/9');
-  for (const value of [pii.legalName, pii.contactName, pii.email, pii.taxId, pii.phone, pii.website, signer.signerName, signer.signerEmail]) {
+  for (const value of [pii.legalName, pii.contactName, pii.email, pii.taxId, pii.phone, pii.website, signer.signerName, signer.signerEmail, done.agreement.ip]) {
     expect(text).not.toContain(value);
   }
 });
