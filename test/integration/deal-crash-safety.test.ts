@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { startTestTrellis, TestTrellis, waitFor } from '../support/trellis';
 import { inTenant } from '../../platform/tenant-context';
 import { OperationIds } from '../../platform/ids';
@@ -84,6 +85,31 @@ describe('registration owned by the workflow', () => {
     expect(input.registrationStaged ?? input.resume).toBeTruthy();
     expect((await keysHeldBy(t.tenantId, res.body.id)).length).toBeGreaterThan(0);
     expect(await events(t.tenantId, { 'entity.id': res.body.id, action: 'deal.registered' })).toHaveLength(1);
+  });
+});
+
+describe('a retried decision', () => {
+  test('whose first attempt was applied but never answered gets the deal, not a refusal of its own decision', async () => {
+    const p = await t.partner('silver');
+    const approver = await t.staff('approver');
+    const id = (await app.http('POST', '/v1/deals', { key: p.key, body: registration({ amount: '100' }) })).body.id;
+    const deal = await dealWhen(app, p.key, id, (d) => d.currentStep);
+    const key = `decide-${id}`;
+    const decision = { decision: 'approve', comment: 'looks fine', stepId: deal.currentStep.id };
+    const first = await app.http('POST', `/v1/deals/${id}/decisions`, { key: approver.key, body: decision, headers: { 'Idempotency-Key': key } });
+    expect(first.status).toBe(200);
+    // The API died after the Update landed and before it stored the answer: the key's record is gone.
+    const { redis } = app.running.services.conns;
+    const digest = createHash('sha256').update(key).digest('hex');
+    const records = (await redis.keys(`${app.config.redisPrefix}:idem:*`)).filter((k) => k.endsWith(digest));
+    expect(records).toHaveLength(1);
+    await redis.del(...records);
+    const retry = await app.http('POST', `/v1/deals/${id}/decisions`, { key: approver.key, body: decision, headers: { 'Idempotency-Key': key } });
+    expect(retry.status).toBe(200);
+    expect(retry.body.id).toBe(id);
+    const after = (await app.http('GET', `/v1/deals/${id}`, { key: approver.key })).body;
+    const mine = after.steps.flatMap((s: { decisions: { actorId: string }[] }) => s.decisions).filter((d: { actorId: string }) => d.actorId === approver.keyId);
+    expect(mine).toHaveLength(1);
   });
 });
 
