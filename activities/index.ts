@@ -1,8 +1,8 @@
 import type { Services } from '../services';
-import { createTenancyActivities } from './tenancy';
-import { createOnboardingActivities } from './onboarding';
-import { createTierActivities } from './tiers';
-import { createDealActivities } from './deals';
+import { createTenancyActivities } from './tenancy/index';
+import { createOnboardingActivities } from './onboarding/index';
+import { createTierActivities } from './tiers/index';
+import { createDealActivities } from './deals/index';
 
 /** Every activity the Temporal worker registers, built from the process's shared services. */
 export function createActivities(deps: { services: Services }) {

@@ -9,7 +9,7 @@ import { Problem } from './problem';
 import { sendProblem } from './errors';
 import { IdempotencyStore } from './middleware/idempotency';
 import type { Services } from '../services';
-import type { PlatformKey } from '../services/platform-key';
+import type { PlatformKey } from '../services/tenancy/platform-key';
 
 const VERSION = '0.1.0';
 

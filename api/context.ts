@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { TenantDoc } from '../models/tenant';
-import type { TenantRole } from '../models/api-key';
+import type { TenantDoc } from '../models/tenancy/tenant';
+import type { TenantRole } from '../models/tenancy/api-key';
 import type { Services } from '../services';
 import type { OperationIds } from '../platform/ids';
 

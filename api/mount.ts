@@ -8,7 +8,7 @@ import { IdempotencyStore, operationIdsFor } from './middleware/idempotency';
 import type { RouteSpec } from './route';
 import type { Actor, Reply, RequestContext } from './context';
 import type { Services } from '../services';
-import type { PlatformKey } from '../services/platform-key';
+import type { PlatformKey } from '../services/tenancy/platform-key';
 import { inTenant } from '../platform/tenant-context';
 import { OperationIds } from '../platform/ids';
 import { httpDuration, httpRequests } from '../platform/metrics';

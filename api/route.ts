@@ -1,5 +1,5 @@
 import type { TSchema, TObject } from '@sinclair/typebox';
-import type { TenantRole } from '../models/api-key';
+import type { TenantRole } from '../models/tenancy/api-key';
 import type { RequestContext, Reply } from './context';
 
 /**

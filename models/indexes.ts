@@ -1,5 +1,5 @@
-import { TenantModel } from './tenant';
-import { PlatformSecretModel } from './platform-secret';
+import { TenantModel } from './tenancy/tenant';
+import { PlatformSecretModel } from './tenancy/platform-secret';
 import { tenantModels } from './tenant-model';
 
 let ensured: Promise<number> | undefined;

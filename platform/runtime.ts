@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { openConnections } from './connections';
 import { createLogger } from './logger';
 import { createServices, Services } from '../services';
-import { PlatformKey } from '../services/platform-key';
+import { PlatformKey } from '../services/tenancy/platform-key';
 import { ensureAllIndexes } from '../models';
 import { ensureNamespace } from './temporal-namespaces';
 import { createApp } from '../api/app';
@@ -12,7 +12,7 @@ import { answerClientError } from '../api/client-error';
 import { startTemporalWorkers, TemporalWorkers } from '../workers/temporal-worker';
 import { startQueueWorkers, QueueWorkers } from '../workers/queue-worker';
 import '../domain/rules/kinds';
-import '../services/party-lookups';
+import '../services/onboarding/party-lookups';
 
 export interface Parts {
   api: boolean;

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Connections } from '../platform/connections';
-import { AuditLog } from './audit';
-import { ApiKeys } from './api-keys';
-import { RuleSets } from './rule-sets';
-import { Tenants } from './tenants';
+import { AuditLog } from './tenancy/audit';
+import { ApiKeys } from './tenancy/api-keys';
+import { RuleSets } from './tenancy/rule-sets';
+import { Tenants } from './tenancy/tenants';
 import { TenantWorkflows } from './tenant-workflows';
 import { Queues } from './queues';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
-import type { AuditInput, AuditLog } from './audit';
-import { AuditOutboxModel } from '../models/audit-outbox';
-import { TenantModel } from '../models/tenant';
+import type { AuditInput, AuditLog } from './tenancy/audit';
+import { AuditOutboxModel } from '../models/tenancy/audit-outbox';
+import { TenantModel } from '../models/tenancy/tenant';
 import { tenantModels } from '../models/tenant-model';
 import { inTenant } from '../platform/tenant-context';
 import { isDuplicateKey } from '../platform/store-errors';

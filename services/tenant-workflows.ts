@@ -7,7 +7,7 @@ import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } 
 import type { Workflow } from '@temporalio/common';
 import type { Connections } from '../platform/connections';
 import type { Config } from '../config';
-import type { TenantDoc } from '../models/tenant';
+import type { TenantDoc } from '../models/tenancy/tenant';
 import { tenantWorkflowId } from '../domain/workflow-ids';
 
 export const TENANT_ID_ATTRIBUTE = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);

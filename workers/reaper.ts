@@ -1,10 +1,10 @@
 import { Queue, Worker } from 'bullmq';
-import { TenantModel } from '../models/tenant';
+import { TenantModel } from '../models/tenancy/tenant';
 import { redisConnection } from '../platform/connections';
-import { reapStaleTenants } from '../services/tenants';
-import { reapStaleDeals } from '../services/deals';
-import { reapStaleApplications } from '../services/onboarding';
-import { reapStaleTierReviews } from '../services/tier-reviews';
+import { reapStaleTenants } from '../services/tenancy/tenants';
+import { reapStaleDeals } from '../services/deals/deals';
+import { reapStaleApplications } from '../services/onboarding/onboarding';
+import { reapStaleTierReviews } from '../services/tiers/tier-reviews';
 import { relayOutbox } from '../services/outbox';
 import type { Services } from '../services';
 

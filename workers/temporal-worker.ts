@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, bundleWorkflowCode, WorkflowBundleWithSourceMap, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { TenantModel } from '../models/tenant';
+import { TenantModel } from '../models/tenancy/tenant';
 import { createActivities } from '../activities';
 import type { Services } from '../services';
 

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
-import { TenantModel } from '../models/tenant';
+import { TenantModel } from '../models/tenancy/tenant';
 import { tenantModels } from '../models';
-import { TenantExportModel, TenantExportChunkModel } from '../models/tenant-export';
+import { TenantExportModel, TenantExportChunkModel } from '../models/tenancy/tenant-export';
 import { inTenant } from '../platform/tenant-context';
 import type { TenantExportJob } from '../services/queues';
 

@@ -1,6 +1,6 @@
 /** The workflow bundle's entry point: every workflow type the workers run. */
-export { provisionTenant } from './tenant-provisioning';
-export { offboardTenant } from './tenant-offboarding';
-export { dealApproval } from './deal-approval';
-export { partnerOnboarding } from './partner-onboarding';
-export { tierReview } from './tier-review';
+export { provisionTenant } from './tenancy/provisioning';
+export { offboardTenant } from './tenancy/offboarding';
+export { dealApproval } from './deals/deal-approval';
+export { partnerOnboarding } from './onboarding/partner-onboarding';
+export { tierReview } from './tiers/tier-review';

@@ -3,9 +3,9 @@ import { Problem } from '../problem';
 import type { Actor } from '../context';
 import type { Access } from '../route';
 import type { Services } from '../../services';
-import { TenantModel, TenantDoc } from '../../models/tenant';
-import { hashKey, sameHash, parseTenantKey } from '../../domain/api-key-format';
-import { PlatformKey } from '../../services/platform-key';
+import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
+import { hashKey, sameHash, parseTenantKey } from '../../domain/tenancy/api-key-format';
+import { PlatformKey } from '../../services/tenancy/platform-key';
 import { clientAddress } from './rate-limit';
 
 /** The key in `Authorization: Bearer <key>`, if the header has that form. */

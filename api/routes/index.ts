@@ -1,16 +1,16 @@
 import type { RouteSpec } from '../route';
-import { tenantRoutes } from './tenants';
-import { settingsRoutes } from './settings';
-import { apiKeyRoutes } from './api-keys';
-import { auditRoutes } from './audit';
-import { ruleSetRoutes } from './rule-sets';
-import { partnerApplicationRoutes } from './partner-applications';
-import { partnerInvitationRoutes } from './partner-invitations';
-import { publicApplicationRoutes } from './public-applications';
-import { partnerRoutes } from './partners';
-import { tierReviewRoutes } from './tier-reviews';
-import { dealRoutes } from './deals';
-import { approvalRoutes } from './approvals';
+import { tenantRoutes } from './tenancy/tenants';
+import { settingsRoutes } from './tenancy/settings';
+import { apiKeyRoutes } from './tenancy/api-keys';
+import { auditRoutes } from './tenancy/audit';
+import { ruleSetRoutes } from './tenancy/rule-sets';
+import { partnerApplicationRoutes } from './onboarding/partner-applications';
+import { partnerInvitationRoutes } from './onboarding/partner-invitations';
+import { publicApplicationRoutes } from './onboarding/public-applications';
+import { partnerRoutes } from './onboarding/partners';
+import { tierReviewRoutes } from './tiers/tier-reviews';
+import { dealRoutes } from './deals/deals';
+import { approvalRoutes } from './deals/approvals';
 
 /** Every versioned route of the API. Each bounded context adds its own list here. */
 export const allRoutes: RouteSpec[] = [

@@ -1,10 +1,10 @@
 import type { Express, Request, Response } from 'express';
 import mongoose from 'mongoose';
 import type { Services } from '../../services';
-import type { PlatformKey } from '../../services/platform-key';
+import type { PlatformKey } from '../../services/tenancy/platform-key';
 import { metrics } from '../../platform/metrics';
 import { presentedKey } from '../middleware/authenticate';
-import { hashKey, sameHash } from '../../domain/api-key-format';
+import { hashKey, sameHash } from '../../domain/tenancy/api-key-format';
 import { Problem } from '../problem';
 import { sendProblem } from '../errors';
 

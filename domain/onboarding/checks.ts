@@ -1,4 +1,4 @@
-import { checkTaxId, canonicalTaxId } from '../tax-ids';
+import { checkTaxId, canonicalTaxId } from './tax-ids';
 import type { OnboardingRules } from './definition';
 
 /**

@@ -1,6 +1,6 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
-import { AuditEventModel } from '../../models/audit-event';
-import { AuditHeadModel } from '../../models/audit-head';
+import { AuditEventModel } from '../../models/tenancy/audit-event';
+import { AuditHeadModel } from '../../models/tenancy/audit-head';
 import { inTenant } from '../../platform/tenant-context';
 
 /** The audit log: filters and paging, and tamper detection by re-walking the hash chain. */

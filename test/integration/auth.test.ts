@@ -1,7 +1,7 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
 import { allRoutes } from '../../api/routes';
-import { TENANT_ROLES, TenantRole } from '../../models/api-key';
-import { PartnerModel } from '../../models/partner';
+import { TENANT_ROLES, TenantRole } from '../../models/tenancy/api-key';
+import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 

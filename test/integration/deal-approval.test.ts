@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startTestTrellis, TestTrellis } from '../support/trellis';
 import { keepHistory } from '../support/histories';
-import { decideUpdate } from '../../workflows/deal-approval';
+import { decideUpdate } from '../../workflows/deals/deal-approval';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
 
 let app: TestTrellis;

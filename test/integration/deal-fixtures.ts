@@ -1,5 +1,5 @@
-import { PartnerModel } from '../../models/partner';
-import { TenantModel, TenantDoc } from '../../models/tenant';
+import { PartnerModel } from '../../models/onboarding/partner';
+import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import type { DealApprovalRules } from '../../domain/deals/approval-rules';

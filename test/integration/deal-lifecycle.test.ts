@@ -1,6 +1,6 @@
 import { startTestTrellis, TestTrellis } from '../support/trellis';
 import { keepHistory } from '../support/histories';
-import { metricsFor } from '../../services/partner-metrics';
+import { metricsFor } from '../../services/tiers/partner-metrics';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
 
 let app: TestTrellis;

@@ -1,11 +1,11 @@
 import { startTestTrellis, TestTrellis, provisionTenant } from '../support/trellis';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { PartnerModel } from '../../models/partner';
-import { TenantModel } from '../../models/tenant';
-import { DealModel, DealStatus } from '../../models/deal';
-import { DealClaimEntryModel, claimEntryId } from '../../models/deal-protection';
-import { claimCustomer, releaseClaims, holderIsLive, keysHeldBy, dealProcessRunning, ClaimResult } from '../../services/deal-claims';
+import { PartnerModel } from '../../models/onboarding/partner';
+import { TenantModel } from '../../models/tenancy/tenant';
+import { DealModel, DealStatus } from '../../models/deals/deal';
+import { DealClaimEntryModel, claimEntryId } from '../../models/deals/deal-claim';
+import { claimCustomer, releaseClaims, holderIsLive, keysHeldBy, dealProcessRunning, ClaimResult } from '../../services/deals/claims';
 import { dealTenant, registration, dealWhen, testRules, DealTenant } from './deal-fixtures';
 
 /**

@@ -1,12 +1,12 @@
 import { startTestTrellis, TestTrellis } from '../support/trellis';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { AuditEventModel } from '../../models/audit-event';
-import { DealModel } from '../../models/deal';
-import { DealClaimEntryModel } from '../../models/deal-protection';
-import { claimCustomer, keysHeldBy } from '../../services/deal-claims';
-import { AuditOutboxModel } from '../../models/audit-outbox';
-import { reapStaleDeals } from '../../services/deals';
+import { AuditEventModel } from '../../models/tenancy/audit-event';
+import { DealModel } from '../../models/deals/deal';
+import { DealClaimEntryModel } from '../../models/deals/deal-claim';
+import { claimCustomer, keysHeldBy } from '../../services/deals/claims';
+import { AuditOutboxModel } from '../../models/tenancy/audit-outbox';
+import { reapStaleDeals } from '../../services/deals/deals';
 import { relayOutbox, stageAudit, withAudit } from '../../services/outbox';
 import { dealTenant, registration, dealWhen, DealTenant } from './deal-fixtures';
 

@@ -1,8 +1,8 @@
 import { startTestTrellis, TestTrellis, waitFor } from '../support/trellis';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { DealClaimEntryModel, claimEntryId } from '../../models/deal-protection';
-import { keysHeldBy } from '../../services/deal-claims';
+import { DealClaimEntryModel, claimEntryId } from '../../models/deals/deal-claim';
+import { keysHeldBy } from '../../services/deals/claims';
 import { dealTenant, registration, dealWhen, testRules, quickStep, DealTenant } from './deal-fixtures';
 
 let app: TestTrellis;

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { startTemporalWorkers, TemporalWorkers } from '../../workers/temporal-worker';
-import { AuditEventModel } from '../../models/audit-event';
+import { AuditEventModel } from '../../models/tenancy/audit-event';
 import { inTenant } from '../../platform/tenant-context';
 import { testTrellisOf, type TestTrellis } from '../support/trellis';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep } from './deal-fixtures';

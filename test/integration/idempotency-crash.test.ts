@@ -5,7 +5,7 @@ import { IdempotencyStore } from '../../api/middleware/idempotency';
 import { idempotencyScope } from '../../api/mount';
 import { route, RouteSpec } from '../../api/route';
 import { Problem } from '../../api/problem';
-import { parseTenantKey } from '../../domain/api-key-format';
+import { parseTenantKey } from '../../domain/tenancy/api-key-format';
 
 /**
  * A request whose API process dies, or whose handler fails after an effect, must be safe to retry

@@ -3,7 +3,7 @@ import { applicant, applyAndSubmit, fastRules, keyFor, publishOnboarding, waitFo
 import { IdempotencyStore } from '../../api/middleware/idempotency';
 import { idempotencyScope } from '../../api/mount';
 import { open } from '../../api/middleware/reply-secrets';
-import { parseTenantKey } from '../../domain/api-key-format';
+import { parseTenantKey } from '../../domain/tenancy/api-key-format';
 
 /**
  * Shown-once secrets in answers remembered for an Idempotency-Key never sit in Redis in clear:

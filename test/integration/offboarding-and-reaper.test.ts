@@ -9,7 +9,7 @@ import { TenantModel, ApiKeyModel, TenantExportModel, TenantExportChunkModel, Pa
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { provisioningWorkflowId, offboardingWorkflowId } from '../../domain/workflow-ids';
-import { reapStaleTenants } from '../../services/tenants';
+import { reapStaleTenants } from '../../services/tenancy/tenants';
 import { runReapers } from '../../workers/reaper';
 
 /**

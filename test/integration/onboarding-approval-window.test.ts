@@ -2,7 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { createActivities } from '../../activities';
-import type { Progress } from '../../activities/onboarding';
+import type { Progress } from '../../activities/onboarding/index';
 import { provisionTenant, testTrellisOf } from '../support/trellis';
 import type { TestTrellis } from '../support/trellis';
 import { fastRules, publishOnboarding, keyFor, applyAndSubmit, applicantPost, waitForStatus, UNLIMITED_PUBLIC } from './onboarding-helpers';

@@ -1,5 +1,5 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
-import { createOnboardingActivities, Progress } from '../../activities/onboarding';
+import { createOnboardingActivities, Progress } from '../../activities/onboarding/index';
 import { fastRules, publishOnboarding, apply, waitForStatus, UNLIMITED_PUBLIC } from './onboarding-helpers';
 
 /**

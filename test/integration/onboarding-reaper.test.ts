@@ -1,8 +1,8 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
-import { PartnerApplicationModel } from '../../models/partner-application';
-import { PartnerInvitationModel, PartnerInvitationRedemptionModel } from '../../models/partner-invitation';
+import { PartnerApplicationModel } from '../../models/onboarding/partner-application';
+import { PartnerInvitationModel, PartnerInvitationRedemptionModel } from '../../models/onboarding/partner-invitation';
 import { inTenant } from '../../platform/tenant-context';
-import { reapStaleApplications } from '../../services/onboarding';
+import { reapStaleApplications } from '../../services/onboarding/onboarding';
 import { tenantWorkflowId } from '../../domain/workflow-ids';
 import { newId } from '../../platform/ids';
 import { fastRules, publishOnboarding, apply, applicant, UNLIMITED_PUBLIC } from './onboarding-helpers';

@@ -1,8 +1,8 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
-import { PartnerModel } from '../../models/partner';
+import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { payoutHold } from '../../services/partners';
+import { payoutHold } from '../../services/onboarding/partners';
 import { keyFor, apply, waitForStatus, UNLIMITED_PUBLIC } from './onboarding-helpers';
 
 /** Partners, applications, invitations and tier reviews refuse other tenants' and other partners' ids. */

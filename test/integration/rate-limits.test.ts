@@ -1,8 +1,8 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
-import { PartnerModel } from '../../models/partner';
+import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { parseTenantKey } from '../../domain/api-key-format';
+import { parseTenantKey } from '../../domain/tenancy/api-key-format';
 
 /**
  * Budgets through HTTP, with small limits. The test client connects over loopback, which

@@ -2,11 +2,11 @@ import { startTestTrellis, provisionTenant, TestTrellis, waitFor } from '../supp
 import { DEFAULT_DEAL_APPROVAL_RULES } from '../../domain/deals/approval-rules';
 import { DEFAULT_ONBOARDING_RULES } from '../../domain/onboarding/definition';
 import { DEFAULT_TIERS_RULES } from '../../domain/tiers/definition';
-import { PartnerModel } from '../../models/partner';
-import { RuleSetModel } from '../../models/rule-set';
+import { PartnerModel } from '../../models/onboarding/partner';
+import { RuleSetModel } from '../../models/tenancy/rule-set';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { recordClosedWon } from '../../services/partner-metrics';
+import { recordClosedWon } from '../../services/tiers/partner-metrics';
 import { dealTenant, registration, testRules, quickStep } from './deal-fixtures';
 
 /**

@@ -1,6 +1,6 @@
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { tierReviewScheduleId } from '../../services/tier-reviews';
+import { tierReviewScheduleId } from '../../services/tiers/tier-reviews';
 import { startTestTrellis, provisionTenant, TestTrellis, waitFor } from '../support/trellis';
 import { keepHistory } from '../support/histories';
 import { TENANT_ID_ATTRIBUTE } from '../../services/tenant-workflows';

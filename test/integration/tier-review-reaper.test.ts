@@ -1,11 +1,11 @@
 import { startTestTrellis, provisionTenant, TestTrellis, waitFor } from '../support/trellis';
-import { TierReviewModel } from '../../models/tier-review';
-import { PartnerModel } from '../../models/partner';
-import { TenantModel } from '../../models/tenant';
-import { AuditEventModel } from '../../models/audit-event';
+import { TierReviewModel } from '../../models/tiers/tier-review';
+import { PartnerModel } from '../../models/onboarding/partner';
+import { TenantModel } from '../../models/tenancy/tenant';
+import { AuditEventModel } from '../../models/tenancy/audit-event';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { reapStaleTierReviews } from '../../services/tier-reviews';
+import { reapStaleTierReviews } from '../../services/tiers/tier-reviews';
 
 /**
  * Reviews left `computing` by a process that is gone (a crash between the record and the

@@ -1,10 +1,10 @@
 import { keepHistory } from '../support/histories';
 import { startTestTrellis, provisionTenant, TestTrellis, waitFor } from '../support/trellis';
-import { PartnerModel } from '../../models/partner';
+import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { recordClosedWon } from '../../services/partner-metrics';
-import { tierAt } from '../../services/partners';
+import { recordClosedWon } from '../../services/tiers/partner-metrics';
+import { tierAt } from '../../services/onboarding/partners';
 import { DEFAULT_TIERS_RULES } from '../../domain/tiers/definition';
 import { dedicatedNamespace } from '../../domain/workflow-ids';
 import { keyFor, UNLIMITED_PUBLIC } from './onboarding-helpers';

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mount } from '../../api/mount';
 import { IdempotencyStore } from '../../api/middleware/idempotency';
-import { PlatformKey } from '../../services/platform-key';
+import { PlatformKey } from '../../services/tenancy/platform-key';
 import type { RouteSpec } from '../../api/route';
 import type { TestTrellis } from './trellis';
 

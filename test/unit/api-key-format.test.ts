@@ -1,4 +1,4 @@
-import { issueTenantKey, parseTenantKey, hashKey, sameHash, issuePlatformKey } from '../../domain/api-key-format';
+import { issueTenantKey, parseTenantKey, hashKey, sameHash, issuePlatformKey } from '../../domain/tenancy/api-key-format';
 import { newId, isId } from '../../platform/ids';
 
 test('a tenant key names its tenant and key and is stored only as a hash', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { GENESIS, hashEvent, checkLinks, ChainedEvent } from '../../domain/audit-chain';
+import { GENESIS, hashEvent, checkLinks, ChainedEvent } from '../../domain/tenancy/audit-chain';
 import { canonicalJson } from '../../domain/canonical-json';
 
 function chain(payloads: string[]): (ChainedEvent & { hash: string })[] {

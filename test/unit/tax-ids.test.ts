@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkTaxId, normalizeTaxId, abnValid, canonicalTaxId } from '../../domain/tax-ids';
+import { checkTaxId, normalizeTaxId, abnValid, canonicalTaxId } from '../../domain/onboarding/tax-ids';
 
 describe('tax id formats by country', () => {
   test.each([

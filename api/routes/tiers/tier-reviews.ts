@@ -1,0 +1,151 @@
+import { Type } from '@sinclair/typebox';
+import { route, STAFF_ROLES } from '../../route';
+import { Obj, IdParams, PageQuery, Page } from '../../schemas';
+import { notFound } from '../../problem';
+import { auditActor } from '../../context';
+import { decodeCursor, pageOf } from '../../../services/pagination';
+import { requestTierReview, getTierReview, listTierReviews, decideTierReview, describeSchedule, ensureTierReviewSchedule } from '../../../services/tiers/tier-reviews';
+import type { TierReviewDoc } from '../../../models/tiers/tier-review';
+import { withAudit } from '../../../services/outbox';
+
+const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
+
+const ProposalView = Type.Object({
+  partnerId: Type.String(),
+  partnerName: Type.String(),
+  fromTier: Type.String(),
+  toTier: Type.String(),
+  change: Type.String({ enum: ['promotion', 'demotion', 'reassignment'] }),
+  reason: Type.String(),
+  metrics: Type.Object({ closedWonRevenue: Type.String(), currency: Type.String(), dealCount: Type.Integer(), trainingCompleted: Type.Array(Type.String()) }),
+});
+
+const ReviewView = Obj({
+  id: Type.String(),
+  trigger: Type.String(),
+  requestedBy: Type.String(),
+  status: Type.String({ enum: ['computing', 'awaiting-approval', 'applied', 'rejected', 'no-changes', 'expired', 'skipped'] }),
+  ruleSetVersion: Type.Optional(Type.Integer()),
+  asOf: Type.Optional(Type.String()),
+  windowFrom: Type.Optional(Type.String()),
+  partnersReviewed: Type.Integer(),
+  proposals: Type.Optional(Type.Array(ProposalView)),
+  decidedBy: Type.Optional(Type.String()),
+  decidedAt: Type.Optional(Type.String()),
+  decisionNote: Type.Optional(Type.String()),
+  effectiveFrom: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+});
+
+const ScheduleView = Obj({ scheduleId: Type.String(), calendars: Type.Array(Type.Unknown()), timezone: Type.Optional(Type.String()), paused: Type.Boolean(), nextRuns: Type.Array(Type.String()), recentRuns: Type.Array(Type.String()) });
+
+const view = (r: TierReviewDoc) => ({
+  id: r._id,
+  trigger: r.trigger,
+  requestedBy: r.requestedBy,
+  status: r.status,
+  ruleSetVersion: r.ruleSetVersion,
+  asOf: iso(r.asOf),
+  windowFrom: iso(r.windowFrom),
+  partnersReviewed: r.partnersReviewed ?? 0,
+  proposals: r.proposals,
+  decidedBy: r.decidedBy,
+  decidedAt: iso(r.decidedAt),
+  decisionNote: r.decisionNote,
+  effectiveFrom: iso(r.effectiveFrom),
+  createdAt: iso(r.createdAt)!,
+});
+
+export const tierReviewRoutes = [
+  route({
+    method: 'post',
+    path: '/v1/tier-reviews',
+    tag: 'Partner tiers',
+    summary: 'Run a tier review now (besides the scheduled one); its proposals wait for approval unless the tiers rules auto-apply',
+    access: ['tenant-admin'],
+    responses: { 202: { description: 'The review, computing', schema: ReviewView } },
+    async handler({ tenant, services, actor, requestId, operation }) {
+      const requestedBy = auditActor(actor).id;
+      // The review's id derives from the Idempotency-Key: a retry finds the review it started.
+      const reviewId = operation.id('rev');
+      const review = await withAudit(services, tenant._id, {
+        actor: auditActor(actor),
+        action: 'tier-review.requested',
+        entity: { type: 'tier-review', id: reviewId },
+        requestId,
+        eventKey: `tier-review.requested:${reviewId}`,
+      }, { model: 'TierReview', filter: { _id: reviewId } }, () => requestTierReview(services, tenant, requestedBy, reviewId));
+      return { status: 202, body: view(review), headers: { Location: `/v1/tier-reviews/${review._id}` } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/tier-reviews/schedule',
+    tag: 'Partner tiers',
+    summary: "The tenant's tier-review schedule: next and recent runs",
+    access: ['tenant-admin'],
+    responses: { 200: { description: 'The schedule', schema: ScheduleView } },
+    async handler({ tenant, services }) {
+      const schedule = await describeSchedule(services, tenant);
+      if (!schedule) throw notFound('the tier-review schedule');
+      return { status: 200, body: schedule };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/tier-reviews/schedule',
+    tag: 'Partner tiers',
+    summary: 'Re-read the tiers rule set in force into the schedule (after publishing a new cron); creates it if missing',
+    access: ['tenant-admin'],
+    responses: { 200: { description: 'The schedule', schema: ScheduleView } },
+    async handler({ tenant, services, actor, requestId }) {
+      const scheduleId = await ensureTierReviewSchedule(services, tenant._id, { updateExisting: true });
+      await services.audit.record(tenant._id, { actor: auditActor(actor), action: 'tier-review.schedule-synced', entity: { type: 'schedule', id: scheduleId }, requestId });
+      return { status: 200, body: (await describeSchedule(services, tenant))! };
+    },
+  }),
+  route<unknown, { limit: number; cursor?: string }>({
+    method: 'get',
+    path: '/v1/tier-reviews',
+    tag: 'Partner tiers',
+    summary: 'Tier reviews, newest first (without their proposals)',
+    access: STAFF_ROLES,
+    query: Obj({ ...PageQuery }),
+    responses: { 200: { description: 'A page of reviews', schema: Page(ReviewView) } },
+    async handler({ tenant, query }) {
+      const docs = await listTierReviews(tenant._id, { before: decodeCursor(query.cursor), limit: query.limit });
+      const { page, nextCursor } = pageOf(docs, query.limit);
+      return { status: 200, body: { items: page.map((r) => ({ ...view(r), proposals: undefined })), nextCursor } };
+    },
+  }),
+  route<unknown, unknown, { id: string }>({
+    method: 'get',
+    path: '/v1/tier-reviews/:id',
+    tag: 'Partner tiers',
+    summary: 'One review with every proposed promotion and demotion and its reason',
+    access: STAFF_ROLES,
+    params: IdParams('rev'),
+    responses: { 200: { description: 'The review', schema: ReviewView } },
+    async handler({ tenant, params }) {
+      const review = await getTierReview(tenant._id, params.id);
+      if (!review) throw notFound(`tier review ${params.id}`);
+      return { status: 200, body: view(review) };
+    },
+  }),
+  route<{ decision: 'approve' | 'reject'; note?: string }, unknown, { id: string }>({
+    method: 'post',
+    path: '/v1/tier-reviews/:id/decision',
+    tag: 'Partner tiers',
+    summary: 'Approve (apply every proposal, effective now) or reject a review',
+    access: ['tenant-admin'],
+    params: IdParams('rev'),
+    body: Obj({ decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+    responses: { 200: { description: 'The review after the decision', schema: ReviewView } },
+    async handler({ tenant, params, body, services, actor }) {
+      const review = await getTierReview(tenant._id, params.id);
+      if (!review) throw notFound(`tier review ${params.id}`);
+      await decideTierReview(services, tenant, review, { decision: body.decision, note: body.note, actor: auditActor(actor), decidedAt: new Date().toISOString() });
+      return { status: 200, body: view((await getTierReview(tenant._id, params.id))!) };
+    },
+  }),
+];
