@@ -2,6 +2,8 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { Problem } from './problem';
 import { MissingTenantError, CrossTenantError } from '../platform/tenant-context';
+import { DomainError, type DomainErrorKind } from '../domain/errors';
+import type { ProblemType } from './problem';
 
 interface HttpishError {
   type?: string;
@@ -53,12 +55,38 @@ export function clientProblem(err: unknown): Problem | undefined {
   return new Problem('bad-request', 'the request could not be read');
 }
 
+/** Each domain refusal's problem type; `not-ready` is a 409 the client retries. */
+const DOMAIN_PROBLEMS: Record<DomainErrorKind, ProblemType> = {
+  'not-found': 'not-found',
+  invalid: 'validation-failed',
+  conflict: 'conflict',
+  'not-ready': 'conflict',
+  forbidden: 'forbidden',
+  stale: 'precondition-failed',
+  'version-required': 'precondition-required',
+  'tenant-not-active': 'tenant-not-active',
+  'rule-set-invalid': 'rule-set-invalid',
+  'decision-refused': 'decision-refused',
+};
+
+/** A use case's refusal as the problem a client reads: same detail, field and extensions. */
+export function problemOf(err: DomainError): Problem {
+  const { retryable, retryAfterSeconds, version, ...extensions } = err.details;
+  const headers: Record<string, string> = {};
+  const again = retryable ?? err.kind === 'not-ready';
+  if (again) headers['Retry-After'] = String(retryAfterSeconds ?? 1);
+  if (err.kind === 'stale' && version !== undefined) headers.ETag = `"${version}"`;
+  return new Problem(DOMAIN_PROBLEMS[err.kind], err.detail, { ...extensions, ...(again ? { retryable: true } : {}), ...(Object.keys(headers).length ? { headers } : {}) });
+}
+
 /** Writes any thrown value as problem+json. Unexpected errors are logged and become a bare 500. */
 export function sendProblem(res: Response, err: unknown, instance: string, log: Logger): void {
   let problem: Problem;
-  const fromClient = err instanceof Problem ? undefined : clientProblem(err);
+  const fromClient = err instanceof Problem || err instanceof DomainError ? undefined : clientProblem(err);
   if (err instanceof Problem) {
     problem = err;
+  } else if (err instanceof DomainError) {
+    problem = problemOf(err);
   } else if (fromClient) {
     // A client's mistake is not our error: one line without a stack, at info.
     log.info({ problem: fromClient.kind, reason: (err as HttpishError).message }, 'request refused');

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { Problem } from './problem';
+import { DomainError } from '../domain/errors';
 import { validate } from './validation';
 import { presentedKey } from './middleware/authenticate';
 import { admit } from './middleware/admission';
@@ -12,7 +13,7 @@ import type { PlatformKey } from '../services/tenancy/platform-key';
 import { inTenant } from '../platform/tenant-context';
 import { OperationIds } from '../platform/ids';
 import { httpDuration, httpRequests } from '../platform/metrics';
-import { sendProblem } from './errors';
+import { problemOf, sendProblem } from './errors';
 
 export interface MountDeps {
   services: Services;
@@ -133,9 +134,10 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
             // Once the handler has run an effect may have happened: the key is never deleted. A
             // refusal that is final is remembered; anything else lets the next attempt re-run
             // with the same ids (see IdempotencyStore).
+            const refusal = err instanceof DomainError ? problemOf(err) : err instanceof Problem ? err : undefined;
             const remembered =
-              err instanceof Problem && !err.retryable
-                ? idempotency.complete(scope, idempotencyKey, fingerprint, { status: err.status, body: err.toBody(req.originalUrl), headers: problemHeaders(err) })
+              refusal && !refusal.retryable
+                ? idempotency.complete(scope, idempotencyKey, fingerprint, { status: refusal.status, body: refusal.toBody(req.originalUrl), headers: problemHeaders(refusal) })
                 : idempotency.fail(scope, idempotencyKey, claim);
             // Redis not taking the record leaves it running: its lease lapses and a retry re-runs.
             await remembered.catch((storeErr: unknown) => log.warn({ err: storeErr }, 'could not record the idempotent outcome'));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DomainError } from '../domain/errors';
 import type { Model } from 'mongoose';
 import type { AuditInput, AuditLog } from './tenancy/audit';
 import { AuditOutboxModel } from '../models/tenancy/audit-outbox';
@@ -87,7 +88,7 @@ export async function withAudit<T>(
     result = await effect();
   } catch (err) {
     // A refusal changes nothing by contract; anything else may have committed first.
-    if (err instanceof Problem) await discardAudit(tenantId, event.eventKey);
+    if (err instanceof Problem || err instanceof DomainError) await discardAudit(tenantId, event.eventKey);
     throw err;
   }
   await settleAudit(services, tenantId, complete ? { ...complete(result), eventKey: event.eventKey } : event);
