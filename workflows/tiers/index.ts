@@ -1,0 +1,2 @@
+/** The tiers area's workflow types, for the bundle (workflows/index.ts). */
+export { tierReview } from './tier-review';
