@@ -7,6 +7,9 @@ import { RuleSets } from './tenancy/rule-sets';
 import { Tenants } from './tenancy/tenants';
 import { TenantWorkflows } from './tenant-workflows';
 import { Queues } from './queues';
+import { Parties } from './tenancy/parties';
+import type { AreaManifest } from '../areas/manifest';
+import { modelsOf, partyLookupsOf, ruleKindsOf, AreaModels } from '../areas/compose';
 
 /** Everything the API and the workers share, built once per process from its connections. */
 export interface Services {
@@ -16,12 +19,15 @@ export interface Services {
   audit: AuditLog;
   apiKeys: ApiKeys;
   ruleSets: RuleSets;
+  parties: Parties;
+  /** The areas' models (areas/): what provisioning, export and offboarding walk. */
+  models: AreaModels;
   tenants: Tenants;
   workflows: TenantWorkflows;
   queues: Queues;
 }
 
-export function createServices(config: Config, conns: Connections, logger: Logger): Services {
+export function createServices(config: Config, conns: Connections, logger: Logger, areas: readonly AreaManifest[]): Services {
   const audit = new AuditLog();
   const queues = new Queues(conns.redis, config);
   return {
@@ -30,7 +36,9 @@ export function createServices(config: Config, conns: Connections, logger: Logge
     logger,
     audit,
     apiKeys: new ApiKeys(),
-    ruleSets: new RuleSets({ minDurationMs: config.minRuleDurationMs }),
+    ruleSets: new RuleSets(ruleKindsOf(areas), { minDurationMs: config.minRuleDurationMs }),
+    parties: new Parties(partyLookupsOf(areas)),
+    models: modelsOf(areas),
     tenants: new Tenants(conns, config, queues, audit),
     workflows: new TenantWorkflows(conns, config),
     queues,

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { registerRuleKind, RuleInputError } from '../rules/registry';
+import { RuleKind, RuleInputError } from '../rules/registry';
 import { isCurrency, minorUnitDigits } from '../locale';
 import { DealApprovalSchema, DealApprovalRules, DEFAULT_DEAL_APPROVAL_RULES } from './approval-rules';
 import { checkDealApprovalRules, planFor, ApprovalPlan } from './approval-plan';
 import { AmountError, convertMinor, fromMinor, toMinor, RoundingMode } from '../money';
 import { durationMs } from '../durations';
 
-/** Registers the `deal-approval` rule-set kind: schema, checks, default rules and dry run. */
+/** The `deal-approval` rule-set kind: schema, checks, default rules and dry run. */
 export const DEAL_APPROVAL_KIND = 'deal-approval';
 
 const DryRunInput = Type.Object(
@@ -52,7 +52,7 @@ const knownCurrency = (field: string, code: string): { currency: string; digits:
   return { currency: code, digits: minorUnitDigits(code) };
 };
 
-export const dealApprovalKind = registerRuleKind<DealApprovalRules, DryRunInput, DealApprovalDryRun>({
+export const dealApprovalKind: RuleKind<DealApprovalRules, DryRunInput, DealApprovalDryRun> = {
   kind: DEAL_APPROVAL_KIND,
   description: 'How registered deals are approved: rules by partner tier, amount, products and region yielding auto-approve, auto-reject or a chain of review steps with SLAs and escalation; channel-conflict handling; protection period',
   schema: DealApprovalSchema,
@@ -107,4 +107,4 @@ export const dealApprovalKind = registerRuleKind<DealApprovalRules, DryRunInput,
       },
     };
   },
-});
+};

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { registerRuleKind } from '../rules/registry';
+import type { RuleKind } from '../rules/registry';
 import { OnboardingRulesSchema, OnboardingRules, DEFAULT_ONBOARDING_RULES, checkOnboardingRules } from './definition';
 import { screenApplicant, ApplicantDetails, CheckFinding } from './checks';
 
-/** Registers the `onboarding` rule kind; the dry run screens a sample applicant. */
+/** The `onboarding` rule kind; the dry run screens a sample applicant. */
 const SampleApplicant = Type.Object({
   legalName: Type.String({ maxLength: 200 }),
   contactName: Type.Optional(Type.String({ maxLength: 200 })),
@@ -14,7 +14,7 @@ const SampleApplicant = Type.Object({
   phone: Type.Optional(Type.String({ maxLength: 40 })),
 }, { additionalProperties: false });
 
-export const onboardingRuleKind = registerRuleKind<OnboardingRules, ApplicantDetails, { steps: string[]; findings: CheckFinding[]; outcome: string }>({
+export const onboardingRuleKind: RuleKind<OnboardingRules, ApplicantDetails, { steps: string[]; findings: CheckFinding[]; outcome: string }> = {
   kind: 'onboarding',
   description: 'Partner onboarding: steps, automated checks, agreement, documents, review SLA and escalation, enablement, expiry',
   schema: OnboardingRulesSchema,
@@ -25,4 +25,4 @@ export const onboardingRuleKind = registerRuleKind<OnboardingRules, ApplicantDet
     const findings = rules.steps.includes('automated-checks') ? screenApplicant(applicant, rules.checks, { byTaxId: [], byEmailDomain: [] }) : [];
     return { steps: rules.steps, findings, outcome: findings.length > 0 ? 'declined by automated checks' : 'proceeds to the next step (duplicates are checked against live data)' };
   },
-});
+};

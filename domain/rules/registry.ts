@@ -3,9 +3,10 @@ import type { RuleLimits, RuleProblem } from '../durations';
 import type { RoundingMode } from '../money';
 
 /**
- * Rules are data. Each kind of rule set (onboarding, tiers, deal-approval, commission…) registers
+ * Rules are data. Each kind of rule set (onboarding, tiers, deal-approval, commission…) declares
  * the JSON schema its definitions must satisfy, checks a schema cannot express, the default a new
- * tenant starts with, and a dry run that shows what the rules would do with sample input.
+ * tenant starts with, and a dry run that shows what the rules would do with sample input. Each
+ * area's manifest (areas/) lists its kinds; RuleSets is built with them.
  */
 
 /** What checks need to know beyond the definition: configured bounds and the tenant. */
@@ -42,19 +43,4 @@ export interface RuleKind<Def = unknown, In = unknown, Out = unknown> {
   dryRunInput?: TSchema;
   /** Throws RuleInputError for sample input a real run would refuse. */
   dryRun?(definition: Def, input: In, context: DryRunContext): Out;
-}
-
-const kinds = new Map<string, RuleKind<any, any, any>>();
-
-export function registerRuleKind<Def, In, Out>(kind: RuleKind<Def, In, Out>): RuleKind<Def, In, Out> {
-  kinds.set(kind.kind, kind);
-  return kind;
-}
-
-export function ruleKind(kind: string): RuleKind<any, any, any> | undefined {
-  return kinds.get(kind);
-}
-
-export function ruleKinds(): RuleKind<any, any, any>[] {
-  return [...kinds.values()];
 }

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { registerRuleKind, RuleInputError } from '../rules/registry';
+import { RuleKind, RuleInputError } from '../rules/registry';
 import { minorUnitDigits } from '../locale';
 import { TiersRulesSchema, TiersRules, DEFAULT_TIERS_RULES, checkTiersRules, defaultTiersRules } from './definition';
 import { proposeTierChange, qualifyingTier } from './evaluate';
 import { AmountError, toMinor } from '../money';
 
-/** Registers the `tiers` rule kind; the dry run evaluates one partner's sample metrics. */
+/** The `tiers` rule kind; the dry run evaluates one partner's sample metrics. */
 const SampleMetrics = Type.Object({
   currentTier: Type.String({ maxLength: 60 }),
   closedWonRevenue: Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,3})?$', description: "in the rule set's currency, with at most its minor-unit digits" }),
@@ -14,7 +14,7 @@ const SampleMetrics = Type.Object({
 }, { additionalProperties: false });
 type SampleMetrics = { currentTier: string; closedWonRevenue: string; dealCount: number; trainingCompleted: string[] };
 
-export const tiersRuleKind = registerRuleKind<TiersRules, SampleMetrics, unknown>({
+export const tiersRuleKind: RuleKind<TiersRules, SampleMetrics, unknown> = {
   kind: 'tiers',
   description: 'Partner tiers, their criteria (closed-won revenue and deals over a trailing window, training) and the scheduled review',
   schema: TiersRulesSchema,
@@ -36,4 +36,4 @@ export const tiersRuleKind = registerRuleKind<TiersRules, SampleMetrics, unknown
     const metrics = { partnerId: 'sample', currency: rules.currency, closedWonRevenueMinor: revenueMinor, dealCount: sample.dealCount, trainingCompleted: sample.trainingCompleted };
     return { qualifiesFor: qualifyingTier(rules, metrics, digits).tier.name, proposal: proposeTierChange(rules, sample.currentTier, metrics, digits) ?? null };
   },
-});
+};

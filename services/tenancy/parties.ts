@@ -2,21 +2,20 @@ import type { TenantRole } from '../../models/tenancy/api-key';
 
 /**
  * Party-bound keys (partner, supplier, manufacturer) must name a party that exists in the tenant.
- * Each bounded context that owns a kind of party registers how to look it up.
+ * Each area that owns a kind of party says in its manifest (areas/) how to look one up.
  */
-type PartyLookup = (tenantId: string, partyId: string) => Promise<boolean>;
+export type PartyLookup = (tenantId: string, partyId: string) => Promise<boolean>;
+export type PartyLookups = Partial<Record<TenantRole, PartyLookup>>;
 
-const lookups = new Map<TenantRole, PartyLookup>();
+export class Parties {
+  constructor(private readonly lookups: PartyLookups) {}
 
-export function registerPartyLookup(role: TenantRole, lookup: PartyLookup): void {
-  lookups.set(role, lookup);
-}
-
-/**
- * A role with no registered lookup has no parties yet (trading parties arrive with /v1/parties),
- * so nothing can be bound to it: an id of the right shape is not a party.
- */
-export async function partyExists(tenantId: string, role: TenantRole, partyId: string): Promise<boolean> {
-  const lookup = lookups.get(role);
-  return lookup ? lookup(tenantId, partyId) : false;
+  /**
+   * A role with no lookup has no parties yet (trading parties arrive with /v1/parties), so
+   * nothing can be bound to it: an id of the right shape is not a party.
+   */
+  async exists(tenantId: string, role: TenantRole, partyId: string): Promise<boolean> {
+    const lookup = this.lookups[role];
+    return lookup ? lookup(tenantId, partyId) : false;
+  }
 }

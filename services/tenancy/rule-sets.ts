@@ -3,7 +3,7 @@ import { RuleSetModel, RuleSetDoc } from '../../models/tenancy/rule-set';
 import { TenantModel } from '../../models/tenancy/tenant';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { ruleKind, ruleKinds, RuleKind, RuleInputError, DryRunContext } from '../../domain/rules/registry';
+import { RuleKind, RuleInputError, DryRunContext } from '../../domain/rules/registry';
 import { PRODUCTION_RULE_LIMITS, RuleLimits } from '../../domain/durations';
 import { validate } from '../../api/validation';
 import { Problem, notFound } from '../../api/problem';
@@ -60,12 +60,24 @@ async function tenantSettings(tenantId: string): Promise<{ currency: string; rou
 
 /** Versioned, effective-dated rule sets. Publishing appends; nothing is edited in place. */
 export class RuleSets {
-  /** `limits` bound every duration at publish and dry run (the minimum comes from configuration). */
-  constructor(private readonly limits: RuleLimits = PRODUCTION_RULE_LIMITS) {}
+  private readonly byKind: ReadonlyMap<string, RuleKind<any, any, any>>;
+
+  /**
+   * `kinds` are the areas' rule kinds (areas/); `limits` bound every duration at publish and dry
+   * run (the minimum comes from configuration).
+   */
+  constructor(kinds: readonly RuleKind<any, any, any>[], private readonly limits: RuleLimits = PRODUCTION_RULE_LIMITS) {
+    this.byKind = new Map(kinds.map((k) => [k.kind, k]));
+  }
+
+  /** Every kind of rule set, in the order the areas list them. */
+  kinds(): RuleKind<any, any, any>[] {
+    return [...this.byKind.values()];
+  }
 
   kindOrThrow(kind: string): RuleKind {
-    const found = ruleKind(kind);
-    if (!found) throw new Problem('not-found', `rule-set kind "${kind}" does not exist; known kinds: ${ruleKinds().map((k) => k.kind).join(', ') || 'none'}`);
+    const found = this.byKind.get(kind);
+    if (!found) throw new Problem('not-found', `rule-set kind "${kind}" does not exist; known kinds: ${this.kinds().map((k) => k.kind).join(', ') || 'none'}`);
     return found;
   }
 
@@ -167,7 +179,7 @@ export class RuleSets {
     const tenant = await tenantSettings(tenantId);
     return inTenant(tenantId, async () => {
       const seeded: string[] = [];
-      for (const spec of ruleKinds()) {
+      for (const spec of this.kinds()) {
         const exists = await RuleSetModel.findOne({ kind: spec.kind, version: 1 }, { _id: 1 }).lean();
         if (exists) continue;
         try {
@@ -196,7 +208,7 @@ export class RuleSets {
   versionsHoldingAmounts(tenantId: string): Promise<string[]> {
     return inTenant(tenantId, async () => {
       const held: string[] = [];
-      for (const spec of ruleKinds()) {
+      for (const spec of this.kinds()) {
         if (!spec.holdsAmounts) continue;
         const docs = await RuleSetModel.find({ kind: spec.kind }, { version: 1, definition: 1, note: 1, publishedBy: 1 }).sort({ version: 1 }).limit(1000).lean();
         for (const doc of docs) {
@@ -215,7 +227,7 @@ export class RuleSets {
   reseedForCurrency(tenantId: string, currency: string): Promise<string[]> {
     return inTenant(tenantId, async () => {
       const reseeded: string[] = [];
-      for (const spec of ruleKinds()) {
+      for (const spec of this.kinds()) {
         if (!spec.defaultFor) continue;
         const last = await RuleSetModel.findOne({ kind: spec.kind }).sort({ version: -1 }).lean();
         if (last && !isSeeded(last)) continue;

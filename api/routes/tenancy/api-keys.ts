@@ -5,7 +5,6 @@ import { Problem, notFound } from '../../problem';
 import { auditActor } from '../../context';
 import { decodeCursor, pageOf } from '../../../services/pagination';
 import { TENANT_ROLES, PARTY_ROLES, TenantRole, ApiKeyDoc } from '../../../models/tenancy/api-key';
-import { partyExists } from '../../../services/tenancy/parties';
 import { settleAudit, withAudit, type KeyedAuditInput } from '../../../services/outbox';
 import { isDuplicateKey } from '../../../platform/store-errors';
 
@@ -51,7 +50,7 @@ export const apiKeyRoutes = [
       const needsParty = PARTY_ROLES.includes(body.role);
       if (needsParty && !body.partyId) throw new Problem('validation-failed', `body.partyId is required for a ${body.role} key`, { field: 'body.partyId' });
       if (!needsParty && body.partyId) throw new Problem('validation-failed', `body.partyId is only for partner, supplier and manufacturer keys`, { field: 'body.partyId' });
-      if (body.partyId && !(await partyExists(tenant._id, body.role, body.partyId))) {
+      if (body.partyId && !(await services.parties.exists(tenant._id, body.role, body.partyId))) {
         throw new Problem('validation-failed', `no such party: body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
       }
       const createdBy = auditActor(actor).id;

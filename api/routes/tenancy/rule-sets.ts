@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import { route, STAFF_ROLES } from '../../route';
 import { Obj, IsoDateTime } from '../../schemas';
 import { auditActor } from '../../context';
-import { ruleKinds } from '../../../domain/rules/registry';
 import type { RuleSetVersion } from '../../../services/tenancy/rule-sets';
 import { withAudit, type KeyedAuditInput } from '../../../services/outbox';
 
@@ -51,7 +50,7 @@ export const ruleSetRoutes = [
     responses: { 200: { description: 'Kinds and versions in force', schema: Obj({ items: Type.Array(Obj({ kind: Type.String(), description: Type.String(), inForce: Type.Union([VersionView, Type.Null()]) })) }) } },
     async handler({ tenant, services }) {
       const items = [];
-      for (const spec of ruleKinds()) {
+      for (const spec of services.ruleSets.kinds()) {
         const inForce = await services.ruleSets.inForce(tenant._id, spec.kind);
         items.push({ kind: spec.kind, description: spec.description, inForce: inForce ? view(inForce) : null });
       }
