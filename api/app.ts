@@ -1,5 +1,4 @@
 import express, { Express, Request, Response, NextFunction } from 'express';
-import { allRoutes } from './routes';
 import { mount, requestIdOf } from './mount';
 import { mountOps } from './routes/ops';
 import { openApiDocument, DOCS_PAGE, DOCS_SCRIPT } from './openapi';
@@ -10,12 +9,15 @@ import { sendProblem } from './errors';
 import { IdempotencyStore } from './middleware/idempotency';
 import type { Services } from '../services';
 import type { PlatformKey } from '../services/tenancy/platform-key';
+import type { AreaManifest } from '../areas/manifest';
+import { routesOf } from '../areas/compose';
 
 const VERSION = '0.1.0';
 
-/** Builds the HTTP API: ops endpoints, the OpenAPI document and every declared /v1 route. */
-export function createApp(services: Services, platformKey: PlatformKey): Express {
+/** Builds the HTTP API: ops endpoints, the OpenAPI document and every area's /v1 routes. */
+export function createApp(services: Services, platformKey: PlatformKey, areas: readonly AreaManifest[]): Express {
   const { config } = services;
+  const allRoutes = routesOf(areas);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

@@ -13,7 +13,8 @@ import { startLocalStack } from '../scripts/local-stack';
 import { loadConfig } from '../config';
 import { startTrellis } from '../platform/runtime';
 import { inTenant } from '../platform/tenant-context';
-import { ApiKeyModel, AuditEventModel } from '../models';
+import { ApiKeyModel } from '../models/tenancy/api-key';
+import { AuditEventModel } from '../models/tenancy/audit-event';
 import { measure, row, TABLE_HEAD, fmt } from './measure';
 
 async function main(): Promise<void> {

@@ -1,21 +1,24 @@
-import { TenantModel } from './tenancy/tenant';
-import { PlatformSecretModel } from './tenancy/platform-secret';
-import { tenantModels } from './tenant-model';
+import type { Model } from 'mongoose';
 
-let ensured: Promise<number> | undefined;
+const ensured = new WeakMap<Model<any>, Promise<void>>();
 
 /**
- * Creates every model's indexes (shared by all tenants, each led by tenantId). Done once per
- * process: at start-up, and provisioning's step then finds it already done.
+ * Creates the models' indexes (tenant models' are shared by all tenants, each led by tenantId).
+ * Done once per model per process: at start-up, and provisioning's step then finds it already
+ * done; a failure is forgotten so the next call tries again. The models are the areas'
+ * (Services.models.all).
  */
-export function ensureAllIndexes(): Promise<number> {
-  ensured ??= (async () => {
-    const models = [TenantModel, PlatformSecretModel, ...tenantModels.values()];
-    for (const model of models) await model.createIndexes();
-    return models.length;
-  })().catch((err) => {
-    ensured = undefined;
-    throw err;
-  });
-  return ensured;
+export async function ensureIndexes(models: readonly Model<any>[]): Promise<number> {
+  for (const model of models) {
+    let done = ensured.get(model);
+    if (!done) {
+      done = model.createIndexes().catch((err: unknown) => {
+        ensured.delete(model);
+        throw err;
+      });
+      ensured.set(model, done);
+    }
+    await done;
+  }
+  return models.length;
 }

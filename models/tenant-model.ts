@@ -3,7 +3,8 @@ import { tenantScopePlugin } from './plugins/tenant-scope';
 
 /**
  * Compiles a tenant-owned model: applies the tenant-scope plugin and refuses, at start-up, any
- * index that does not begin with `tenantId` (uniqueness is always per tenant).
+ * index that does not begin with `tenantId` (uniqueness is always per tenant). Its area's manifest
+ * (areas/) lists it, which is how export, offboarding and index creation find it.
  */
 export function tenantModel<T>(name: string, schema: Schema<T>, collection: string): Model<T> {
   schema.plugin(tenantScopePlugin);
@@ -14,9 +15,5 @@ export function tenantModel<T>(name: string, schema: Schema<T>, collection: stri
       throw new Error(`Index ${JSON.stringify(fields)} on ${name} must start with tenantId`);
     }
   }
-  tenantModels.set(name, mongoose.model<T>(name, schema, collection) as Model<unknown>);
-  return mongoose.models[name] as Model<T>;
+  return mongoose.model<T>(name, schema, collection);
 }
-
-/** Every tenant-owned model, for provisioning (indexes), export and offboarding. */
-export const tenantModels = new Map<string, Model<unknown>>();

@@ -5,14 +5,13 @@ import { openConnections } from './connections';
 import { createLogger } from './logger';
 import { createServices, Services } from '../services';
 import { PlatformKey } from '../services/tenancy/platform-key';
-import { ensureAllIndexes } from '../models';
+import { ensureIndexes } from '../models/indexes';
 import { ensureNamespace } from './temporal-namespaces';
 import { createApp } from '../api/app';
 import { answerClientError } from '../api/client-error';
 import { startTemporalWorkers, TemporalWorkers } from '../workers/temporal-worker';
 import { startQueueWorkers, QueueWorkers } from '../workers/queue-worker';
-import '../domain/rules/kinds';
-import '../services/onboarding/party-lookups';
+import { AREAS } from '../areas';
 
 export interface Parts {
   api: boolean;
@@ -36,9 +35,9 @@ export interface RunningTrellis {
 export async function startTrellis(config: Config, parts: Parts): Promise<RunningTrellis> {
   const logger = createLogger(config.logLevel);
   const conns = await openConnections(config);
-  const services = createServices(config, conns, logger);
+  const services = createServices(config, conns, logger, AREAS);
   // Index creation is idempotent; doing it at start means a fresh store is usable at once.
-  await ensureAllIndexes();
+  await ensureIndexes(services.models.all);
   // The pooled namespace must exist with the TenantId attribute before anything starts a workflow;
   // the local dev server creates both, a fresh production cluster gets them here.
   await ensureNamespace(conns.temporal, config.temporalNamespace, { register: true });
@@ -48,7 +47,7 @@ export async function startTrellis(config: Config, parts: Parts): Promise<Runnin
   let server: Server | undefined;
   let apiUrl: string | undefined;
   if (parts.api) {
-    const app = createApp(services, platformKey);
+    const app = createApp(services, platformKey, AREAS);
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, '0.0.0.0', () => resolve(s)).on('error', reject);
       s.on('clientError', (err: Error & { code?: string }, socket) => answerClientError(err, socket, logger));
@@ -56,8 +55,8 @@ export async function startTrellis(config: Config, parts: Parts): Promise<Runnin
     apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     logger.info({ apiUrl }, 'api listening');
   }
-  const temporalWorkers = parts.temporalWorker ? await startTemporalWorkers(services) : undefined;
-  const queueWorkers: QueueWorkers | undefined = parts.queueWorker ? await startQueueWorkers(services) : undefined;
+  const temporalWorkers = parts.temporalWorker ? await startTemporalWorkers(services, AREAS) : undefined;
+  const queueWorkers: QueueWorkers | undefined = parts.queueWorker ? await startQueueWorkers(services, AREAS) : undefined;
 
   let stopped: Promise<void> | undefined;
   return {

@@ -4,7 +4,7 @@ import type { Model } from 'mongoose';
 import type { AuditInput, AuditLog } from './tenancy/audit';
 import { AuditOutboxModel } from '../models/tenancy/audit-outbox';
 import { TenantModel } from '../models/tenancy/tenant';
-import { tenantModels } from '../models/tenant-model';
+import type { AreaModels } from '../areas/compose';
 import { inTenant } from '../platform/tenant-context';
 import { isDuplicateKey } from '../platform/store-errors';
 import { Problem } from '../api/problem';
@@ -95,17 +95,17 @@ export async function withAudit<T>(
   return result;
 }
 
-function modelOf(name: string): Model<unknown> {
+function modelOf(models: Pick<AreaModels, 'tenant'>, name: string): Model<unknown> {
   if (name === 'Tenant') return TenantModel as unknown as Model<unknown>;
-  const model = tenantModels.get(name);
+  const model = models.tenant.get(name);
   if (!model) throw new Error(`outbox check names unknown model ${name}`);
   return model;
 }
 
-async function effectVisible(tenantId: string, modelName: string, filter: Record<string, unknown>): Promise<boolean> {
+async function effectVisible(models: Pick<AreaModels, 'tenant'>, tenantId: string, modelName: string, filter: Record<string, unknown>): Promise<boolean> {
   // The tenant document is not tenant-scoped by the plugin: pin the filter to this tenant.
   const scoped = modelName === 'Tenant' ? { ...filter, _id: tenantId } : filter;
-  return inTenant(tenantId, async () => (await modelOf(modelName).exists(scoped)) !== null);
+  return inTenant(tenantId, async () => (await modelOf(models, modelName).exists(scoped)) !== null);
 }
 
 export interface RelayResult {
@@ -120,7 +120,7 @@ export interface RelayResult {
  * within the grace period. For the periodic runner; safe to run anywhere, any number of times.
  */
 export async function relayOutbox(
-  services: AuditServices,
+  services: AuditServices & { models: Pick<AreaModels, 'tenant'> },
   tenantId: string,
   opts: { leaseMs?: number; graceMs?: number; now?: Date; limit?: number } = {},
 ): Promise<RelayResult> {
@@ -132,7 +132,7 @@ export async function relayOutbox(
   );
   const result: RelayResult = { appended: 0, dropped: 0, waiting: 0 };
   for (const entry of entries) {
-    if (await effectVisible(tenantId, entry.checkModel, JSON.parse(entry.checkFilter) as Record<string, unknown>)) {
+    if (await effectVisible(services.models, tenantId, entry.checkModel, JSON.parse(entry.checkFilter) as Record<string, unknown>)) {
       await settleAudit(services, tenantId, JSON.parse(entry.event) as KeyedAuditInput);
       result.appended += 1;
     } else if (now.getTime() - new Date(entry.createdAt).getTime() >= graceMs) {

@@ -4,13 +4,15 @@ import { redisConnection } from '../platform/connections';
 import { buildTenantExport, markExportFailed } from './tenant-export';
 import { startReaper } from './reaper';
 import type { Services } from '../services';
+import type { AreaManifest } from '../areas/manifest';
+import { reapersOf } from '../areas/compose';
 
 /** Runs the BullMQ consumers: jobs accepted by the API that must not be lost once queued. */
 export interface QueueWorkers {
   stop(): Promise<void>;
 }
 
-export async function startQueueWorkers(services: Services): Promise<QueueWorkers> {
+export async function startQueueWorkers(services: Services, areas: readonly AreaManifest[]): Promise<QueueWorkers> {
   const { config, logger } = services;
   const connection = redisConnection(config.redisUrl!);
   const exports = new Worker<TenantExportJob>(
@@ -18,7 +20,7 @@ export async function startQueueWorkers(services: Services): Promise<QueueWorker
     async (job) => {
       const log = logger.child({ tenantId: job.data.tenantId, exportId: job.data.exportId, jobId: job.id });
       log.info('building tenant export');
-      const result = await buildTenantExport(job.data);
+      const result = await buildTenantExport(job.data, services.models.tenant);
       log.info(result, 'tenant export ready');
       return result;
     },
@@ -30,7 +32,7 @@ export async function startQueueWorkers(services: Services): Promise<QueueWorker
     if (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)) void markExportFailed(job.data, err.message);
   });
   await exports.waitUntilReady();
-  const reaper = await startReaper(services);
+  const reaper = await startReaper(services, reapersOf(areas));
   return {
     async stop() {
       await reaper.stop();

@@ -1,48 +1,17 @@
 import { Queue, Worker } from 'bullmq';
 import { TenantModel } from '../models/tenancy/tenant';
 import { redisConnection } from '../platform/connections';
-import { reapStaleTenants } from '../services/tenancy/tenants';
-import { reapStaleDeals } from '../services/deals/deals';
-import { reapStaleApplications } from '../services/onboarding/onboarding';
-import { reapStaleTierReviews } from '../services/tiers/tier-reviews';
-import { relayOutbox } from '../services/outbox';
 import type { Services } from '../services';
+import type { ReaperRegistry } from '../areas/manifest';
 
 /**
  * The reaper closes work a crash left half-done. It runs as one BullMQ job scheduler shared by
  * every queue-worker replica (global concurrency 1: one run at a time across all of them), every
  * `reaperIntervalSeconds`, and touches only work older than `reaperStaleAfterSeconds`.
  *
- * The registry is explicit: a reaper runs because it is listed here, nowhere else.
+ * The reapers are the areas' (areas/compose.ts reapersOf): a reaper runs because its area's
+ * manifest lists it, nowhere else.
  */
-
-/** Runs once per pass, across all tenants (tenants themselves are platform records). */
-export interface PlatformReaper {
-  name: string;
-  run(services: Services, olderThanMs: number): Promise<unknown>;
-}
-
-/** Runs once per pass for every active tenant. */
-export interface TenantReaper {
-  name: string;
-  run(services: Services, tenantId: string, olderThanMs: number): Promise<unknown>;
-}
-
-export interface ReaperRegistry {
-  platform: PlatformReaper[];
-  tenant: TenantReaper[];
-}
-
-export const REAPERS: ReaperRegistry = {
-  platform: [{ name: 'stale-tenants', run: (services, olderThanMs) => reapStaleTenants(services, olderThanMs) }],
-  tenant: [
-    // The outbox first: an audit event whose change happened is appended before anything is closed.
-    { name: 'outbox', run: (services, tenantId) => relayOutbox(services, tenantId) },
-    { name: 'stale-deals', run: (services, tenantId, olderThanMs) => reapStaleDeals(services, tenantId, olderThanMs) },
-    { name: 'stale-applications', run: (services, tenantId, olderThanMs) => reapStaleApplications(services, tenantId, olderThanMs) },
-    { name: 'stale-tier-reviews', run: (services, tenantId, olderThanMs) => reapStaleTierReviews(services, tenantId, olderThanMs) },
-  ],
-};
 
 export interface ReaperPass {
   tenants: number;
@@ -56,7 +25,7 @@ const PAGE = 200;
  * `_id`; tenants offboarding, deleted, failed or still provisioning are left alone). One reaper
  * failing is logged and does not stop the others.
  */
-export async function runReapers(services: Services, registry: ReaperRegistry = REAPERS): Promise<ReaperPass> {
+export async function runReapers(services: Services, registry: ReaperRegistry): Promise<ReaperPass> {
   const olderThanMs = services.config.reaperStaleAfterSeconds * 1000;
   const pass: ReaperPass = { tenants: 0, failures: [] };
   const attempt = async (reaper: string, tenantId: string | undefined, work: () => Promise<unknown>) => {
@@ -89,7 +58,7 @@ export interface Reaper {
 }
 
 /** Schedules the periodic pass (idempotent across replicas) and consumes it in this process. */
-export async function startReaper(services: Services): Promise<Reaper> {
+export async function startReaper(services: Services, registry: ReaperRegistry): Promise<Reaper> {
   const { config, logger } = services;
   const prefix = `${config.redisPrefix}:bull`;
   const connection = redisConnection(config.redisUrl!);
@@ -100,7 +69,7 @@ export async function startReaper(services: Services): Promise<Reaper> {
   const worker = new Worker(
     REAPER_QUEUE,
     async () => {
-      const pass = await runReapers(services);
+      const pass = await runReapers(services, registry);
       if (pass.failures.length > 0) logger.warn(pass, 'reaper pass finished with failures');
       return pass;
     },

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, bundleWorkflowCode, WorkflowBundleWithSourceMap, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { TenantModel } from '../models/tenancy/tenant';
-import { createActivities } from '../activities';
+import type { AreaManifest } from '../areas/manifest';
+import { activitiesOf } from '../areas/compose';
 import type { Services } from '../services';
 
 /**
@@ -17,7 +18,7 @@ export interface TemporalWorkers {
 
 let runtimeInstalled = false;
 
-export async function startTemporalWorkers(services: Services, opts: { bundle?: WorkflowBundleWithSourceMap | { codePath: string } } = {}): Promise<TemporalWorkers> {
+export async function startTemporalWorkers(services: Services, areas: readonly AreaManifest[], opts: { bundle?: WorkflowBundleWithSourceMap | { codePath: string } } = {}): Promise<TemporalWorkers> {
   const { config, logger } = services;
   if (!runtimeInstalled) {
     runtimeInstalled = true;
@@ -42,7 +43,7 @@ export async function startTemporalWorkers(services: Services, opts: { bundle?: 
   }
   const bundle = opts.bundle ?? (config.workflowBundlePath ? { codePath: config.workflowBundlePath } : await bundleWorkflows());
   const connection = await NativeConnection.connect({ address: config.temporalAddress! });
-  const activities = createActivities({ services });
+  const activities = activitiesOf(areas, { services });
   const running = new Map<string, { worker: Worker; done: Promise<void> }>();
   let stopping = false;
 

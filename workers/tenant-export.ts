@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { TenantModel } from '../models/tenancy/tenant';
-import { tenantModels } from '../models';
+import type { Model } from 'mongoose';
 import { TenantExportModel, TenantExportChunkModel } from '../models/tenancy/tenant-export';
 import { inTenant } from '../platform/tenant-context';
 import type { TenantExportJob } from '../services/queues';
@@ -34,8 +34,9 @@ async function assertExportable(tenantId: string): Promise<void> {
 /**
  * Builds a complete JSON export of one tenant, collection by collection, paging on `_id` and
  * storing the text in numbered chunks. Running it again (a retried job) starts the export over.
+ * `tenantModels` are the areas' tenant-owned models (Services.models.tenant).
  */
-export async function buildTenantExport(job: TenantExportJob): Promise<{ bytes: number; chunks: number }> {
+export async function buildTenantExport(job: TenantExportJob, tenantModels: ReadonlyMap<string, Model<unknown>>): Promise<{ bytes: number; chunks: number }> {
   const { tenantId, exportId } = job;
   return inTenant(tenantId, async () => {
     await assertExportable(tenantId);

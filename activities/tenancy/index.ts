@@ -1,7 +1,7 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
-import { tenantModels, ensureAllIndexes } from '../../models';
+import { ensureIndexes } from '../../models/indexes';
 import { ensureNamespace, isGrpcStatus, GRPC } from '../../platform/temporal-namespaces';
 import { inTenant } from '../../platform/tenant-context';
 import { offboardingWorkflowId, provisioningWorkflowId } from '../../domain/workflow-ids';
@@ -41,7 +41,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
   return {
     /** Indexes are shared by all tenants (each led by tenantId); creating them again is a no-op. */
     async ensureTenantIndexes(): Promise<number> {
-      return withHeartbeat(() => ensureAllIndexes());
+      return withHeartbeat(() => ensureIndexes(services.models.all));
     },
 
     /** Registers a dedicated tenant's namespace; every namespace gets the TenantId attribute. */
@@ -173,7 +173,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
     /** Deletes every tenant-owned document, model by model, inside the tenant's scope. */
     async deleteTenantData(tenantId: string): Promise<Record<string, number>> {
       const deleted: Record<string, number> = {};
-      const ordered = [...tenantModels].sort(([a], [b]) => Number(DELETED_LAST.has(a)) - Number(DELETED_LAST.has(b)));
+      const ordered = [...services.models.tenant].sort(([a], [b]) => Number(DELETED_LAST.has(a)) - Number(DELETED_LAST.has(b)));
       for (const [name, model] of ordered) {
         Context.current().heartbeat(name);
         const result = await inTenant(tenantId, () => model.deleteMany({}));

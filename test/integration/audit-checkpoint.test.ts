@@ -1,5 +1,6 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
-import { AuditEventModel, AuditCheckpointModel } from '../../models';
+import { AuditEventModel } from '../../models/tenancy/audit-event';
+import { AuditCheckpointModel } from '../../models/tenancy/audit-checkpoint';
 import { inTenant } from '../../platform/tenant-context';
 
 /**

@@ -1,5 +1,6 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
-import { allRoutes } from '../../api/routes';
+import { AREAS } from '../../areas';
+import { routesOf } from '../../areas/compose';
 import { TENANT_ROLES, TenantRole } from '../../models/tenancy/api-key';
 import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
@@ -40,7 +41,7 @@ afterAll(async () => {
 
 const concretePath = (path: string) => path.replace(/:([A-Za-z]+)/g, (_m, name: string) => (name === 'kind' ? 'onboarding' : `x${name}`));
 
-const guarded = allRoutes.filter((r) => r.access !== 'public' && r.access !== 'anyone');
+const guarded = routesOf(AREAS).filter((r) => r.access !== 'public' && r.access !== 'anyone');
 
 test.each(guarded.map((r) => [r.method.toUpperCase(), r.path] as const))('%s %s without a key is 401 problem+json', async (method, path) => {
   const res = await app.http(method, concretePath(path));

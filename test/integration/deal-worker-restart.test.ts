@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { startTemporalWorkers, TemporalWorkers } from '../../workers/temporal-worker';
+import { AREAS } from '../../areas';
 import { AuditEventModel } from '../../models/tenancy/audit-event';
 import { inTenant } from '../../platform/tenant-context';
 import { testTrellisOf, type TestTrellis } from '../support/trellis';
@@ -17,7 +18,7 @@ let app: TestTrellis;
 beforeAll(async () => {
   const config = loadConfig({ ...process.env, PORT: '0' });
   running = await startTrellis(config, { api: true, temporalWorker: false, queueWorker: true });
-  workers = await startTemporalWorkers(running.services);
+  workers = await startTemporalWorkers(running.services, AREAS);
   app = testTrellisOf(running, config);
 });
 afterAll(async () => {
@@ -45,7 +46,7 @@ test('a worker restart mid-approval loses nothing and does nothing twice', async
   await new Promise((r) => setTimeout(r, 3500));
   expect((await app.http('GET', `/v1/deals/${chained.body.id}`, { key: p.key })).body.currentStep.id).toBe('r-2');
 
-  workers = await startTemporalWorkers(running.services);
+  workers = await startTemporalWorkers(running.services, AREAS);
   const decided = await pending;
   expect(decided.status).toBe(200);
   expect(decided.body.status).toBe('protected');

@@ -4,8 +4,6 @@ import { startTestTrellis, TestTrellis, waitFor } from '../support/trellis';
 import { rawRequest, rawSocket, RawResult } from '../support/raw-http';
 import { Known, malformedRequest, MalformedRequest, mulberry32, Operation, operationsOf, Rng } from '../support/malformed';
 import { dealTenant, registration } from './deal-fixtures';
-import { ruleKinds } from '../../domain/rules/registry';
-import '../../domain/rules/kinds';
 
 /**
  * Generated malformed requests against every operation of the OpenAPI document, with a tenant
@@ -40,7 +38,7 @@ beforeAll(async () => {
   if (deal.status !== 201 && deal.status !== 202) throw new Error(`deal registration failed: ${deal.status} ${deal.text}`);
   keys = { admin: tenant.adminKey, partner: partner.key };
   const slug = (await app.http('GET', `/v1/tenants/${tenant.tenantId}`, { key: app.platformKey })).body.slug as string;
-  const dryRunInputs = Object.fromEntries(ruleKinds().filter((k) => k.dryRunInput).map((k) => [k.kind, JSON.parse(JSON.stringify(k.dryRunInput))]));
+  const dryRunInputs = Object.fromEntries(app.running.services.ruleSets.kinds().filter((k) => k.dryRunInput).map((k) => [k.kind, JSON.parse(JSON.stringify(k.dryRunInput))]));
   known = { ids: { deal: [deal.body.id], ptn: [partner.partnerId], key: [staff.keyId, partner.keyId], ten: [tenant.tenantId] }, slug, dryRunInputs };
   ops = operationsOf((await app.http('GET', '/v1/openapi.json')).body);
 }, 120_000);

@@ -5,7 +5,11 @@ import { QUEUES, TenantExportJob } from '../../services/queues';
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { uniqueSlug, waitFor } from '../support/trellis';
-import { TenantModel, ApiKeyModel, TenantExportModel, TenantExportChunkModel, PartnerApplicationModel, PartnerInvitationModel } from '../../models';
+import { TenantModel } from '../../models/tenancy/tenant';
+import { ApiKeyModel } from '../../models/tenancy/api-key';
+import { TenantExportModel, TenantExportChunkModel } from '../../models/tenancy/tenant-export';
+import { PartnerApplicationModel } from '../../models/onboarding/partner-application';
+import { PartnerInvitationModel } from '../../models/onboarding/partner-invitation';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { provisioningWorkflowId, offboardingWorkflowId } from '../../domain/workflow-ids';
@@ -81,7 +85,7 @@ test('offboarding waits for a running export, which stops at its next write inst
       await new Promise((r) => setTimeout(r, 5000));
       seenWhenRun = { status: await statusOf(tenantId), keys: await inTenant(tenantId, () => ApiKeyModel.countDocuments({})) };
       try {
-        return await buildTenantExport(job.data);
+        return await buildTenantExport(job.data, api.services.models.tenant);
       } catch (err) {
         refusal = (err as Error).message;
         throw err;
@@ -124,7 +128,7 @@ test('the export job refuses to write for a tenant that is offboarding', async (
   const exportId = newId('exp');
   await inTenant(tenantId, () => TenantExportModel.create({ _id: exportId, status: 'queued', requestedBy: 'platform', chunks: 0, bytes: 0 }));
   await TenantModel.updateOne({ _id: tenantId }, { $set: { status: 'offboarding' } });
-  await expect(buildTenantExport({ tenantId, exportId })).rejects.toThrow(/offboarding/);
+  await expect(buildTenantExport({ tenantId, exportId }, api.services.models.tenant)).rejects.toThrow(/offboarding/);
   expect((await exportTraces(tenantId)).chunks).toBe(0);
   expect((await inTenant(tenantId, () => TenantExportModel.findOne({ _id: exportId }).lean()))?.status).toBe('queued');
 });

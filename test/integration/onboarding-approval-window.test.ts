@@ -1,7 +1,8 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
-import { createActivities } from '../../activities';
+import { AREAS } from '../../areas';
+import { activitiesOf } from '../../areas/compose';
 import type { Progress } from '../../activities/onboarding/index';
 import { provisionTenant, testTrellisOf } from '../support/trellis';
 import type { TestTrellis } from '../support/trellis';
@@ -24,7 +25,7 @@ const gate: { applicationId?: string; mode?: 'hold' | 'lose'; reached?: () => vo
 beforeAll(async () => {
   const config = loadConfig({ ...process.env, PORT: '0', ...UNLIMITED_PUBLIC });
   running = await startTrellis(config, { api: true, temporalWorker: false, queueWorker: true });
-  const real = createActivities({ services: running.services });
+  const real = activitiesOf(AREAS, { services: running.services });
   const recordProgress = async (tenantId: string, applicationId: string, progress: Progress): Promise<void> => {
     if (applicationId === gate.applicationId && progress.entry.event === 'approved' && gate.mode) {
       const mode = gate.mode;

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
 import { uniqueSlug, waitFor } from '../support/trellis';
-import { ApiKeyModel } from '../../models';
+import { ApiKeyModel } from '../../models/tenancy/api-key';
 import { inTenant } from '../../platform/tenant-context';
 
 /**

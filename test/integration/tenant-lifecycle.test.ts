@@ -5,7 +5,9 @@ import { startTestTrellis, provisionTenant, TestTrellis, waitFor } from '../supp
 import { keepHistory } from '../support/histories';
 import { TENANT_ID_ATTRIBUTE } from '../../services/tenant-workflows';
 import { provisioningWorkflowId } from '../../domain/workflow-ids';
-import { ApiKeyModel, AuditEventModel, RuleSetModel } from '../../models';
+import { ApiKeyModel } from '../../models/tenancy/api-key';
+import { AuditEventModel } from '../../models/tenancy/audit-event';
+import { RuleSetModel } from '../../models/tenancy/rule-set';
 import { inTenant } from '../../platform/tenant-context';
 
 /**

@@ -2,7 +2,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import { loadConfig } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
-import { createActivities } from '../../activities';
+import { AREAS } from '../../areas';
+import { activitiesOf } from '../../areas/compose';
 import { createTierActivities } from '../../activities/tiers/index';
 import { AuditEventModel } from '../../models/tenancy/audit-event';
 import type { AuditLog } from '../../services/tenancy/audit';
@@ -26,7 +27,7 @@ let auditBlips = 0;
 beforeAll(async () => {
   const config = loadConfig({ ...process.env, PORT: '0' });
   running = await startTrellis(config, { api: true, temporalWorker: false, queueWorker: true });
-  const real = createActivities({ services: running.services });
+  const real = activitiesOf(AREAS, { services: running.services });
   // The store blips once on the proposals' audit event, after the proposals were written.
   const blippingAudit = {
     record: (tenantId: string, input: Parameters<AuditLog['record']>[1]) => {
