@@ -44,7 +44,7 @@ describe('scoped to the current tenant', () => {
     expect((await inA(() => Widget.updateOne({ _id: 'b1' }, { $set: { size: 99 } }))).matchedCount).toBe(0);
     expect((await inA(() => Widget.updateMany({}, { $inc: { size: 1 } }))).matchedCount).toBe(2);
     expect(await inA(() => Widget.findOneAndUpdate({ _id: 'b1' }, { $set: { size: 5 } }))).toBeNull();
-    expect((await inA(() => Widget.replaceOne({ _id: 'b1' }, { name: 'x', size: 0 }))).matchedCount).toBe(0);
+    expect((await inA(() => Widget.replaceOne({ _id: 'b1' }, { tenantId: A, name: 'x', size: 0 }))).matchedCount).toBe(0);
     expect(await inA(() => Widget.findOneAndDelete({ _id: 'b1' }))).toBeNull();
     expect((await inA(() => Widget.deleteMany({ name: 'one', _id: 'b1' }))).deletedCount).toBe(0);
     const b1 = await inTenant(B, () => Widget.findOne({ _id: 'b1' }).lean());
