@@ -56,7 +56,7 @@ export function testTrellisOf(running: RunningTrellis, config: Config, defaults:
       const signal = defaults.timeoutMs ? AbortSignal.timeout(defaults.timeoutMs) : undefined;
       const res = await fetch(`${url}${path}`, { method, headers, body, signal });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
