@@ -5,6 +5,7 @@ import { reapStaleTenants } from '../services/tenancy/tenants';
 import { reapStaleDeals } from '../services/deals/deals';
 import { reapStaleApplications } from '../services/onboarding/onboarding';
 import { reapStaleTierReviews } from '../services/tiers/tier-reviews';
+import { asTenantId } from '../platform/tenant-id';
 import { relayOutbox } from '../services/outbox';
 import type { Services } from '../services';
 
@@ -39,8 +40,8 @@ export const REAPERS: ReaperRegistry = {
     // The outbox first: an audit event whose change happened is appended before anything is closed.
     { name: 'outbox', run: (services, tenantId) => relayOutbox(services, tenantId) },
     { name: 'stale-deals', run: (services, tenantId, olderThanMs) => reapStaleDeals(services, tenantId, olderThanMs) },
-    { name: 'stale-applications', run: (services, tenantId, olderThanMs) => reapStaleApplications(services, tenantId, olderThanMs) },
-    { name: 'stale-tier-reviews', run: (services, tenantId, olderThanMs) => reapStaleTierReviews(services, tenantId, olderThanMs) },
+    { name: 'stale-applications', run: (services, tenantId, olderThanMs) => reapStaleApplications(services, asTenantId(tenantId), olderThanMs) },
+    { name: 'stale-tier-reviews', run: (services, tenantId, olderThanMs) => reapStaleTierReviews(services, asTenantId(tenantId), olderThanMs) },
   ],
 };
 

@@ -4,6 +4,7 @@ import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { payoutHold } from '../../services/onboarding/partners';
 import { keyFor, apply, waitForStatus, UNLIMITED_PUBLIC } from './onboarding-helpers';
+import { asTenantId } from '../../platform/tenant-id';
 
 /** Partners, applications, invitations and tier reviews refuse other tenants' and other partners' ids. */
 let app: TestTrellis;
@@ -97,14 +98,14 @@ test('wrong roles are refused and bad input changes nothing', async () => {
 });
 
 test('payouts hold a partner until its tax form and bank details are verified', async () => {
-  expect(await payoutHold(a.tenantId, theirs)).toEqual({ hold: true, reasons: ['tax-form not verified', 'bank-details not verified'] });
+  expect(await payoutHold(asTenantId(a.tenantId), theirs)).toEqual({ hold: true, reasons: ['tax-form not verified', 'bank-details not verified'] });
   const finance = await keyFor(app, a.adminKey, 'finance');
   await app.http('POST', `/v1/partners/${theirs}/document-verifications`, { key: finance, body: { kind: 'tax-form' } });
   const twice = await app.http('POST', `/v1/partners/${theirs}/document-verifications`, { key: finance, body: { kind: 'tax-form' } });
   expect(twice.status).toBe(200);
-  expect(await payoutHold(a.tenantId, theirs)).toEqual({ hold: true, reasons: ['bank-details not verified'] });
+  expect(await payoutHold(asTenantId(a.tenantId), theirs)).toEqual({ hold: true, reasons: ['bank-details not verified'] });
   await app.http('POST', `/v1/partners/${theirs}/document-verifications`, { key: a.adminKey, body: { kind: 'bank-details' } });
-  expect(await payoutHold(a.tenantId, theirs)).toEqual({ hold: false, reasons: [] });
+  expect(await payoutHold(asTenantId(a.tenantId), theirs)).toEqual({ hold: false, reasons: [] });
   const audit = await app.http('GET', `/v1/audit?entityId=${theirs}&action=partner.document-verified`, { key: a.adminKey });
   expect(audit.body.items).toHaveLength(2);
 });
