@@ -67,7 +67,7 @@ async function applicantView(services: Services, tenantId: TenantId, a: PartnerA
   };
 }
 
-export type ApplicantView = Awaited<ReturnType<typeof applicantView>>;
+type ApplicantView = Awaited<ReturnType<typeof applicantView>>;
 
 /** Applies from `address` (no key); the applicant token is answered only here. */
 export async function applyToProgramme(services: Services, slug: string, input: ApplyInput, context: { address: string; requestId: string }) {

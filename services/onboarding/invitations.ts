@@ -1,6 +1,5 @@
 import { invitationStore } from '../../models/onboarding/invitation-repository';
 import type { PartnerInvitationDoc } from '../../models/onboarding/partner-invitation';
-import type { AuditActor } from '../../models/tenancy/audit-event';
 import { isDuplicateKey } from '../../platform/store-errors';
 import type { TenantId } from '../../platform/tenant-id';
 import { hashKey } from '../../domain/tenancy/api-key-format';
@@ -8,6 +7,7 @@ import { newSecret, isSecretOf } from '../../domain/onboarding/secrets';
 import { conflict, invalid, notFound } from '../../domain/errors';
 import { settleAudit, withAudit, type KeyedAuditInput } from '../outbox';
 import type { Services } from '..';
+import type { RequestBy } from './onboarding';
 
 /**
  * Invitations a tenant-admin sends to prospective partners. The single-use token is shown once,
@@ -17,11 +17,6 @@ export interface Invitee {
   email: string;
   name?: string;
   validForDays: number;
-}
-
-export interface RequestBy {
-  actor: AuditActor;
-  requestId: string;
 }
 
 /**

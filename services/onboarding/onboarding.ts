@@ -32,6 +32,12 @@ export const ONBOARDING_KIND = 'partner-onboarding';
 /** Where a tenant's workflows run: the use cases that talk to them take it beside the tenant id. */
 export type Placement = TenantDoc['placement'];
 
+/** Who asks for a change, as its audit event records them. */
+export interface RequestBy {
+  actor: AuditActor;
+  requestId: string;
+}
+
 /** The agreement's hash: what an applicant accepts is exactly this version, title and text. */
 export function agreementHash(agreement: OnboardingRules['agreement']): string {
   return createHash('sha256').update(canonicalJson(agreement)).digest('hex');

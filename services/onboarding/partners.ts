@@ -11,7 +11,7 @@ import { completeTrainingUpdate } from '../../workflows/onboarding/messages';
 import type { AuditLog } from '../tenancy/audit';
 import { withAudit, type KeyedAuditInput } from '../outbox';
 import type { Services } from '..';
-import { liveState, sendToApplication, Placement } from './onboarding';
+import { liveState, sendToApplication, Placement, RequestBy } from './onboarding';
 
 /**
  * A tenant's partners once onboarded: who they are, their effective-dated tiers, compliance
@@ -82,7 +82,7 @@ export async function verifyPartnerDocument(
   tenantId: TenantId,
   partnerId: string,
   kind: string,
-  by: { actor: AuditActor; requestId: string },
+  by: RequestBy,
 ): Promise<PartnerDoc> {
   const partner = await visiblePartner(tenantId, partnerId);
   if (!(partner.documents ?? []).some((d) => d.kind === kind)) {
@@ -128,7 +128,7 @@ export async function completeTraining(
   placement: Placement,
   partnerId: string,
   module: string,
-  by: { actor: AuditActor; requestId: string; onlyPartnerId?: string },
+  by: RequestBy & { onlyPartnerId?: string },
 ): Promise<PartnerDoc> {
   const partner = await visiblePartner(tenantId, partnerId, by.onlyPartnerId);
   if ((partner.training ?? []).some((t) => t.module === module)) return partner;

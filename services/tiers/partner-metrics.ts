@@ -1,4 +1,4 @@
-import { performanceStore } from '../../models/tiers/performance-repository';
+import { performanceStore, type PerformanceEvent } from '../../models/tiers/performance-repository';
 import type { TenantId } from '../../platform/tenant-id';
 import type { PartnerMetrics } from '../../domain/tiers/evaluate';
 import { completedTraining } from '../onboarding/partners';
@@ -6,16 +6,9 @@ import { completedTraining } from '../onboarding/partners';
 /**
  * Partner performance for tier reviews, read from the `partner_performance` events that won deals
  * write (one per deal). Tier reviews depend on this, not on the deal model, so either side can
- * change its internals.
+ * change its internals. The same source (`sourceId`, the deal or reversal id) counts once.
  */
-export interface ClosedWonEvent {
-  partnerId: string;
-  /** The deal (or other source) id: the same source is counted once. */
-  sourceId: string;
-  amountMinor: number;
-  currency: string;
-  closedAt: Date;
-}
+export type ClosedWonEvent = Omit<PerformanceEvent, 'kind'>;
 
 export async function recordClosedWon(tenantId: TenantId, event: ClosedWonEvent): Promise<void> {
   if (!Number.isSafeInteger(event.amountMinor)) throw new Error('amountMinor must be a whole number of minor units');

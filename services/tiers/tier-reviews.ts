@@ -18,11 +18,6 @@ export const TIER_REVIEW_KIND = 'tier-review';
 
 export const tierReviewScheduleId = (tenantId: string): string => `${tenantId}/tier-review-schedule`;
 
-interface RequestBy {
-  actor: AuditActor;
-  requestId: string;
-}
-
 /**
  * Temporal refuses a bad spec with a TypeError. Publishing checks the cron now, but a version
  * published before that check may still be in force: a conflict that says so, not a 500.
@@ -78,7 +73,7 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: Ten
  * Runs a review now. Its id comes from the request's Idempotency-Key, so a retry finds the review
  * and the workflow it already started; the request is audited through the outbox.
  */
-export async function requestTierReview(services: Services, tenantId: TenantId, placement: TenantDoc['placement'], by: RequestBy & { reviewId: string }): Promise<TierReviewDoc> {
+export async function requestTierReview(services: Services, tenantId: TenantId, placement: TenantDoc['placement'], by: { actor: AuditActor; requestId: string; reviewId: string }): Promise<TierReviewDoc> {
   const { reviewId } = by;
   const requestedBy = by.actor.id;
   const event = { actor: by.actor, action: 'tier-review.requested', entity: { type: 'tier-review', id: reviewId }, requestId: by.requestId, eventKey: `tier-review.requested:${reviewId}` };
@@ -142,7 +137,7 @@ export async function tierReviewSchedule(services: Services, tenantId: TenantId,
 }
 
 /** Re-reads the tiers rule set in force into the schedule (creating it if missing), audited. */
-export async function syncTierReviewSchedule(services: Services, tenantId: TenantId, placement: TenantDoc['placement'], by: RequestBy) {
+export async function syncTierReviewSchedule(services: Services, tenantId: TenantId, placement: TenantDoc['placement'], by: { actor: AuditActor; requestId: string }) {
   const scheduleId = await ensureTierReviewSchedule(services, tenantId, { updateExisting: true });
   await services.audit.record(tenantId, { actor: by.actor, action: 'tier-review.schedule-synced', entity: { type: 'schedule', id: scheduleId }, requestId: by.requestId });
   return tierReviewSchedule(services, tenantId, placement);

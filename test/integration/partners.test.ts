@@ -5,6 +5,7 @@ import { newId } from '../../platform/ids';
 import { payoutHold } from '../../services/onboarding/partners';
 import { keyFor, apply, waitForStatus, UNLIMITED_PUBLIC } from './onboarding-helpers';
 import { asTenantId } from '../../platform/tenant-id';
+import { partnerStore } from '../../models/onboarding/partner-repository';
 
 /** Partners, applications, invitations and tier reviews refuse other tenants' and other partners' ids. */
 let app: TestTrellis;
@@ -129,4 +130,15 @@ test('a partner outside enablement records training directly: once, audited once
   const audit = await app.http('GET', `/v1/audit?action=partner.training-completed&entityId=${mine}`, { key: a.adminKey });
   expect(audit.body.items).toHaveLength(1);
   expect(audit.body.items[0].data).toMatchObject({ module: 'advanced-selling' });
+});
+
+test('a partner repository reads and writes only the tenant it was obtained for', async () => {
+  const ofA = partnerStore(asTenantId(a.tenantId));
+  const ofB = partnerStore(asTenantId(b.tenantId));
+  expect((await ofA.byId(mine))?._id).toBe(mine);
+  expect(await ofB.byId(mine)).toBeNull();
+  expect((await ofB.list({ limit: 50 })).map((p) => p._id)).not.toContain(mine);
+  const change = { tier: 'Gold', effectiveFrom: new Date(), reason: 'test', changedBy: 'test', source: 'test:cross-tenant' };
+  expect(await ofB.changeTierOnce(mine, change)).toBe(false);
+  expect((await ofA.byId(mine))?.tier).toBe('Registered');
 });

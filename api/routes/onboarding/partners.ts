@@ -5,6 +5,7 @@ import { auditActor, Actor } from '../../context';
 import { decodeCursor, pageOf } from '../../../services/pagination';
 import { asTenantId } from '../../../platform/tenant-id';
 import { listPartners, tierInForce, visiblePartner, verifyPartnerDocument, completeTraining } from '../../../services/onboarding/partners';
+import { PARTNER_STATUSES } from '../../../domain/onboarding/partner-status';
 import type { PartnerDoc } from '../../../models/onboarding/partner';
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
@@ -58,7 +59,7 @@ const PARTNER_READERS = [...STAFF_ROLES, 'partner'] as const;
 
 const ListQuery = Obj({
   ...PageQuery,
-  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('offboarded')])),
+  status: Type.Optional(Type.Union(PARTNER_STATUSES.map((s) => Type.Literal(s)))),
   tier: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
 });
 const PartnerParams = IdParams('ptn');

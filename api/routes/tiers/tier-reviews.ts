@@ -7,6 +7,8 @@ import { asTenantId } from '../../../platform/tenant-id';
 import {
   requestTierReview, getTierReview, listTierReviews, decideTierReview, tierReviewSchedule, syncTierReviewSchedule,
 } from '../../../services/tiers/tier-reviews';
+import { TIER_REVIEW_STATUSES } from '../../../domain/tiers/review-status';
+import { TIER_CHANGE_KINDS } from '../../../domain/tiers/evaluate';
 import type { TierReviewDoc } from '../../../models/tiers/tier-review';
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
@@ -16,7 +18,7 @@ const ProposalView = Type.Object({
   partnerName: Type.String(),
   fromTier: Type.String(),
   toTier: Type.String(),
-  change: Type.String({ enum: ['promotion', 'demotion', 'reassignment'] }),
+  change: Type.String({ enum: [...TIER_CHANGE_KINDS] }),
   reason: Type.String(),
   metrics: Type.Object({ closedWonRevenue: Type.String(), currency: Type.String(), dealCount: Type.Integer(), trainingCompleted: Type.Array(Type.String()) }),
 });
@@ -25,7 +27,7 @@ const ReviewView = Obj({
   id: Type.String(),
   trigger: Type.String(),
   requestedBy: Type.String(),
-  status: Type.String({ enum: ['computing', 'awaiting-approval', 'applied', 'rejected', 'no-changes', 'expired', 'skipped'] }),
+  status: Type.String({ enum: [...TIER_REVIEW_STATUSES] }),
   ruleSetVersion: Type.Optional(Type.Integer()),
   asOf: Type.Optional(Type.String()),
   windowFrom: Type.Optional(Type.String()),
