@@ -22,6 +22,9 @@ export const Cursor = Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$', descripti
 
 export const PageQuery = { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) };
 
+/** A paged query as a handler reads it (`Paged<Static<typeof Query>>`): validation fills `limit` from its default. */
+export type Paged<Q extends { limit?: number }> = Q & { limit: number };
+
 export const Page = <T extends TSchema>(item: T) =>
   Obj({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 

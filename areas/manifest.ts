@@ -3,6 +3,7 @@ import type { RouteSpec } from '../api/route';
 import type { RuleKind } from '../domain/rules/registry';
 import type { PartyLookups } from '../services/tenancy/parties';
 import type { Services } from '../services';
+import type { TenantId } from '../platform/tenant-id';
 
 /**
  * What one business area brings to Trellis. The API, the workers and provisioning read these
@@ -46,7 +47,7 @@ export interface PlatformReaper {
 /** Runs once per pass for every active tenant. */
 export interface TenantReaper {
   name: string;
-  run(services: Services, tenantId: string, olderThanMs: number): Promise<unknown>;
+  run(services: Services, tenantId: TenantId, olderThanMs: number): Promise<unknown>;
 }
 
 export interface ReaperRegistry {

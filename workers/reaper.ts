@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { TenantModel } from '../models/tenancy/tenant';
 import { redisConnection } from '../platform/connections';
 import type { Services } from '../services';
+import { asTenantId } from '../platform/tenant-id';
 import type { ReaperRegistry } from '../areas/manifest';
 
 /**
@@ -44,7 +45,7 @@ export async function runReapers(services: Services, registry: ReaperRegistry): 
     const page = await TenantModel.find({ status: 'active', ...(after ? { _id: { $gt: after } } : {}) }, { _id: 1 }).sort({ _id: 1 }).limit(PAGE).lean();
     for (const { _id: tenantId } of page) {
       pass.tenants += 1;
-      for (const reaper of registry.tenant) await attempt(reaper.name, tenantId, () => reaper.run(services, tenantId, olderThanMs));
+      for (const reaper of registry.tenant) await attempt(reaper.name, tenantId, () => reaper.run(services, asTenantId(tenantId), olderThanMs));
     }
     if (page.length < PAGE) return pass;
     after = page[page.length - 1]._id;

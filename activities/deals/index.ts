@@ -2,6 +2,7 @@ import { DealModel, DealHistoryEntry, DealStatus, DealStepView } from '../../mod
 import { ApiKeyModel } from '../../models/tenancy/api-key';
 import { inTenant } from '../../platform/tenant-context';
 import { recordClosedWon } from '../../services/tiers/partner-metrics';
+import { asTenantId } from '../../platform/tenant-id';
 import type { Services } from '../../services';
 import { claimCustomer, dealProcessRunning, releaseClaims } from '../../services/deals/claims';
 import { isDuplicateKey } from '../../platform/store-errors';
@@ -148,7 +149,7 @@ export function createDealActivities({ services }: { services: Services }) {
         // Won revenue feeds tier reviews, in the tenant currency, once per deal.
         const deal = await inTenant(tenantId, () => DealModel.findOne({ _id: dealId }, { partnerId: 1, tenantCurrency: 1 }).lean());
         if (deal) {
-          await recordClosedWon(tenantId, { partnerId: deal.partnerId, sourceId: dealId, amountMinor: view.closedAmountTenantMinor, currency: deal.tenantCurrency, closedAt: new Date(view.closedAt) });
+          await recordClosedWon(asTenantId(tenantId), { partnerId: deal.partnerId, sourceId: dealId, amountMinor: view.closedAmountTenantMinor, currency: deal.tenantCurrency, closedAt: new Date(view.closedAt) });
         }
       }
       for (const [k, entry] of entries.entries()) {

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
-import { PartnerApplicationModel, PartnerApplicationDoc } from '../../models/onboarding/partner-application';
-import { appendApplicationEvent } from '../../services/onboarding/application-history';
-import { PartnerModel } from '../../models/onboarding/partner';
-import { inTenant } from '../../platform/tenant-context';
+import type { PartnerApplicationDoc } from '../../models/onboarding/partner-application';
+import { applicationStore, ApplicationEventInput } from '../../models/onboarding/application-repository';
+import { partnerStore } from '../../models/onboarding/partner-repository';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { screenApplicant, possibleDuplicates, isCompanyDomain, CheckFinding } from '../../domain/onboarding/checks';
-import { CLOSED_STATUSES, HistoryEntry, Actor, PartnerKeyMaterial } from '../../domain/onboarding/state';
+import type { Actor, PartnerKeyMaterial } from '../../domain/onboarding/state';
 import type { OnboardingRules } from '../../domain/onboarding/definition';
 import { payoutEligibility } from '../../domain/onboarding/compliance';
 import { recordTrainingCompletion } from '../../services/onboarding/partners';
@@ -38,11 +38,9 @@ export type ApplicationPatch = Partial<{
   closedAt: string;
 }>;
 
-export interface Progress {
-  entry: HistoryEntry;
+/** One step of progress: a history entry (with its reminder or decision), what it sets on the read model, its audit. */
+export interface Progress extends ApplicationEventInput {
   set?: ApplicationPatch;
-  reminder?: { step: string; to: string; at: string };
-  decision?: { round: number; decision: string; reason?: string; by: string; role?: string; at: string };
   /** The audit action this progress is, when it is a state change worth auditing. */
   audit?: string;
 }
@@ -61,8 +59,8 @@ export interface ProvisionRequest {
 export function createOnboardingActivities({ services }: { services: Services }) {
   const { ruleSets, audit, apiKeys } = services;
 
-  async function applicationOrThrow(tenantId: string, applicationId: string): Promise<PartnerApplicationDoc> {
-    const doc = await inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }).lean());
+  async function applicationOrThrow(tenantId: TenantId, applicationId: string): Promise<PartnerApplicationDoc> {
+    const doc = await applicationStore(tenantId).byId(applicationId);
     if (!doc) throw new Error(`application ${applicationId} does not exist in tenant ${tenantId}`);
     return doc;
   }
@@ -70,7 +68,7 @@ export function createOnboardingActivities({ services }: { services: Services })
   return {
     /** Pins the rule-set version the application started with, and the agreement's hash. */
     async loadOnboardingRules(tenantId: string, version: number): Promise<{ version: number; rules: OnboardingRules; agreementHash: string }> {
-      const found = await ruleSets.version<OnboardingRules>(tenantId, 'onboarding', version);
+      const found = await ruleSets.version<OnboardingRules>(asTenantId(tenantId), 'onboarding', version);
       if (!found) throw new Error(`onboarding rule set version ${version} does not exist in tenant ${tenantId}`);
       return { version, rules: found.definition, agreementHash: agreementHash(found.definition.agreement) };
     },
@@ -81,20 +79,22 @@ export function createOnboardingActivities({ services }: { services: Services })
      * with a company's tax id), so a match with one is recorded on the application for the
      * reviewer instead, and the application goes on to review.
      */
-    async runAutomatedChecks(tenantId: string, applicationId: string, checks: OnboardingRules['checks']): Promise<CheckFinding[]> {
+    async runAutomatedChecks(rawTenantId: string, applicationId: string, checks: OnboardingRules['checks']): Promise<CheckFinding[]> {
+      const tenantId = asTenantId(rawTenantId);
       const app = await applicationOrThrow(tenantId, applicationId);
       const { taxId, emailDomain } = app.applicant;
       const companyDomain = isCompanyDomain(emailDomain, checks);
-      const open = { _id: { $ne: applicationId }, status: { $nin: CLOSED_STATUSES } };
-      const [partnersByTax, appsByTax, partnersByDomain, appsByDomain] = await inTenant(tenantId, () => Promise.all([
-        PartnerModel.find({ taxId, status: { $ne: 'offboarded' } }, { _id: 1 }).limit(5).lean(),
-        PartnerApplicationModel.find({ 'applicant.taxId': taxId, ...open }, { _id: 1 }).limit(5).lean(),
-        companyDomain ? PartnerModel.find({ emailDomain, status: { $ne: 'offboarded' } }, { _id: 1 }).limit(5).lean() : [],
-        companyDomain ? PartnerApplicationModel.find({ 'applicant.emailDomain': emailDomain, ...open }, { _id: 1 }).limit(5).lean() : [],
-      ]));
+      const partners = partnerStore(tenantId);
+      const applications = applicationStore(tenantId);
+      const [partnersByTax, appsByTax, partnersByDomain, appsByDomain] = await Promise.all([
+        partners.liveIdsByTaxId(taxId),
+        applications.openIdsByTaxId(taxId, applicationId),
+        companyDomain ? partners.liveIdsByEmailDomain(emailDomain) : [],
+        companyDomain ? applications.openIdsByEmailDomain(emailDomain, applicationId) : [],
+      ]);
       const ids = (docs: { _id: string }[]) => docs.map((d) => d._id);
       const flags = possibleDuplicates(app.applicant, checks, { byTaxId: ids(appsByTax), byEmailDomain: ids(appsByDomain) });
-      await inTenant(tenantId, () => PartnerApplicationModel.updateOne({ _id: applicationId }, { $set: { possibleDuplicates: flags } }));
+      await applications.setPossibleDuplicates(applicationId, flags);
       return screenApplicant(app.applicant, checks, { byTaxId: ids(partnersByTax), byEmailDomain: ids(partnersByDomain) });
     },
 
@@ -103,14 +103,11 @@ export function createOnboardingActivities({ services }: { services: Services })
      * document under a unique (tenantId, applicationId, seq) index, so a retry, or a zombie attempt
      * running beside it, cannot record it twice; the patch is set only by the newest seq.
      */
-    async recordProgress(tenantId: string, applicationId: string, progress: Progress): Promise<void> {
-      await appendApplicationEvent(tenantId, applicationId, progress);
-      if (progress.set && Object.keys(progress.set).length > 0) {
-        await inTenant(tenantId, () => PartnerApplicationModel.updateOne(
-          { _id: applicationId, $or: [{ progressSeq: { $exists: false } }, { progressSeq: { $lte: progress.entry.seq } }] },
-          { $set: { ...progress.set, progressSeq: progress.entry.seq } },
-        ));
-      }
+    async recordProgress(rawTenantId: string, applicationId: string, progress: Progress): Promise<void> {
+      const tenantId = asTenantId(rawTenantId);
+      const applications = applicationStore(tenantId);
+      await applications.appendEvent(applicationId, progress);
+      if (progress.set && Object.keys(progress.set).length > 0) await applications.applyProgress(applicationId, progress.entry.seq, progress.set);
       if (progress.audit) {
         await audit.record(tenantId, {
           actor: progress.entry.actor ?? SYSTEM,
@@ -126,33 +123,28 @@ export function createOnboardingActivities({ services }: { services: Services })
      * Makes the partner active with its initial tier and documents, and stores its API key (only
      * the hash, made by the API at approval; the key itself never enters workflow history).
      */
-    async provisionPartner(tenantId: string, request: ProvisionRequest): Promise<void> {
+    async provisionPartner(rawTenantId: string, request: ProvisionRequest): Promise<void> {
+      const tenantId = asTenantId(rawTenantId);
       const app = await applicationOrThrow(tenantId, request.applicationId);
       heartbeat();
       const documents = app.documents.map((d) => ({ kind: d.kind, reference: d.reference, submittedAt: d.submittedAt }));
-      await inTenant(tenantId, () => PartnerModel.updateOne(
-        { _id: request.partnerId },
-        {
-          $setOnInsert: {
-            name: app.applicant.legalName,
-            contactName: app.applicant.contactName,
-            email: app.applicant.email,
-            emailDomain: app.applicant.emailDomain,
-            country: app.applicant.country,
-            taxId: app.applicant.taxId,
-            status: 'active',
-            tier: request.initialTier,
-            tierHistory: [{ tier: request.initialTier, effectiveFrom: new Date(request.effectiveFrom), reason: 'initial tier at onboarding', changedBy: request.approvedBy.id, source: `onboarding:${request.applicationId}` }],
-            goodStanding: true,
-            payoutEligibility: payoutEligibility('active', documents),
-            applicationId: request.applicationId,
-            documents,
-            training: [],
-            ...(request.enablementDueAt ? { enablementDueAt: new Date(request.enablementDueAt) } : {}),
-          },
-        },
-        { upsert: true },
-      ));
+      await partnerStore(tenantId).createOnce(request.partnerId, {
+        name: app.applicant.legalName,
+        contactName: app.applicant.contactName,
+        email: app.applicant.email,
+        emailDomain: app.applicant.emailDomain,
+        country: app.applicant.country,
+        taxId: app.applicant.taxId,
+        status: 'active',
+        tier: request.initialTier,
+        tierHistory: [{ tier: request.initialTier, effectiveFrom: new Date(request.effectiveFrom), reason: 'initial tier at onboarding', changedBy: request.approvedBy.id, source: `onboarding:${request.applicationId}` }],
+        goodStanding: true,
+        payoutEligibility: payoutEligibility('active', documents),
+        applicationId: request.applicationId,
+        documents,
+        training: [],
+        ...(request.enablementDueAt ? { enablementDueAt: new Date(request.enablementDueAt) } : {}),
+      });
       heartbeat();
       await apiKeys.store(tenantId, request.partnerKey, { name: `${app.applicant.legalName} partner key`.slice(0, 120), role: 'partner', partyId: request.partnerId, createdBy: request.approvedBy.id });
       heartbeat();
@@ -173,8 +165,9 @@ export function createOnboardingActivities({ services }: { services: Services })
     },
 
     /** Overdue enablement takes good standing away; completing it later gives it back. */
-    async setGoodStanding(tenantId: string, partnerId: string, goodStanding: boolean, reason: string, seq: number): Promise<void> {
-      await inTenant(tenantId, () => PartnerModel.updateOne({ _id: partnerId }, { $set: { goodStanding } }));
+    async setGoodStanding(rawTenantId: string, partnerId: string, goodStanding: boolean, reason: string, seq: number): Promise<void> {
+      const tenantId = asTenantId(rawTenantId);
+      await partnerStore(tenantId).setGoodStanding(partnerId, goodStanding);
       await audit.record(tenantId, {
         actor: SYSTEM,
         action: goodStanding ? 'partner.good-standing-restored' : 'partner.good-standing-lost',
@@ -185,12 +178,12 @@ export function createOnboardingActivities({ services }: { services: Services })
     },
 
     async completedTraining(tenantId: string, partnerId: string): Promise<string[]> {
-      const partner = await inTenant(tenantId, () => PartnerModel.findOne({ _id: partnerId }, { training: 1 }).lean());
+      const [partner] = await partnerStore(asTenantId(tenantId)).trainingOf([partnerId]);
       return (partner?.training ?? []).map((t) => t.module);
     },
 
     async recordTrainingCompleted(tenantId: string, partnerId: string, module: string, completedAt: string, actor: Actor): Promise<void> {
-      await recordTrainingCompletion(audit, tenantId, { partnerId, module, completedAt, actor });
+      await recordTrainingCompletion(audit, asTenantId(tenantId), { partnerId, module, completedAt, actor });
     },
   };
 }

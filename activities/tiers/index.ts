@@ -1,21 +1,20 @@
 import { Context } from '@temporalio/activity';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { TenantModel } from '../../models/tenancy/tenant';
-import { PartnerModel } from '../../models/onboarding/partner';
-import { TierReviewModel, TierReviewDoc, TierReviewProposal } from '../../models/tiers/tier-review';
-import { inTenant } from '../../platform/tenant-context';
+import type { TierReviewDoc, TierReviewProposal } from '../../models/tiers/tier-review';
+import { tierReviewStore } from '../../models/tiers/tier-review-repository';
 import { newId } from '../../platform/ids';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { minorUnitDigits } from '../../domain/locale';
 import type { TiersRules } from '../../domain/tiers/definition';
 import { proposeTierChange } from '../../domain/tiers/evaluate';
 import { fromMinor } from '../../domain/money';
 import type { Actor } from '../../domain/onboarding/state';
 import { metricsFor } from '../../services/tiers/partner-metrics';
-import { changeTier } from '../../services/onboarding/partners';
+import { activePartnersAfter, changeTier } from '../../services/onboarding/partners';
 import { ensureTierReviewSchedule, tierReviewScheduleId } from '../../services/tiers/tier-reviews';
 import type { TierReviewInput } from '../../workflows/tiers/messages';
 import type { Services } from '../../services';
-import { isDuplicateKey } from '../../platform/store-errors';
 
 const SYSTEM: Actor = { type: 'system', id: 'tier-review' };
 const BATCH = 500;
@@ -24,19 +23,19 @@ const BATCH = 500;
 export function createTierActivities({ services }: { services: Services }) {
   const { ruleSets, audit, conns, config } = services;
 
-  async function reviewOrThrow(tenantId: string, reviewId: string): Promise<TierReviewDoc> {
-    const doc = await inTenant(tenantId, () => TierReviewModel.findOne({ _id: reviewId }).lean());
+  async function reviewOrThrow(tenantId: TenantId, reviewId: string): Promise<TierReviewDoc> {
+    const doc = await tierReviewStore(tenantId).byId(reviewId);
     if (!doc) throw new Error(`tier review ${reviewId} does not exist in tenant ${tenantId}`);
     return doc;
   }
 
-  async function rulesOf(tenantId: string, version: number): Promise<TiersRules> {
+  async function rulesOf(tenantId: TenantId, version: number): Promise<TiersRules> {
     const found = await ruleSets.version<TiersRules>(tenantId, 'tiers', version);
     if (!found) throw new Error(`tiers rule set version ${version} does not exist in tenant ${tenantId}`);
     return found.definition;
   }
 
-  function recordProposed(tenantId: string, reviewId: string, ruleSetVersion: number, partnersReviewed: number, proposals: TierReviewProposal[]) {
+  function recordProposed(tenantId: TenantId, reviewId: string, ruleSetVersion: number, partnersReviewed: number, proposals: TierReviewProposal[]) {
     return audit.record(tenantId, {
       actor: SYSTEM,
       action: 'tier-review.proposed',
@@ -49,7 +48,7 @@ export function createTierActivities({ services }: { services: Services }) {
   return {
     /** Creates the tenant's tier-review schedule (see services/tier-reviews); already there is fine. */
     async ensureTierReviewSchedule(tenantId: string): Promise<string> {
-      return ensureTierReviewSchedule(services, tenantId, { updateExisting: false });
+      return ensureTierReviewSchedule(services, asTenantId(tenantId), { updateExisting: false });
     },
 
     /**
@@ -57,37 +56,30 @@ export function createTierActivities({ services }: { services: Services }) {
      * run for a tenant that is gone removes its schedule and does nothing.
      */
     async openTierReview(input: TierReviewInput & { workflowId: string }): Promise<{ reviewId?: string }> {
-      const tenant = await TenantModel.findOne({ _id: input.tenantId }).lean();
+      const tenantId = asTenantId(input.tenantId);
+      const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
       if (!tenant || tenant.status !== 'active') {
         if (!tenant || tenant.status === 'deleted' || tenant.status === 'offboarding') {
           try {
-            await conns.clientFor(tenant?.placement.namespace ?? config.temporalNamespace).schedule.getHandle(tierReviewScheduleId(input.tenantId)).delete();
+            await conns.clientFor(tenant?.placement.namespace ?? config.temporalNamespace).schedule.getHandle(tierReviewScheduleId(tenantId)).delete();
           } catch (err) {
             if (!(err instanceof ScheduleNotFoundError)) throw err;
           }
         }
         return {};
       }
-      return inTenant(input.tenantId, async () => {
-        const existing = await TierReviewModel.findOne({ workflowId: input.workflowId }, { _id: 1 }).lean();
-        if (existing) return { reviewId: existing._id };
-        try {
-          const doc = await TierReviewModel.create({
-            _id: input.reviewId ?? newId('rev'), workflowId: input.workflowId, trigger: input.trigger, requestedBy: input.requestedBy, status: 'computing', proposals: [],
-          });
-          return { reviewId: doc._id };
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          const raced = await TierReviewModel.findOne({ workflowId: input.workflowId }, { _id: 1 }).lean();
-          return { reviewId: raced!._id };
-        }
+      const review = await tierReviewStore(tenantId).open({
+        reviewId: input.reviewId ?? newId('rev'), workflowId: input.workflowId, trigger: input.trigger, requestedBy: input.requestedBy,
       });
+      return { reviewId: review._id };
     },
 
     /** Evaluates every active partner against the tier rules in force and records the proposals. */
-    async computeTierProposals(tenantId: string, reviewId: string): Promise<{ proposals: number; autoApply: boolean; approvalTimeout: string | number; ruleSetVersion: number }> {
+    async computeTierProposals(rawTenantId: string, reviewId: string): Promise<{ proposals: number; autoApply: boolean; approvalTimeout: string | number; ruleSetVersion: number }> {
       // Heartbeats from the start: the workflow notices a dead worker by their absence.
       Context.current().heartbeat(0);
+      const tenantId = asTenantId(rawTenantId);
+      const reviews = tierReviewStore(tenantId);
       const review = await reviewOrThrow(tenantId, reviewId);
       if (review.ruleSetVersion !== undefined && review.ruleSetVersion !== null) {
         // A retry after the proposals were written: the first attempt may have died before its
@@ -99,7 +91,7 @@ export function createTierActivities({ services }: { services: Services }) {
       const inForce = await ruleSets.inForce<TiersRules>(tenantId, 'tiers');
       if (!inForce) {
         // A tenant provisioned before tiers existed has no rules yet: say so rather than retry forever.
-        await inTenant(tenantId, () => TierReviewModel.updateOne({ _id: reviewId, status: 'computing' }, { $set: { status: 'skipped', decisionNote: 'no tiers rule set in force; publish one with POST /v1/rule-sets/tiers/versions' } }));
+        await reviews.skip(reviewId, 'no tiers rule set in force; publish one with POST /v1/rule-sets/tiers/versions');
         return { proposals: 0, autoApply: false, approvalTimeout: 1, ruleSetVersion: 0 };
       }
       const rules = inForce.definition;
@@ -110,7 +102,7 @@ export function createTierActivities({ services }: { services: Services }) {
       let reviewed = 0;
       let after = '';
       for (;;) {
-        const partners = await inTenant(tenantId, () => PartnerModel.find({ status: 'active', _id: { $gt: after } }, { name: 1, tier: 1 }).sort({ _id: 1 }).limit(BATCH).lean());
+        const partners = await activePartnersAfter(tenantId, after, BATCH);
         if (partners.length === 0) break;
         const metrics = await metricsFor(tenantId, partners.map((p) => p._id), { from: windowFrom, to: asOf }, rules.currency);
         for (const [i, partner] of partners.entries()) {
@@ -129,17 +121,15 @@ export function createTierActivities({ services }: { services: Services }) {
       // Proposals stay `computing` until the workflow itself opens them for approval (openForApproval),
       // so no decision can reach the workflow before it is ready to take one.
       const status = proposals.length === 0 ? 'no-changes' : 'computing';
-      await inTenant(tenantId, () => TierReviewModel.updateOne(
-        { _id: reviewId, status: 'computing' },
-        { $set: { status, proposals, partnersReviewed: reviewed, ruleSetVersion: inForce.version, asOf, windowFrom } },
-      ));
+      await reviews.recordProposals(reviewId, { status, proposals, partnersReviewed: reviewed, ruleSetVersion: inForce.version, asOf, windowFrom });
       await recordProposed(tenantId, reviewId, inForce.version, reviewed, proposals);
       return { proposals: proposals.length, autoApply: rules.autoApply, approvalTimeout: rules.approvalTimeout, ruleSetVersion: inForce.version };
     },
 
     /** Applies every proposal as an effective-dated, audited tier change, once per partner. */
-    async applyTierReview(tenantId: string, reviewId: string, approval: { approvedBy: Actor; effectiveFrom: string; note?: string }): Promise<number> {
+    async applyTierReview(rawTenantId: string, reviewId: string, approval: { approvedBy: Actor; effectiveFrom: string; note?: string }): Promise<number> {
       Context.current().heartbeat(0);
+      const tenantId = asTenantId(rawTenantId);
       const review = await reviewOrThrow(tenantId, reviewId);
       let applied = 0;
       for (const [done, p] of review.proposals.entries()) {
@@ -156,10 +146,7 @@ export function createTierActivities({ services }: { services: Services }) {
           eventKey: `partner.tier-changed:${p.partnerId}:${reviewId}`,
         });
       }
-      await inTenant(tenantId, () => TierReviewModel.updateOne(
-        { _id: reviewId },
-        { $set: { status: 'applied', decidedBy: approval.approvedBy.id, decidedAt: new Date(approval.effectiveFrom), effectiveFrom: new Date(approval.effectiveFrom), ...(approval.note ? { decisionNote: approval.note } : {}) } },
-      ));
+      await tierReviewStore(tenantId).markApplied(reviewId, { decidedBy: approval.approvedBy.id, effectiveFrom: new Date(approval.effectiveFrom), note: approval.note });
       await audit.record(tenantId, {
         actor: approval.approvedBy,
         action: 'tier-review.applied',
@@ -171,14 +158,12 @@ export function createTierActivities({ services }: { services: Services }) {
     },
 
     async openForApproval(tenantId: string, reviewId: string): Promise<void> {
-      await inTenant(tenantId, () => TierReviewModel.updateOne({ _id: reviewId, status: 'computing' }, { $set: { status: 'awaiting-approval' } }));
+      await tierReviewStore(asTenantId(tenantId)).openForApproval(reviewId);
     },
 
-    async closeTierReview(tenantId: string, reviewId: string, close: { status: 'rejected' | 'expired'; by?: Actor; note?: string; at?: string }): Promise<void> {
-      await inTenant(tenantId, () => TierReviewModel.updateOne(
-        { _id: reviewId, status: 'awaiting-approval' },
-        { $set: { status: close.status, decidedBy: close.by?.id, decidedAt: close.at ? new Date(close.at) : new Date(), decisionNote: close.note } },
-      ));
+    async closeTierReview(rawTenantId: string, reviewId: string, close: { status: 'rejected' | 'expired'; by?: Actor; note?: string; at?: string }): Promise<void> {
+      const tenantId = asTenantId(rawTenantId);
+      await tierReviewStore(tenantId).closeAwaiting(reviewId, { status: close.status, decidedBy: close.by?.id, decidedAt: close.at ? new Date(close.at) : new Date(), note: close.note });
       await audit.record(tenantId, {
         actor: close.by ?? SYSTEM,
         action: `tier-review.${close.status}`,

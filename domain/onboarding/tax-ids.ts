@@ -23,8 +23,6 @@ const VAT_PREFIX_OF_COUNTRY: Record<string, string> = { GR: 'EL' };
 /** EIN prefixes the IRS has never assigned. */
 const INVALID_EIN_PREFIXES = new Set(['00', '07', '08', '09', '17', '18', '19', '28', '29', '49', '69', '70', '78', '79', '89', '96', '97']);
 
-export const SUPPORTED_TAX_ID_COUNTRIES = ['US', 'GB', 'CA', 'AU', 'IN', 'GR', ...Object.keys(EU_VAT).filter((c) => c !== 'EL')];
-
 /** Upper case without spaces, dots or dashes: the form duplicates are compared in. */
 export function normalizeTaxId(raw: string): string {
   return raw.toUpperCase().replace(/[\s.\-/]/g, '');

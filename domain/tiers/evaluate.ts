@@ -15,7 +15,8 @@ export interface PartnerMetrics {
   trainingCompleted: string[];
 }
 
-export type TierChangeKind = 'promotion' | 'demotion' | 'reassignment';
+export const TIER_CHANGE_KINDS = ['promotion', 'demotion', 'reassignment'] as const;
+export type TierChangeKind = (typeof TIER_CHANGE_KINDS)[number];
 
 export interface TierProposal {
   partnerId: string;

@@ -1,9 +1,10 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
+import type { PartnerStatus } from '../../domain/onboarding/partner-status';
 
 /**
  * A channel partner of a tenant. Its tier changes are effective-dated and never edited, so a deal
- * or commission can ask which tier was in force on its own date (see services/partners.tierAt).
+ * or commission can ask which tier was in force on its own date (see services/onboarding/partners.ts, tierAt).
  */
 export interface TierChange {
   tier: string;
@@ -37,7 +38,7 @@ export interface PartnerDoc {
   emailDomain: string;
   country: string;
   taxId?: string;
-  status: 'active' | 'suspended' | 'offboarded';
+  status: PartnerStatus;
   tier: string;
   tierHistory: TierChange[];
   /** Training completed on time; overdue enablement clears it. */

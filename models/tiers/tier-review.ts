@@ -1,6 +1,7 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
 import type { TierChangeKind } from '../../domain/tiers/evaluate';
+import type { TierReviewStatus } from '../../domain/tiers/review-status';
 
 /**
  * One tier review: the metrics it saw, the promotions and demotions it proposed with their
@@ -15,8 +16,6 @@ export interface TierReviewProposal {
   reason: string;
   metrics: { closedWonRevenue: string; currency: string; dealCount: number; trainingCompleted: string[] };
 }
-
-export type TierReviewStatus = 'computing' | 'awaiting-approval' | 'applied' | 'rejected' | 'no-changes' | 'expired' | 'skipped';
 
 export interface TierReviewDoc {
   _id: string;

@@ -6,6 +6,7 @@ import { DealRegistrationModel } from '../../models/deals/deal-registration';
 import { DealModel, DealDoc, OPEN_DEAL_STATUSES, DealStatus } from '../../models/deals/deal';
 import { DealReversalModel, DealReversalDoc } from '../../models/deals/deal-reversal';
 import { recordReversal } from '../tiers/partner-metrics';
+import { asTenantId } from '../../platform/tenant-id';
 import { inTenant } from '../../platform/tenant-context';
 import { OperationIds } from '../../platform/ids';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
@@ -89,7 +90,7 @@ export class DealService {
   async register(tenant: TenantDoc, actor: DealActor, input: Registration, operation: Pick<OperationIds, 'id'> = new OperationIds(undefined)): Promise<DealDoc> {
     const tenantId = tenant._id;
     const partnerId = actor.partyId!;
-    const partner = await getPartner(tenantId, partnerId);
+    const partner = await getPartner(asTenantId(tenantId), partnerId);
     if (!partner || partner.status !== 'active') throw new Problem('forbidden', `partner ${partnerId} is not active in this tenant`);
     const registeredAt = new Date();
     const tier = tierInForce(partner.tierHistory, registeredAt) ?? partner.tier;
@@ -335,7 +336,7 @@ export class DealService {
       { closedAmountMinor: deal.closedAmountMinor!, closedAmountTenantMinor: deal.closedAmountTenantMinor ?? 0 },
       tenant.settings.roundingMode,
     );
-    await recordReversal(tenant._id, { partnerId: deal.partnerId, sourceId: reversal._id, amountMinor: -tenantMinor, currency: deal.tenantCurrency, closedAt: new Date(deal.closedAt!) });
+    await recordReversal(asTenantId(tenant._id), { partnerId: deal.partnerId, sourceId: reversal._id, amountMinor: -tenantMinor, currency: deal.tenantCurrency, closedAt: new Date(deal.closedAt!) });
     await settleAudit(this.services, tenant._id, reversalAudit(actor, reversal));
   }
 

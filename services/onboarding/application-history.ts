@@ -1,48 +1,16 @@
-import { PartnerApplicationEventModel } from '../../models/onboarding/partner-application-event';
+import { applicationStore } from '../../models/onboarding/application-repository';
 import type { PartnerApplicationDoc } from '../../models/onboarding/partner-application';
-import { inTenant } from '../../platform/tenant-context';
-import { isDuplicateKey } from '../../platform/store-errors';
+import type { TenantId } from '../../platform/tenant-id';
 import type { HistoryEntry } from '../../domain/onboarding/state';
 
 /**
- * An application's history as separate entries (models/partner-application-event.ts) and its
- * projection onto the application read model: history, reminders and review decisions.
+ * Adds each application's recorded entries (models/onboarding/partner-application-event.ts) to it:
+ * history, reminders and review decisions. Applications recorded before entries were separate
+ * documents keep their embedded arrays; entries are merged by seq, so none shows twice.
  */
-export interface ApplicationEventInput {
-  entry: HistoryEntry;
-  reminder?: { step: string; to: string; at: string };
-  decision?: { round: number; decision: string; reason?: string; by: string; role?: string; at: string };
-}
-
-/** Records one entry once: a second insert of the same seq fails on the unique index and is a no-op. */
-export async function appendApplicationEvent(tenantId: string, applicationId: string, event: ApplicationEventInput): Promise<boolean> {
-  try {
-    await inTenant(tenantId, () => PartnerApplicationEventModel.create({
-      _id: `${applicationId}.${event.entry.seq}`,
-      applicationId,
-      seq: event.entry.seq,
-      entry: event.entry,
-      ...(event.reminder ? { reminder: { ...event.reminder, at: new Date(event.reminder.at) } } : {}),
-      ...(event.decision ? { decision: { ...event.decision, at: new Date(event.decision.at) } } : {}),
-    }));
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
-
-/**
- * Adds each application's recorded entries to it. Applications recorded before entries were
- * separate documents keep their embedded arrays; entries are merged by seq, so none shows twice.
- */
-export async function withHistory<D extends PartnerApplicationDoc>(tenantId: string, docs: D[], opts: { history: boolean }): Promise<D[]> {
+export async function withHistory<D extends PartnerApplicationDoc>(tenantId: TenantId, docs: D[], opts: { history: boolean }): Promise<D[]> {
   if (docs.length === 0) return docs;
-  const ids = docs.map((d) => d._id);
-  const filter = opts.history
-    ? { applicationId: { $in: ids } }
-    : { applicationId: { $in: ids }, $or: [{ reminder: { $exists: true } }, { decision: { $exists: true } }] };
-  const events = await inTenant(tenantId, () => PartnerApplicationEventModel.find(filter, { _id: 0, tenantId: 0, createdAt: 0 }).sort({ applicationId: 1, seq: 1 }).lean());
+  const events = await applicationStore(tenantId).eventsOf(docs.map((d) => d._id), opts);
   const byApp = new Map<string, typeof events>();
   for (const e of events) byApp.set(e.applicationId, [...(byApp.get(e.applicationId) ?? []), e]);
   return docs.map((doc) => {
@@ -55,5 +23,17 @@ export async function withHistory<D extends PartnerApplicationDoc>(tenantId: str
       reminders: [...(doc.reminders ?? []), ...mine.flatMap((e) => (e.reminder ? [e.reminder] : []))],
       review: { ...(doc.review ?? { round: 0 }), decisions: [...(doc.review?.decisions ?? []), ...mine.flatMap((e) => (e.decision ? [e.decision] : []))] },
     };
+  });
+}
+
+/** Joins each accepted agreement's signer (name, email, address) back from its evidence, for staff. */
+export async function withSigners<D extends PartnerApplicationDoc>(tenantId: TenantId, docs: D[]): Promise<D[]> {
+  const ids = docs.flatMap((d) => (d.agreement?.acceptanceId ? [d.agreement.acceptanceId] : []));
+  if (ids.length === 0) return docs;
+  const evidence = await applicationStore(tenantId).acceptances(ids);
+  const byId = new Map(evidence.map((e) => [e._id, e]));
+  return docs.map((d) => {
+    const e = d.agreement?.acceptanceId ? byId.get(d.agreement.acceptanceId) : undefined;
+    return e && d.agreement ? { ...d, agreement: { ...d.agreement, signerName: e.signerName, signerEmail: e.signerEmail, ip: e.ip } } : d;
   });
 }

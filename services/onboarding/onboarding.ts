@@ -1,39 +1,50 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { PartnerApplicationModel, PartnerApplicationDoc, PartnerAgreementAcceptanceModel } from '../../models/onboarding/partner-application';
-import { PartnerInvitationModel, PartnerInvitationDoc, PartnerInvitationRedemptionModel } from '../../models/onboarding/partner-invitation';
-import { isDuplicateKey } from '../../platform/store-errors';
-import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
+import { applicationStore } from '../../models/onboarding/application-repository';
+import type { PartnerApplicationDoc } from '../../models/onboarding/partner-application';
+import { TenantModel, type TenantDoc } from '../../models/tenancy/tenant';
 import type { AuditActor } from '../../models/tenancy/audit-event';
-import { inTenant } from '../../platform/tenant-context';
+import type { TenantId } from '../../platform/tenant-id';
 import { newId } from '../../platform/ids';
-import { hashKey, sameHash } from '../../domain/tenancy/api-key-format';
+import { hashKey, issueTenantKey } from '../../domain/tenancy/api-key-format';
 import { canonicalJson } from '../../domain/canonical-json';
 import { tenantWorkflowId } from '../../domain/workflow-ids';
 import { canonicalTaxId } from '../../domain/onboarding/tax-ids';
 import { emailDomainOf, ApplicantDetails } from '../../domain/onboarding/checks';
-import { CLOSED_STATUSES, ApplicationStatus, OnboardingState } from '../../domain/onboarding/state';
+import { CLOSED_STATUSES, ApplicationStatus, Decision, OnboardingState } from '../../domain/onboarding/state';
 import type { OnboardingRules } from '../../domain/onboarding/definition';
-import { OnboardingInput, OnboardingAnswer, onboardingStateQuery } from '../../workflows/onboarding/messages';
-import { Problem } from '../../api/problem';
+import { newSecret } from '../../domain/onboarding/secrets';
+import { DomainError, conflict, notFound } from '../../domain/errors';
+import { OnboardingInput, OnboardingAnswer, decideUpdate, onboardingStateQuery } from '../../workflows/onboarding/messages';
 import type { Services } from '..';
 import { executeRefusableUpdate } from '../tenant-workflows';
-import { withHistory, appendApplicationEvent } from './application-history';
+import { withHistory, withSigners } from './application-history';
+import { claimInvitation, reopenInvitation } from './invitations';
 
 /**
- * Partner applications and invitations as the API sees them: applying (publicly or by invitation)
- * starts one onboarding workflow; every later decision is an Update to it. Secrets handed out here
- * (applicant tokens, invitation tokens) are stored as SHA-256 hashes only.
+ * Partner applications: applying (publicly or by invitation) starts one onboarding workflow;
+ * every later decision is an Update to it. Staff read the store's read model; the applicant's
+ * side is in applicant.ts, invitations in invitations.ts.
  */
 export const ONBOARDING_KIND = 'partner-onboarding';
+
+/** Where a tenant's workflows run: the use cases that talk to them take it beside the tenant id. */
+export type Placement = TenantDoc['placement'];
+
+/** Who asks for a change, as its audit event records them. */
+export interface RequestBy {
+  actor: AuditActor;
+  requestId: string;
+}
 
 /** The agreement's hash: what an applicant accepts is exactly this version, title and text. */
 export function agreementHash(agreement: OnboardingRules['agreement']): string {
   return createHash('sha256').update(canonicalJson(agreement)).digest('hex');
 }
 
-const secret = (prefix: string): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
+const onboardingRun = (services: Services, tenantId: TenantId, placement: Placement, applicationId: string) =>
+  services.workflows.handle({ _id: tenantId, placement }, ONBOARDING_KIND, applicationId);
 
 export interface ApplyInput extends ApplicantDetails {
   invitationToken?: string;
@@ -41,20 +52,21 @@ export interface ApplyInput extends ApplicantDetails {
 
 export async function applyForPartnership(
   services: Services,
-  tenant: TenantDoc,
+  tenantId: TenantId,
+  placement: Placement,
   input: ApplyInput,
   context: { address: string; actor: AuditActor; requestId: string },
 ): Promise<{ application: PartnerApplicationDoc; applicantToken: string }> {
-  const rules = await services.ruleSets.inForce<OnboardingRules>(tenant._id, 'onboarding');
-  if (!rules) throw new Problem('conflict', 'this tenant has no onboarding rule set in force');
+  const rules = await services.ruleSets.inForce<OnboardingRules>(tenantId, 'onboarding');
+  if (!rules) throw conflict('this tenant has no onboarding rule set in force');
   const applicationId = newId('app');
   const partnerId = newId('ptn');
   const email = input.email.trim().toLowerCase();
-  const invitation = input.invitationToken ? await claimInvitation(tenant._id, input.invitationToken, email, applicationId) : undefined;
-  const applicantToken = secret('tra');
+  const invitation = input.invitationToken ? await claimInvitation(tenantId, input.invitationToken, email, applicationId) : undefined;
+  const applicantToken = newSecret('tra');
   let application: PartnerApplicationDoc;
   try {
-    application = await inTenant(tenant._id, async () => (await PartnerApplicationModel.create({
+    application = await applicationStore(tenantId).create({
       _id: applicationId,
       partnerId,
       source: invitation ? 'invitation' : 'public',
@@ -74,18 +86,18 @@ export async function applyForPartnership(
       status: 'submitted',
       currentStep: null,
       ruleSetVersion: rules.version,
-      workflowId: tenantWorkflowId(tenant._id, ONBOARDING_KIND, applicationId),
+      workflowId: tenantWorkflowId(tenantId, ONBOARDING_KIND, applicationId),
       findings: [],
       documents: [],
       review: { round: 0, decisions: [] },
       reminders: [],
       history: [],
-    })).toObject());
+    });
   } catch (err) {
-    if (invitation) await reopenInvitation(tenant._id, invitation._id, applicationId);
+    if (invitation) await reopenInvitation(tenantId, invitation._id, applicationId);
     throw err;
   }
-  await services.audit.record(tenant._id, {
+  await services.audit.record(tenantId, {
     actor: context.actor,
     action: 'partner-application.submitted',
     entity: { type: 'partner-application', id: applicationId },
@@ -93,173 +105,90 @@ export async function applyForPartnership(
     requestId: context.requestId,
     eventKey: `partner-application.submitted:${applicationId}`,
   });
-  const workflowInput: OnboardingInput = { tenantId: tenant._id, applicationId, partnerId, ruleSetVersion: rules.version, continueAsNewAfter: services.config.onboardingContinueAsNewAfter };
-  await services.workflows.start(tenant, ONBOARDING_KIND, applicationId, 'partnerOnboarding', [workflowInput]);
+  const workflowInput: OnboardingInput = { tenantId, applicationId, partnerId, ruleSetVersion: rules.version, continueAsNewAfter: services.config.onboardingContinueAsNewAfter };
+  await services.workflows.start({ _id: tenantId, placement }, ONBOARDING_KIND, applicationId, 'partnerOnboarding', [workflowInput]);
   return { application, applicantToken };
 }
 
-export async function getApplication(tenantId: string, applicationId: string): Promise<PartnerApplicationDoc | null> {
-  const doc = await inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }, { applicantTokenHash: 0 }).lean());
-  return doc ? (await withSigners(tenantId, await withHistory(tenantId, [doc], { history: true })))[0] : null;
-}
-
 /**
- * Stores who accepts an agreement, from where, before the acceptance is sent to the workflow
- * (which sees only its id). Upserted by id: a retried request writes the same evidence; one the
- * workflow refuses is never referenced.
+ * The staff view of one application with its full history and signers, or a not-found refusal;
+ * with `live`, also the running workflow's own state (null once its process has ended).
  */
-export async function recordAcceptanceEvidence(tenantId: string, e: { acceptanceId: string; applicationId: string; agreementVersion: string; agreementHash: string; signerName: string; signerEmail: string; ip: string; acceptedAt: string }): Promise<void> {
-  const { acceptanceId, ...fields } = e;
-  await inTenant(tenantId, () => PartnerAgreementAcceptanceModel.updateOne(
-    { _id: acceptanceId },
-    { $setOnInsert: { ...fields, signerEmail: fields.signerEmail.trim().toLowerCase(), acceptedAt: new Date(fields.acceptedAt) } },
-    { upsert: true },
-  ));
+export async function getApplication(
+  services: Services,
+  tenantId: TenantId,
+  placement: Placement,
+  applicationId: string,
+  opts: { live: boolean },
+): Promise<{ application: PartnerApplicationDoc; live?: OnboardingState | null }> {
+  const doc = await applicationStore(tenantId).forStaff(applicationId);
+  if (!doc) throw notFound(`application ${applicationId}`);
+  const [application] = await withSigners(tenantId, await withHistory(tenantId, [doc], { history: true }));
+  return { application, ...(opts.live ? { live: await liveState(services, tenantId, placement, applicationId) } : {}) };
 }
 
-/** Joins each accepted agreement's signer (name, email, address) back from its evidence, for staff. */
-async function withSigners<D extends PartnerApplicationDoc>(tenantId: string, docs: D[]): Promise<D[]> {
-  const ids = docs.flatMap((d) => (d.agreement?.acceptanceId ? [d.agreement.acceptanceId] : []));
-  if (ids.length === 0) return docs;
-  const evidence = await inTenant(tenantId, () => PartnerAgreementAcceptanceModel.find({ _id: { $in: ids } }).lean());
-  const byId = new Map(evidence.map((e) => [e._id, e]));
-  return docs.map((d) => {
-    const e = d.agreement?.acceptanceId ? byId.get(d.agreement.acceptanceId) : undefined;
-    return e && d.agreement ? { ...d, agreement: { ...d.agreement, signerName: e.signerName, signerEmail: e.signerEmail, ip: e.ip } } : d;
-  });
-}
-
-/** The applicant's own application, only with its token; anything else looks like "not found". */
-export async function applicantApplication(tenantId: string, applicationId: string, token: string | undefined): Promise<PartnerApplicationDoc | null> {
-  if (!token || !/^tra_[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const doc = await inTenant(tenantId, () => PartnerApplicationModel.findOne({ _id: applicationId }).lean());
-  if (!doc || !sameHash(doc.applicantTokenHash, hashKey(token))) return null;
-  return (await withHistory(tenantId, [doc], { history: false }))[0];
-}
-
-export async function listApplications(tenantId: string, filter: { status?: ApplicationStatus; before?: string; limit: number }): Promise<PartnerApplicationDoc[]> {
-  const docs = await inTenant(tenantId, () => {
-    const query: Record<string, unknown> = {};
-    if (filter.status) query.status = filter.status;
-    if (filter.before) query._id = { $lt: filter.before };
-    return PartnerApplicationModel.find(query, { applicantTokenHash: 0, history: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean();
-  });
+/** One more than `limit`, newest first, without history. */
+export async function listApplications(tenantId: TenantId, filter: { status?: ApplicationStatus; before?: string; limit: number }): Promise<PartnerApplicationDoc[]> {
+  const docs = await applicationStore(tenantId).list(filter);
   return withSigners(tenantId, await withHistory(tenantId, docs, { history: false }));
 }
 
 /**
- * Sends a decision to the application's workflow. A refusal by the workflow's validator becomes a
- * 409 (not now) or 422 (not like this) problem carrying the workflow's reason.
+ * A reviewer's decision. An approval carries a new partner key, made here so its secret never
+ * enters workflow history (the workflow stores only its hash); it is answered once, with the
+ * partner's id.
+ */
+export async function decideApplication(
+  services: Services,
+  tenantId: TenantId,
+  placement: Placement,
+  applicationId: string,
+  decision: { decision: Decision; reason?: string; actor: AuditActor },
+): Promise<OnboardingAnswer & { partnerId?: string; partnerKey?: string }> {
+  const application = await applicationStore(tenantId).forStaff(applicationId);
+  if (!application) throw notFound(`application ${applicationId}`);
+  const key = decision.decision === 'approve' ? issueTenantKey(tenantId, newId('key')) : undefined;
+  const answer = await sendToApplication(services, tenantId, placement, application, decideUpdate, {
+    decision: decision.decision,
+    reason: decision.reason,
+    actor: decision.actor,
+    decidedAt: new Date().toISOString(),
+    ...(key ? { partnerKey: { keyId: key.keyId, hash: key.hash, prefix: key.prefix } } : {}),
+  });
+  return { ...answer, ...(key ? { partnerId: application.partnerId, partnerKey: key.plaintext } : {}) };
+}
+
+/**
+ * Sends a decision to the application's workflow. A closed application takes none; a refusal by
+ * the workflow's validator comes back as the workflow's reason.
  */
 export async function sendToApplication<Arg>(
   services: Services,
-  tenant: TenantDoc,
+  tenantId: TenantId,
+  placement: Placement,
   application: Pick<PartnerApplicationDoc, '_id' | 'status'>,
   update: UpdateDefinition<OnboardingAnswer, [Arg]>,
   arg: Arg,
 ): Promise<OnboardingAnswer> {
   if (CLOSED_STATUSES.includes(application.status)) {
-    throw new Problem('decision-refused', `the application is ${application.status}; it takes no more decisions`);
+    throw new DomainError('decision-refused', `the application is ${application.status}; it takes no more decisions`);
   }
-  const handle = services.workflows.handle(tenant, ONBOARDING_KIND, application._id);
-  return executeRefusableUpdate(handle, update, arg, 'the application process has ended; it takes no more decisions');
+  return executeRefusableUpdate(onboardingRun(services, tenantId, placement, application._id), update, arg, 'the application process has ended; it takes no more decisions');
 }
 
 /** The workflow's live state (current step and full history), when its process is still running. */
-export async function liveState(services: Services, tenant: TenantDoc, applicationId: string): Promise<OnboardingState | null> {
+export async function liveState(services: Services, tenantId: TenantId, placement: Placement, applicationId: string): Promise<OnboardingState | null> {
   try {
-    return await services.workflows.handle(tenant, ONBOARDING_KIND, applicationId).query(onboardingStateQuery);
+    return await onboardingRun(services, tenantId, placement, applicationId).query(onboardingStateQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
 }
 
-// Invitations
-
-export async function createInvitation(tenantId: string, input: { email: string; name?: string; validForDays: number; createdBy: string }, invitationId: string = newId('inv')): Promise<{ invitation: PartnerInvitationDoc; token: string }> {
-  const token = secret('tri');
-  const invitation = await inTenant(tenantId, async () => (await PartnerInvitationModel.create({
-    _id: invitationId,
-    email: input.email.trim().toLowerCase(),
-    name: input.name,
-    tokenHash: hashKey(token),
-    status: 'open',
-    expiresAt: new Date(Date.now() + input.validForDays * 86_400_000),
-    createdBy: input.createdBy,
-  })).toObject());
-  return { invitation, token };
-}
-
-/**
- * Uses an invitation once. The redemption insert under a unique index decides it: of concurrent
- * requests with one token exactly one gets the invitation (a conditional update would not, on the
- * local store). The invitation's status is then marked used for reading.
- */
-async function claimInvitation(tenantId: string, token: string, email: string, applicationId: string): Promise<PartnerInvitationDoc> {
-  const refused = new Problem('validation-failed', 'the invitation token is not valid: unknown, already used, revoked, expired or issued to another email', { field: 'body.invitationToken' });
-  if (!/^tri_[A-Za-z0-9_-]{43}$/.test(token)) throw refused;
-  return inTenant(tenantId, async () => {
-    const invitation = await PartnerInvitationModel.findOne({ tokenHash: hashKey(token) }).lean();
-    if (!invitation || invitation.status !== 'open' || invitation.email !== email || new Date(invitation.expiresAt).getTime() <= Date.now()) throw refused;
-    try {
-      await PartnerInvitationRedemptionModel.create({ _id: `${invitation._id}.redeemed`, invitationId: invitation._id, applicationId });
-    } catch (err) {
-      if (isDuplicateKey(err)) throw refused;
-      throw err;
-    }
-    const usedAt = new Date();
-    await PartnerInvitationModel.updateOne({ _id: invitation._id }, { $set: { status: 'used', usedAt, applicationId } });
-    return { ...invitation, status: 'used', usedAt, applicationId };
-  });
-}
-
-/** Gives an invitation back when the application it was used for could not be made. */
-async function reopenInvitation(tenantId: string, invitationId: string, applicationId: string): Promise<void> {
-  await inTenant(tenantId, async () => {
-    await PartnerInvitationModel.updateOne({ _id: invitationId, applicationId }, { $set: { status: 'open' }, $unset: { usedAt: 1, applicationId: 1 } });
-    await PartnerInvitationRedemptionModel.deleteOne({ invitationId, applicationId });
-  });
-}
-
-export function listInvitations(tenantId: string, filter: { before?: string; limit: number }): Promise<PartnerInvitationDoc[]> {
-  return inTenant(tenantId, () => PartnerInvitationModel.find(filter.before ? { _id: { $lt: filter.before } } : {}, { tokenHash: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean());
-}
-
-export function getInvitation(tenantId: string, invitationId: string): Promise<PartnerInvitationDoc | null> {
-  return inTenant(tenantId, () => PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean());
-}
-
-/** What a redemption names instead of an application when the invitation was revoked. */
-const REVOKED = 'revoked';
-
-/**
- * Revokes an open invitation. Revoking takes the invitation's one redemption, so a revocation and
- * a concurrent application cannot both win: either the invitation is revoked and the application
- * refused, or it is used and stays used.
- */
-export function revokeInvitation(tenantId: string, invitationId: string): Promise<PartnerInvitationDoc | null> {
-  return inTenant(tenantId, async () => {
-    const invitation = await PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean();
-    if (!invitation || invitation.status !== 'open') return invitation;
-    try {
-      await PartnerInvitationRedemptionModel.create({ _id: `${invitationId}.redeemed`, invitationId, applicationId: REVOKED });
-      await PartnerInvitationModel.updateOne({ _id: invitationId }, { $set: { status: 'revoked', revokedAt: new Date() } });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      // Used (or revoked) a moment ago; wait for the winner's status to show.
-      for (let i = 0; i < 20; i += 1) {
-        const now = await PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean();
-        if (now?.status !== 'open') return now;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    return PartnerInvitationModel.findOne({ _id: invitationId }, { tokenHash: 0 }).lean();
-  });
-}
-
-
 // Reaping
+
+const REAPER: AuditActor = { type: 'system', id: 'application-reaper' };
 
 /**
  * Closes applications left `submitted` with no running workflow (the API died between writing
@@ -269,19 +198,19 @@ export function revokeInvitation(tenantId: string, invitationId: string): Promis
  * once. An application whose workflow runs is left alone, however old: it is only waiting for a
  * worker. Returns the ids closed.
  */
-export async function reapStaleApplications(services: Services, tenantId: string, olderThanMs: number): Promise<string[]> {
+export async function reapStaleApplications(services: Services, tenantId: TenantId, olderThanMs: number): Promise<string[]> {
   const tenant = await TenantModel.findOne({ _id: tenantId }, { _id: 1, placement: 1 }).lean();
   if (!tenant) return [];
-  const cutoff = new Date(Date.now() - olderThanMs);
-  const stale = await inTenant(tenantId, () => PartnerApplicationModel.find({ status: 'submitted', createdAt: { $lt: cutoff } }, { _id: 1, invitationId: 1 }).sort({ _id: 1 }).limit(100).lean());
+  const store = applicationStore(tenantId);
+  const stale = await store.submittedBefore(new Date(Date.now() - olderThanMs), 100);
   const reaped: string[] = [];
   for (const app of stale) {
-    if (await processRuns(services, tenant, app._id)) continue;
+    if (await processRuns(services, tenantId, tenant.placement, app._id)) continue;
     const reason = 'the application could not be started; please apply again';
     const closedAt = new Date();
-    await inTenant(tenantId, () => PartnerApplicationModel.updateOne({ _id: app._id, status: 'submitted' }, { $set: { status: 'expired', closedReason: reason, closedAt } }));
+    await store.expireSubmitted(app._id, reason, closedAt);
     // seq 0 is never written by the workflow (it counts from 1), so this entry cannot collide.
-    await appendApplicationEvent(tenantId, app._id, { entry: { seq: 0, at: closedAt.toISOString(), step: 'application', event: 'expired', detail: reason, actor: REAPER } });
+    await store.appendEvent(app._id, { entry: { seq: 0, at: closedAt.toISOString(), step: 'application', event: 'expired', detail: reason, actor: REAPER } });
     if (app.invitationId) await reopenInvitation(tenantId, app.invitationId, app._id);
     await services.audit.record(tenantId, {
       actor: REAPER,
@@ -295,12 +224,10 @@ export async function reapStaleApplications(services: Services, tenantId: string
   return reaped;
 }
 
-const REAPER: AuditActor = { type: 'system', id: 'application-reaper' };
-
 /** Whether the application's workflow exists and is still running. */
-async function processRuns(services: Services, tenant: Pick<TenantDoc, '_id' | 'placement'>, applicationId: string): Promise<boolean> {
+async function processRuns(services: Services, tenantId: TenantId, placement: Placement, applicationId: string): Promise<boolean> {
   try {
-    const description = await services.workflows.handle(tenant, ONBOARDING_KIND, applicationId).describe();
+    const description = await onboardingRun(services, tenantId, placement, applicationId).describe();
     return description.status.name === 'RUNNING';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;

@@ -1,31 +1,30 @@
-import { ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, Client } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, WorkflowExecutionAlreadyStartedError, Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { TierReviewModel, TierReviewDoc } from '../../models/tiers/tier-review';
-import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
-import { inTenant } from '../../platform/tenant-context';
-import { newId } from '../../platform/ids';
+import { tierReviewStore } from '../../models/tiers/tier-review-repository';
+import type { TierReviewDoc } from '../../models/tiers/tier-review';
+import { TenantModel, type TenantDoc } from '../../models/tenancy/tenant';
+import type { AuditActor } from '../../models/tenancy/audit-event';
+import type { TenantId } from '../../platform/tenant-id';
 import { tenantWorkflowId } from '../../domain/workflow-ids';
-import { Problem } from '../../api/problem';
-import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../../workflows/tiers/messages';
+import { DomainError, conflict, notFound } from '../../domain/errors';
 import { DEFAULT_TIERS_RULES, TiersRules } from '../../domain/tiers/definition';
-import { TENANT_ID_ATTRIBUTE } from '../tenant-workflows';
+import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../../workflows/tiers/messages';
+import { TENANT_ID_ATTRIBUTE, executeRefusableUpdate } from '../tenant-workflows';
+import { withAudit } from '../outbox';
 import type { Services } from '..';
-import { executeRefusableUpdate } from '../tenant-workflows';
-import { isDuplicateKey } from '../../platform/store-errors';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 
-/** Tier reviews as the API sees them: run one now, read them, approve or reject their proposals. */
+/** Tier reviews: run one now, read them, approve or reject their proposals, and their schedule. */
 export const TIER_REVIEW_KIND = 'tier-review';
 
 export const tierReviewScheduleId = (tenantId: string): string => `${tenantId}/tier-review-schedule`;
 
 /**
  * Temporal refuses a bad spec with a TypeError. Publishing checks the cron now, but a version
- * published before that check may still be in force: a 409 that says so, not a 500.
+ * published before that check may still be in force: a conflict that says so, not a 500.
  */
 function refusedSpec(err: unknown, version: number | undefined): unknown {
   if (!(err instanceof TypeError)) return err;
-  return new Problem('conflict', `the tiers rule set in force${version ? ` (version ${version})` : ''} has a schedule Temporal refuses (${err.message}); publish a corrected one`);
+  return conflict(`the tiers rule set in force${version ? ` (version ${version})` : ''} has a schedule Temporal refuses (${err.message}); publish a corrected one`);
 }
 
 /**
@@ -34,7 +33,7 @@ function refusedSpec(err: unknown, version: number | undefined): unknown {
  * attribute like every tenant workflow. `updateExisting` re-reads the rules into an existing
  * schedule (after a new tiers rule set changed the cron).
  */
-export async function ensureTierReviewSchedule(services: Services, tenantId: string, opts: { updateExisting: boolean }): Promise<string> {
+export async function ensureTierReviewSchedule(services: Services, tenantId: TenantId, opts: { updateExisting: boolean }): Promise<string> {
   const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
   if (!tenant) throw new Error(`tenant ${tenantId} does not exist`);
   const rules = await services.ruleSets.inForce<TiersRules>(tenantId, 'tiers');
@@ -70,44 +69,59 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: str
   return tierReviewScheduleId(tenantId);
 }
 
-export async function requestTierReview(services: Services, tenant: TenantDoc, requestedBy: string, reviewId: string = newId('rev')): Promise<TierReviewDoc> {
-  const workflowId = tenantWorkflowId(tenant._id, TIER_REVIEW_KIND, reviewId);
-  // By id, so a retried request (same id) finds the review and the workflow it already started.
-  const doc = await inTenant(tenant._id, async () => {
+/**
+ * Runs a review now. Its id comes from the request's Idempotency-Key, so a retry finds the review
+ * and the workflow it already started; the request is audited through the outbox.
+ */
+export async function requestTierReview(services: Services, tenantId: TenantId, placement: TenantDoc['placement'], by: { actor: AuditActor; requestId: string; reviewId: string }): Promise<TierReviewDoc> {
+  const { reviewId } = by;
+  const requestedBy = by.actor.id;
+  const event = { actor: by.actor, action: 'tier-review.requested', entity: { type: 'tier-review', id: reviewId }, requestId: by.requestId, eventKey: `tier-review.requested:${reviewId}` };
+  return withAudit(services, tenantId, event, { model: 'TierReview', filter: { _id: reviewId } }, async () => {
+    const workflowId = tenantWorkflowId(tenantId, TIER_REVIEW_KIND, reviewId);
+    const review = await tierReviewStore(tenantId).open({ reviewId, workflowId, trigger: 'on-demand', requestedBy });
+    const input: TierReviewInput = { tenantId, reviewId, trigger: 'on-demand', requestedBy };
     try {
-      return (await TierReviewModel.create({ _id: reviewId, workflowId, trigger: 'on-demand', requestedBy, status: 'computing', proposals: [] })).toObject();
+      await services.workflows.start({ _id: tenantId, placement }, TIER_REVIEW_KIND, reviewId, 'tierReview', [input]);
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return (await TierReviewModel.findOne({ _id: reviewId }).lean())!;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
+    return review;
   });
-  const input: TierReviewInput = { tenantId: tenant._id, reviewId, trigger: 'on-demand', requestedBy };
-  try {
-    await services.workflows.start(tenant, TIER_REVIEW_KIND, reviewId, 'tierReview', [input]);
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  return doc;
 }
 
-export function getTierReview(tenantId: string, reviewId: string): Promise<TierReviewDoc | null> {
-  return inTenant(tenantId, () => TierReviewModel.findOne({ _id: reviewId }).lean());
+/** The review with its proposals, or a not-found refusal. */
+export async function getTierReview(tenantId: TenantId, reviewId: string): Promise<TierReviewDoc> {
+  const review = await tierReviewStore(tenantId).byId(reviewId);
+  if (!review) throw notFound(`tier review ${reviewId}`);
+  return review;
 }
 
-export function listTierReviews(tenantId: string, filter: { before?: string; limit: number }): Promise<TierReviewDoc[]> {
-  return inTenant(tenantId, () => TierReviewModel.find(filter.before ? { _id: { $lt: filter.before } } : {}, { proposals: 0 }).sort({ _id: -1 }).limit(filter.limit + 1).lean());
+/** One more than `limit`, newest first, without proposals. */
+export function listTierReviews(tenantId: TenantId, filter: { before?: string; limit: number }): Promise<TierReviewDoc[]> {
+  return tierReviewStore(tenantId).list(filter);
 }
 
-export async function decideTierReview(services: Services, tenant: TenantDoc, review: TierReviewDoc, decision: TierReviewDecision): Promise<{ status: string }> {
-  if (review.status !== 'awaiting-approval') throw new Problem('decision-refused', `the review is ${review.status}; it takes no decision now`);
+/** Approves (every proposal, effective now) or rejects a review waiting for approval; answers the review after it. */
+export async function decideTierReview(
+  services: Services,
+  tenantId: TenantId,
+  placement: TenantDoc['placement'],
+  reviewId: string,
+  decision: Omit<TierReviewDecision, 'decidedAt'>,
+): Promise<TierReviewDoc> {
+  const review = await getTierReview(tenantId, reviewId);
+  if (review.status !== 'awaiting-approval') throw new DomainError('decision-refused', `the review is ${review.status}; it takes no decision now`);
   // Scheduled reviews carry the schedule's run suffix in their id, so the handle comes from the record.
-  const handle = services.workflows.client(tenant).workflow.getHandle(review.workflowId);
-  return executeRefusableUpdate(handle, decideTierReviewUpdate, decision, 'the review process has ended');
+  const handle = services.workflows.client({ placement }).workflow.getHandle(review.workflowId);
+  await executeRefusableUpdate(handle, decideTierReviewUpdate, { ...decision, decidedAt: new Date().toISOString() }, 'the review process has ended');
+  return getTierReview(tenantId, reviewId);
 }
 
-export async function describeSchedule(services: Services, tenant: TenantDoc): Promise<{ scheduleId: string; calendars: unknown[]; timezone?: string; paused: boolean; nextRuns: string[]; recentRuns: string[] } | null> {
+/** The tenant's tier-review schedule: its calendar and next and recent runs, or a not-found refusal. */
+export async function tierReviewSchedule(services: Services, tenantId: TenantId, placement: TenantDoc['placement']) {
   try {
-    const described = await services.workflows.client(tenant).schedule.getHandle(tierReviewScheduleId(tenant._id)).describe();
+    const described = await services.workflows.client({ placement }).schedule.getHandle(tierReviewScheduleId(tenantId)).describe();
     return {
       scheduleId: described.scheduleId,
       calendars: described.spec.calendars ?? [],
@@ -117,9 +131,16 @@ export async function describeSchedule(services: Services, tenant: TenantDoc): P
       recentRuns: described.info.recentActions.map((a) => a.takenAt.toISOString()),
     };
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return null;
+    if (err instanceof ScheduleNotFoundError) throw notFound('the tier-review schedule');
     throw err;
   }
+}
+
+/** Re-reads the tiers rule set in force into the schedule (creating it if missing), audited. */
+export async function syncTierReviewSchedule(services: Services, tenantId: TenantId, placement: TenantDoc['placement'], by: { actor: AuditActor; requestId: string }) {
+  const scheduleId = await ensureTierReviewSchedule(services, tenantId, { updateExisting: true });
+  await services.audit.record(tenantId, { actor: by.actor, action: 'tier-review.schedule-synced', entity: { type: 'schedule', id: scheduleId }, requestId: by.requestId });
+  return tierReviewSchedule(services, tenantId, placement);
 }
 
 /** The workflow's status name, or "not-found" when Temporal has no such workflow. */
@@ -139,19 +160,18 @@ async function workflowStatus(client: Client, workflowId: string): Promise<strin
  * is left alone, however old (a worker outage only delays it). Returns the ids it closed; safe to
  * run again and from several processes (the update only moves `computing`, the audit is keyed).
  */
-export async function reapStaleTierReviews(services: Services, tenantId: string, olderThanMs: number): Promise<string[]> {
+export async function reapStaleTierReviews(services: Services, tenantId: TenantId, olderThanMs: number): Promise<string[]> {
   const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
   if (!tenant) return [];
-  const cutoff = new Date(Date.now() - olderThanMs);
-  const stale = await inTenant(tenantId, () => TierReviewModel.find({ status: 'computing', createdAt: { $lt: cutoff } }, { _id: 1, workflowId: 1 }).sort({ _id: 1 }).limit(200).lean());
+  const store = tierReviewStore(tenantId);
+  const stale = await store.computingBefore(new Date(Date.now() - olderThanMs), 200);
   const client = services.workflows.client(tenant);
   const reaped: string[] = [];
   for (const review of stale) {
     const status = await workflowStatus(client, review.workflowId);
     if (status === 'RUNNING') continue;
     const note = `the review process is ${status === 'not-found' ? 'not running (it never started)' : status.toLowerCase()}; closed unfinished`;
-    const closed = await inTenant(tenantId, () => TierReviewModel.updateOne({ _id: review._id, status: 'computing' }, { $set: { status: 'skipped', decisionNote: note } }));
-    if (closed.matchedCount === 0) continue;
+    if (!(await store.skip(review._id, note))) continue;
     await services.audit.record(tenantId, {
       actor: { type: 'system', id: 'tier-review-reaper' },
       action: 'tier-review.abandoned',

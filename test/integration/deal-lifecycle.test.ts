@@ -2,6 +2,7 @@ import { startTestTrellis, TestTrellis } from '../support/trellis';
 import { keepHistory } from '../support/histories';
 import { metricsFor } from '../../services/tiers/partner-metrics';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
+import { asTenantId } from '../../platform/tenant-id';
 
 let app: TestTrellis;
 let short: DealTenant;
@@ -101,7 +102,7 @@ describe('closing deals', () => {
     expect(refund.body.reversals).toEqual([expect.objectContaining({ seq: 1, kind: 'refund', amount: '1000.10', currency: 'EUR', reason: 'one licence returned', recordedBy: finance.keyId })]);
     // The close is never edited by a reversal.
     expect(refund.body.closedAmount).toEqual({ amount: '18000.10', currency: 'EUR' });
-    const afterRefund = await metricsFor(long.tenantId, [p.partnerId], { from: new Date(Date.now() - 86_400_000), to: new Date() }, 'USD');
+    const afterRefund = await metricsFor(asTenantId(long.tenantId), [p.partnerId], { from: new Date(Date.now() - 86_400_000), to: new Date() }, 'USD');
     expect(afterRefund[0]).toMatchObject({ dealCount: 1, closedWonRevenueMinor: 1980011 - 110011 });
     const tooMuch = await post(finance.key, `/v1/deals/${res.body.id}/reversals`, { kind: 'cancellation', amount: '17000.01', reason: 'cancel' });
     expect(tooMuch.status).toBe(422);
@@ -116,7 +117,7 @@ describe('closing deals', () => {
     expect(final.history.map((h: { type: string }) => h.type)).toContain('closed-won');
     // Tier reviews see the won deal net of its reversals, in the tenant currency (USD).
     const window = { from: new Date(Date.now() - 86_400_000), to: new Date() };
-    const [metrics] = await metricsFor(long.tenantId, [p.partnerId], window, 'USD');
+    const [metrics] = await metricsFor(asTenantId(long.tenantId), [p.partnerId], window, 'USD');
     expect(metrics).toMatchObject({ dealCount: 1, closedWonRevenueMinor: 1980011 - 110011 - 1870000 });
   });
 

@@ -6,6 +6,7 @@ import { reapStaleApplications } from '../../services/onboarding/onboarding';
 import { tenantWorkflowId } from '../../domain/workflow-ids';
 import { newId } from '../../platform/ids';
 import { fastRules, publishOnboarding, apply, applicant, UNLIMITED_PUBLIC } from './onboarding-helpers';
+import { asTenantId } from '../../platform/tenant-id';
 
 /**
  * An application written but never started (the API died between the insert and the workflow
@@ -47,11 +48,11 @@ test('reapStaleApplications closes submitted applications without a running work
   await new Promise((r) => setTimeout(r, 50));
 
   // Too young to reap: nothing happens.
-  expect(await reapStaleApplications(app.running.services, tenantId, 60_000)).toEqual([]);
-  const reaped = await reapStaleApplications(app.running.services, tenantId, 10);
+  expect(await reapStaleApplications(app.running.services, asTenantId(tenantId), 60_000)).toEqual([]);
+  const reaped = await reapStaleApplications(app.running.services, asTenantId(tenantId), 10);
   expect(reaped).toEqual([orphanId]);
   // A second pass finds nothing more to do and audits nothing twice.
-  expect(await reapStaleApplications(app.running.services, tenantId, 10)).toEqual([]);
+  expect(await reapStaleApplications(app.running.services, asTenantId(tenantId), 10)).toEqual([]);
 
   const orphan = (await app.http('GET', `/v1/partner-applications/${orphanId}`, { key: adminKey })).body;
   expect(orphan).toMatchObject({ status: 'expired', closedReason: 'the application could not be started; please apply again' });

@@ -4,6 +4,8 @@ import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { payoutHold } from '../../services/onboarding/partners';
 import { keyFor, apply, waitForStatus, UNLIMITED_PUBLIC } from './onboarding-helpers';
+import { asTenantId } from '../../platform/tenant-id';
+import { partnerStore } from '../../models/onboarding/partner-repository';
 
 /** Partners, applications, invitations and tier reviews refuse other tenants' and other partners' ids. */
 let app: TestTrellis;
@@ -97,14 +99,14 @@ test('wrong roles are refused and bad input changes nothing', async () => {
 });
 
 test('payouts hold a partner until its tax form and bank details are verified', async () => {
-  expect(await payoutHold(a.tenantId, theirs)).toEqual({ hold: true, reasons: ['tax-form not verified', 'bank-details not verified'] });
+  expect(await payoutHold(asTenantId(a.tenantId), theirs)).toEqual({ hold: true, reasons: ['tax-form not verified', 'bank-details not verified'] });
   const finance = await keyFor(app, a.adminKey, 'finance');
   await app.http('POST', `/v1/partners/${theirs}/document-verifications`, { key: finance, body: { kind: 'tax-form' } });
   const twice = await app.http('POST', `/v1/partners/${theirs}/document-verifications`, { key: finance, body: { kind: 'tax-form' } });
   expect(twice.status).toBe(200);
-  expect(await payoutHold(a.tenantId, theirs)).toEqual({ hold: true, reasons: ['bank-details not verified'] });
+  expect(await payoutHold(asTenantId(a.tenantId), theirs)).toEqual({ hold: true, reasons: ['bank-details not verified'] });
   await app.http('POST', `/v1/partners/${theirs}/document-verifications`, { key: a.adminKey, body: { kind: 'bank-details' } });
-  expect(await payoutHold(a.tenantId, theirs)).toEqual({ hold: false, reasons: [] });
+  expect(await payoutHold(asTenantId(a.tenantId), theirs)).toEqual({ hold: false, reasons: [] });
   const audit = await app.http('GET', `/v1/audit?entityId=${theirs}&action=partner.document-verified`, { key: a.adminKey });
   expect(audit.body.items).toHaveLength(2);
 });
@@ -128,4 +130,15 @@ test('a partner outside enablement records training directly: once, audited once
   const audit = await app.http('GET', `/v1/audit?action=partner.training-completed&entityId=${mine}`, { key: a.adminKey });
   expect(audit.body.items).toHaveLength(1);
   expect(audit.body.items[0].data).toMatchObject({ module: 'advanced-selling' });
+});
+
+test('a partner repository reads and writes only the tenant it was obtained for', async () => {
+  const ofA = partnerStore(asTenantId(a.tenantId));
+  const ofB = partnerStore(asTenantId(b.tenantId));
+  expect((await ofA.byId(mine))?._id).toBe(mine);
+  expect(await ofB.byId(mine)).toBeNull();
+  expect((await ofB.list({ limit: 50 })).map((p) => p._id)).not.toContain(mine);
+  const change = { tier: 'Gold', effectiveFrom: new Date(), reason: 'test', changedBy: 'test', source: 'test:cross-tenant' };
+  expect(await ofB.changeTierOnce(mine, change)).toBe(false);
+  expect((await ofA.byId(mine))?.tier).toBe('Registered');
 });

@@ -8,6 +8,7 @@ import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { recordClosedWon } from '../../services/tiers/partner-metrics';
 import { dealTenant, registration, testRules, quickStep } from './deal-fixtures';
+import { asTenantId } from '../../platform/tenant-id';
 
 /**
  * Rule sets are checked at publish (and at dry run) so no rule can break a workflow: bounded
@@ -162,7 +163,7 @@ describe('tiers in the tenant currency', () => {
       goodStanding: true, payoutEligibility: { eligible: false, reasons: [] }, documents: [], training: [{ module: 'product-fundamentals', completedAt: new Date() }],
     }));
     for (let i = 0; i < 3; i++) {
-      await recordClosedWon(tenantId, { partnerId, sourceId: `deal-eur-${i}`, amountMinor: 1_000_000, currency: 'EUR', closedAt: new Date(Date.now() - 10 * DAY) });
+      await recordClosedWon(asTenantId(tenantId), { partnerId, sourceId: `deal-eur-${i}`, amountMinor: 1_000_000, currency: 'EUR', closedAt: new Date(Date.now() - 10 * DAY) });
     }
     const started = await app.http('POST', '/v1/tier-reviews', { key: adminKey });
     expect(started.status).toBe(202);
@@ -197,7 +198,7 @@ describe('tiers in the tenant currency', () => {
 
     // So does a performance event (in a tenant whose rules are only the seeded ones).
     const other = await provisionTenant(app, { currency: 'USD' });
-    await recordClosedWon(other.tenantId, { partnerId: newId('ptn'), sourceId: 'deal-x', amountMinor: 100, currency: 'USD', closedAt: new Date() });
+    await recordClosedWon(asTenantId(other.tenantId), { partnerId: newId('ptn'), sourceId: 'deal-x', amountMinor: 100, currency: 'USD', closedAt: new Date() });
     const current = await app.http('GET', '/v1/settings', { key: other.adminKey });
     const { version: _v, ...settings } = current.body;
     const withMoney = await app.http('PUT', '/v1/settings', { key: other.adminKey, body: { ...settings, currency: 'EUR' }, headers: { 'if-match': current.headers.get('etag')! } });

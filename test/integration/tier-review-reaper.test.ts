@@ -6,6 +6,7 @@ import { AuditEventModel } from '../../models/tenancy/audit-event';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { reapStaleTierReviews } from '../../services/tiers/tier-reviews';
+import { asTenantId } from '../../platform/tenant-id';
 
 /**
  * Reviews left `computing` by a process that is gone (a crash between the record and the
@@ -63,7 +64,7 @@ test('stuck computing reviews whose workflow is not running are closed and audit
   await reviewWhen(adminKey, running.body.id, ['awaiting-approval']);
   await backdate(tenantId, running.body.id, old);
 
-  const reaped = await reapStaleTierReviews(services, tenantId, HOUR);
+  const reaped = await reapStaleTierReviews(services, asTenantId(tenantId), HOUR);
   expect(reaped.sort()).toEqual([orphan, finished.body.id].sort());
 
   const statusOf = async (id: string) => (await inTenant(tenantId, () => TierReviewModel.findOne({ _id: id }).lean()))!;
@@ -73,7 +74,7 @@ test('stuck computing reviews whose workflow is not running are closed and audit
   expect((await statusOf(running.body.id)).status).toBe('computing');
 
   // Again: nothing more to do, and each closure was audited exactly once.
-  expect(await reapStaleTierReviews(services, tenantId, HOUR)).toEqual([]);
+  expect(await reapStaleTierReviews(services, asTenantId(tenantId), HOUR)).toEqual([]);
   const events = await inTenant(tenantId, () => AuditEventModel.find({ action: 'tier-review.abandoned' }).lean());
   expect(events.map((e) => e.entity.id).sort()).toEqual([orphan, finished.body.id].sort());
   expect((await app.http('GET', '/v1/audit/verify', { key: adminKey })).body.valid).toBe(true);
@@ -81,6 +82,6 @@ test('stuck computing reviews whose workflow is not running are closed and audit
   // Another tenant's reaper sees none of these.
   const other = await provisionTenant(app);
   await backdate(tenantId, recent, old);
-  expect(await reapStaleTierReviews(services, other.tenantId, HOUR)).toEqual([]);
+  expect(await reapStaleTierReviews(services, asTenantId(other.tenantId), HOUR)).toEqual([]);
   expect((await statusOf(recent)).status).toBe('computing');
 });

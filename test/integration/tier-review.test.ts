@@ -8,6 +8,7 @@ import { tierAt } from '../../services/onboarding/partners';
 import { DEFAULT_TIERS_RULES } from '../../domain/tiers/definition';
 import { dedicatedNamespace } from '../../domain/workflow-ids';
 import { keyFor, UNLIMITED_PUBLIC } from './onboarding-helpers';
+import { asTenantId } from '../../platform/tenant-id';
 
 let app: TestTrellis;
 beforeAll(async () => {
@@ -35,7 +36,7 @@ async function seedPartners(tenantId: string, seeds: Seed[]): Promise<Record<str
       training: (seed.training ?? []).map((module) => ({ module, completedAt: new Date() })),
     }));
     for (const [i, [amountMinor, currency, closedAt]] of (seed.won ?? []).entries()) {
-      await recordClosedWon(tenantId, { partnerId: id, sourceId: `deal-${seed.name}-${i}`, amountMinor, currency, closedAt: closedAt ?? new Date(Date.now() - 10 * DAY) });
+      await recordClosedWon(asTenantId(tenantId), { partnerId: id, sourceId: `deal-${seed.name}-${i}`, amountMinor, currency, closedAt: closedAt ?? new Date(Date.now() - 10 * DAY) });
     }
   }
   return ids;
@@ -89,8 +90,8 @@ test('a review promotes and demotes the right partners on seeded data, after a t
     'euro-only': 'Registered', 'stale-silver': 'Registered', 'to-platinum': 'Platinum',
   });
   // Effective-dated: a deal dated before the approval still sees the old tier.
-  expect(await tierAt(tenantId, ids['to-platinum'], beforeApproval)).toBe('Registered');
-  expect(await tierAt(tenantId, ids['to-platinum'], new Date(Date.now() + 1000))).toBe('Platinum');
+  expect(await tierAt(asTenantId(tenantId), ids['to-platinum'], beforeApproval)).toBe('Registered');
+  expect(await tierAt(asTenantId(tenantId), ids['to-platinum'], new Date(Date.now() + 1000))).toBe('Platinum');
   const asOf = await app.http('GET', `/v1/partners/${ids['gold-to-registered']}?at=${encodeURIComponent(beforeApproval.toISOString())}`, { key: adminKey });
   expect(asOf.body.tierAt.tier).toBe('Gold');
   const audit = await app.http('GET', '/v1/audit?action=partner.tier-changed&limit=50', { key: adminKey });

@@ -1,20 +1,17 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { route, STAFF_ROLES } from '../../route';
-import { Obj, IdParams, PageQuery, Page } from '../../schemas';
-import { notFound } from '../../problem';
+import { Obj, IdParams, PageQuery, Page, type Paged } from '../../schemas';
 import { auditActor } from '../../context';
 import { decodeCursor, pageOf } from '../../../services/pagination';
-import { newId } from '../../../platform/ids';
-import { issueTenantKey } from '../../../domain/tenancy/api-key-format';
-import { APPLICATION_STATUSES, ApplicationStatus, ReviewDecision } from '../../../domain/onboarding/state';
-import { getApplication, listApplications, liveState, sendToApplication } from '../../../services/onboarding/onboarding';
-import { decideUpdate } from '../../../workflows/onboarding/messages';
+import { asTenantId } from '../../../platform/tenant-id';
+import { APPLICATION_STATUSES } from '../../../domain/onboarding/state';
+import { getApplication, listApplications, decideApplication } from '../../../services/onboarding/onboarding';
 import type { PartnerApplicationDoc } from '../../../models/onboarding/partner-application';
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
 
 /** The staff view of an application; the applicant's token hash never leaves the store. */
-export const ApplicationView = Type.Object({
+const ApplicationView = Type.Object({
   id: Type.String(),
   partnerId: Type.String({ description: 'reserved at application; the partner record exists once provisioned' }),
   source: Type.String(),
@@ -37,7 +34,7 @@ export const ApplicationView = Type.Object({
   updatedAt: Type.String(),
 });
 
-export function applicationView(a: PartnerApplicationDoc) {
+function applicationView(a: PartnerApplicationDoc) {
   return {
     id: a._id,
     partnerId: a.partnerId,
@@ -68,7 +65,9 @@ export function applicationView(a: PartnerApplicationDoc) {
   };
 }
 
-const StatusQuery = Type.Optional(Type.Union(APPLICATION_STATUSES.map((s) => Type.Literal(s))));
+const ListQuery = Obj({ ...PageQuery, status: Type.Optional(Type.Union(APPLICATION_STATUSES.map((s) => Type.Literal(s)))) });
+const ApplicationParams = IdParams('app');
+const LiveQuery = Obj({ live: Type.Optional(Type.Boolean({ default: false })) });
 
 const DecisionBody = Obj({
   decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('request-changes')]),
@@ -76,59 +75,47 @@ const DecisionBody = Obj({
 });
 
 export const partnerApplicationRoutes = [
-  route<unknown, { status?: ApplicationStatus; limit: number; cursor?: string }>({
+  route<unknown, Paged<Static<typeof ListQuery>>>({
     method: 'get',
     path: '/v1/partner-applications',
     tag: 'Partner onboarding',
     summary: 'Applications, newest first, optionally by status',
     access: STAFF_ROLES,
-    query: Obj({ ...PageQuery, status: StatusQuery }),
+    query: ListQuery,
     responses: { 200: { description: 'A page of applications (without history)', schema: Page(ApplicationView) } },
     async handler({ tenant, query }) {
-      const docs = await listApplications(tenant._id, { status: query.status, before: decodeCursor(query.cursor), limit: query.limit });
+      const docs = await listApplications(asTenantId(tenant._id), { status: query.status, before: decodeCursor(query.cursor), limit: query.limit });
       const { page, nextCursor } = pageOf(docs, query.limit);
       return { status: 200, body: { items: page.map((a) => ({ ...applicationView(a), history: undefined })), nextCursor } };
     },
   }),
-  route<unknown, { live?: boolean }, { id: string }>({
+  route<unknown, Static<typeof LiveQuery>, Static<typeof ApplicationParams>>({
     method: 'get',
     path: '/v1/partner-applications/:id',
     tag: 'Partner onboarding',
     summary: 'One application with its full history; live=true adds the running workflow state from its Query',
     access: STAFF_ROLES,
-    params: IdParams('app'),
-    query: Obj({ live: Type.Optional(Type.Boolean({ default: false })) }),
+    params: ApplicationParams,
+    query: LiveQuery,
     responses: { 200: { description: 'The application', schema: Type.Intersect([ApplicationView, Type.Object({ live: Type.Optional(Type.Unknown()) })]) } },
     async handler({ tenant, params, query, services }) {
-      const doc = await getApplication(tenant._id, params.id);
-      if (!doc) throw notFound(`application ${params.id}`);
-      const live = query.live ? await liveState(services, tenant, doc._id) : undefined;
-      return { status: 200, body: { ...applicationView(doc), ...(query.live ? { live } : {}) } };
+      const { application, live } = await getApplication(services, asTenantId(tenant._id), tenant.placement, params.id, { live: query.live === true });
+      return { status: 200, body: { ...applicationView(application), ...(query.live ? { live } : {}) } };
     },
   }),
-  route<{ decision: ReviewDecision['decision']; reason?: string }, unknown, { id: string }>({
+  route<Static<typeof DecisionBody>, unknown, Static<typeof ApplicationParams>>({
     method: 'post',
     path: '/v1/partner-applications/:id/decisions',
     tag: 'Partner onboarding',
     summary: 'Approve, reject or request changes (the roles the onboarding rules name). An approval answers, once provisioned, with the new partner key, once: only its hash is stored.',
     // Which staff role decides is the tenant's rule (review.approverRole, review.escalateTo); the workflow checks it.
     access: STAFF_ROLES,
-    params: IdParams('app'),
+    params: ApplicationParams,
     body: DecisionBody,
     responses: { 200: { description: 'The application after the decision; for an approval also the partner key', schema: Obj({ status: Type.String(), currentStep: Type.Union([Type.String(), Type.Null()]), round: Type.Integer(), partnerId: Type.Optional(Type.String()), partnerKey: Type.Optional(Type.String()) }) } },
     async handler({ tenant, params, body, services, actor }) {
-      const doc = await getApplication(tenant._id, params.id);
-      if (!doc) throw notFound(`application ${params.id}`);
-      // The key is made here so its secret never enters workflow history; the workflow stores its hash.
-      const key = body.decision === 'approve' ? issueTenantKey(tenant._id, newId('key')) : undefined;
-      const answer = await sendToApplication(services, tenant, doc, decideUpdate, {
-        decision: body.decision,
-        reason: body.reason,
-        actor: auditActor(actor),
-        decidedAt: new Date().toISOString(),
-        ...(key ? { partnerKey: { keyId: key.keyId, hash: key.hash, prefix: key.prefix } } : {}),
-      });
-      return { status: 200, body: { ...answer, ...(key ? { partnerId: doc.partnerId, partnerKey: key.plaintext } : {}) }, secrets: ['partnerKey'] };
+      const answer = await decideApplication(services, asTenantId(tenant._id), tenant.placement, params.id, { ...body, actor: auditActor(actor) });
+      return { status: 200, body: answer, secrets: ['partnerKey'] };
     },
   }),
 ];

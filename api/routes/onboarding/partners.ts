@@ -1,16 +1,12 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { route, STAFF_ROLES } from '../../route';
-import { Obj, IdParams, PageQuery, Page, IsoDateTime } from '../../schemas';
-import { Problem, notFound } from '../../problem';
+import { Obj, IdParams, PageQuery, Page, IsoDateTime, type Paged } from '../../schemas';
 import { auditActor, Actor } from '../../context';
 import { decodeCursor, pageOf } from '../../../services/pagination';
-import { getPartner, listPartners, tierInForce, verifyPartnerDocument, recordTrainingCompletion } from '../../../services/onboarding/partners';
-import { getApplication, sendToApplication, liveState } from '../../../services/onboarding/onboarding';
-import { CLOSED_STATUSES } from '../../../domain/onboarding/state';
-import { completeTrainingUpdate } from '../../../workflows/onboarding/messages';
-import { PAYOUT_DOCUMENTS } from '../../../domain/onboarding/definition';
+import { asTenantId } from '../../../platform/tenant-id';
+import { listPartners, tierInForce, visiblePartner, verifyPartnerDocument, completeTraining } from '../../../services/onboarding/partners';
+import { PARTNER_STATUSES } from '../../../domain/onboarding/partner-status';
 import type { PartnerDoc } from '../../../models/onboarding/partner';
-import { withAudit, type KeyedAuditInput } from '../../../services/outbox';
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
 
@@ -56,107 +52,76 @@ function view(p: PartnerDoc, at?: Date) {
   };
 }
 
-/** A partner key may only see and act for its own partner; anything else is "not found". */
-async function visiblePartner(tenantId: string, partnerId: string, actor: Actor): Promise<PartnerDoc> {
-  if (actor.kind === 'key' && actor.role === 'partner' && actor.partyId !== partnerId) throw notFound(`partner ${partnerId}`);
-  const partner = await getPartner(tenantId, partnerId);
-  if (!partner) throw notFound(`partner ${partnerId}`);
-  return partner;
-}
+/** A partner key sees and acts only for its own partner (none, when the key names no partner). */
+const ownPartnerOnly = (actor: Actor): string | undefined => (actor.kind === 'key' && actor.role === 'partner' ? actor.partyId ?? 'none' : undefined);
 
 const PARTNER_READERS = [...STAFF_ROLES, 'partner'] as const;
 
+const ListQuery = Obj({
+  ...PageQuery,
+  status: Type.Optional(Type.Union(PARTNER_STATUSES.map((s) => Type.Literal(s)))),
+  tier: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+});
+const PartnerParams = IdParams('ptn');
+const AtQuery = Obj({ at: Type.Optional(IsoDateTime) });
+const VerificationBody = Obj({ kind: Type.String({ minLength: 1, maxLength: 60 }) });
+const CompletionBody = Obj({ module: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,59}$' }) });
+
 export const partnerRoutes = [
-  route<unknown, { status?: PartnerDoc['status']; tier?: string; limit: number; cursor?: string }>({
+  route<unknown, Paged<Static<typeof ListQuery>>>({
     method: 'get',
     path: '/v1/partners',
     tag: 'Partners',
     summary: 'Partners, newest first (a partner key sees only itself)',
     access: PARTNER_READERS,
-    query: Obj({
-      ...PageQuery,
-      status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('offboarded')])),
-      tier: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
-    }),
+    query: ListQuery,
     responses: { 200: { description: 'A page of partners', schema: Page(PartnerView) } },
     async handler({ tenant, query, actor }) {
-      const onlyPartnerId = actor.kind === 'key' && actor.role === 'partner' ? actor.partyId ?? 'none' : undefined;
-      const docs = await listPartners(tenant._id, { status: query.status, tier: query.tier, onlyPartnerId, before: decodeCursor(query.cursor), limit: query.limit });
+      const docs = await listPartners(asTenantId(tenant._id), { status: query.status, tier: query.tier, onlyPartnerId: ownPartnerOnly(actor), before: decodeCursor(query.cursor), limit: query.limit });
       const { page, nextCursor } = pageOf(docs, query.limit);
       return { status: 200, body: { items: page.map((p) => view(p)), nextCursor } };
     },
   }),
-  route<unknown, { at?: string }, { id: string }>({
+  route<unknown, Static<typeof AtQuery>, Static<typeof PartnerParams>>({
     method: 'get',
     path: '/v1/partners/:id',
     tag: 'Partners',
     summary: 'One partner with its tier history, good standing and payout eligibility; at= shows the tier in force then',
     access: PARTNER_READERS,
-    params: IdParams('ptn'),
-    query: Obj({ at: Type.Optional(IsoDateTime) }),
+    params: PartnerParams,
+    query: AtQuery,
     responses: { 200: { description: 'The partner', schema: PartnerView } },
     async handler({ tenant, params, query, actor }) {
-      const partner = await visiblePartner(tenant._id, params.id, actor);
+      const partner = await visiblePartner(asTenantId(tenant._id), params.id, ownPartnerOnly(actor));
       return { status: 200, body: view(partner, query.at ? new Date(query.at) : undefined) };
     },
   }),
-  route<{ kind: string }, unknown, { id: string }>({
+  route<Static<typeof VerificationBody>, unknown, Static<typeof PartnerParams>>({
     method: 'post',
     path: '/v1/partners/:id/document-verifications',
     tag: 'Partners',
     summary: 'Mark a submitted compliance document verified; payout eligibility follows (tax form and bank details)',
     access: ['tenant-admin', 'finance'],
-    params: IdParams('ptn'),
-    body: Obj({ kind: Type.String({ minLength: 1, maxLength: 60 }) }),
+    params: PartnerParams,
+    body: VerificationBody,
     responses: { 200: { description: 'The partner after verification', schema: PartnerView } },
     async handler({ tenant, params, body, actor, services, requestId }) {
-      const partner = await visiblePartner(tenant._id, params.id, actor);
-      const doc = (partner.documents ?? []).find((d) => d.kind === body.kind);
-      if (!doc) {
-        throw new Problem('validation-failed', `the partner has not submitted a ${body.kind}; submitted: ${(partner.documents ?? []).map((d) => d.kind).join(', ') || 'none'}`, { field: 'body.kind' });
-      }
-      const verifiedBy = auditActor(actor).id;
-      const payoutDocument = PAYOUT_DOCUMENTS.includes(body.kind as never);
-      // Audited through the outbox, and on every attempt (the key makes it once): a retry after a
-      // crash between the verification and its event still records it.
-      const event: KeyedAuditInput = {
-        actor: auditActor(actor),
-        action: 'partner.document-verified',
-        entity: { type: 'partner', id: partner._id },
-        data: { kind: body.kind, payoutDocument },
-        requestId,
-        eventKey: `partner.document-verified:${partner._id}:${body.kind}`,
-      };
-      const check = { model: 'Partner', filter: { _id: partner._id, documents: { $elemMatch: { kind: body.kind, verifiedAt: { $ne: null } } } } };
-      const updated = (await withAudit(services, tenant._id, event, check, () => verifyPartnerDocument(tenant._id, partner._id, body.kind, verifiedBy, new Date())))!;
-      return { status: 200, body: view(updated) };
+      const partner = await verifyPartnerDocument(services, asTenantId(tenant._id), params.id, body.kind, { actor: auditActor(actor), requestId });
+      return { status: 200, body: view(partner) };
     },
   }),
-  route<{ module: string }, unknown, { id: string }>({
+  route<Static<typeof CompletionBody>, unknown, Static<typeof PartnerParams>>({
     method: 'post',
     path: '/v1/partners/:id/training-completions',
     tag: 'Partners',
     summary: 'Record a completed training module (the partner itself or a tenant-admin); counts toward enablement and tiers',
     access: ['tenant-admin', 'partner'],
-    params: IdParams('ptn'),
-    body: Obj({ module: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,59}$' }) }),
+    params: PartnerParams,
+    body: CompletionBody,
     responses: { 200: { description: 'The partner after the completion', schema: PartnerView } },
     async handler({ tenant, params, body, actor, services, requestId }) {
-      const partner = await visiblePartner(tenant._id, params.id, actor);
-      // Completing a module twice changes nothing; answer as the first time did.
-      if ((partner.training ?? []).some((t) => t.module === body.module)) return { status: 200, body: view(partner) };
-      const completedAt = new Date().toISOString();
-      const application = partner.applicationId ? await getApplication(tenant._id, partner.applicationId) : null;
-      // The workflow's own state decides, not the read model, which may lag it by a moment.
-      const live = application && !CLOSED_STATUSES.includes(application.status) ? await liveState(services, tenant, application._id) : null;
-      if (application && live?.status === 'enablement') {
-        // While enablement runs, its workflow owns training progress and decides good standing.
-        await sendToApplication(services, tenant, application, completeTrainingUpdate, { module: body.module, completedAt, actor: auditActor(actor) });
-      } else {
-        await recordTrainingCompletion(services.audit, tenant._id, { partnerId: partner._id, module: body.module, completedAt, actor: auditActor(actor), requestId });
-      }
-      return { status: 200, body: view((await getPartner(tenant._id, partner._id))!) };
+      const partner = await completeTraining(services, asTenantId(tenant._id), tenant.placement, params.id, body.module, { actor: auditActor(actor), requestId, onlyPartnerId: ownPartnerOnly(actor) });
+      return { status: 200, body: view(partner) };
     },
   }),
 ];
-

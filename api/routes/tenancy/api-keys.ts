@@ -1,3 +1,4 @@
+import { asTenantId } from '../../../platform/tenant-id';
 import { Type } from '@sinclair/typebox';
 import { route } from '../../route';
 import { Obj, Id, IdParams, PageQuery, Page } from '../../schemas';
@@ -50,7 +51,7 @@ export const apiKeyRoutes = [
       const needsParty = PARTY_ROLES.includes(body.role);
       if (needsParty && !body.partyId) throw new Problem('validation-failed', `body.partyId is required for a ${body.role} key`, { field: 'body.partyId' });
       if (!needsParty && body.partyId) throw new Problem('validation-failed', `body.partyId is only for partner, supplier and manufacturer keys`, { field: 'body.partyId' });
-      if (body.partyId && !(await services.parties.exists(tenant._id, body.role, body.partyId))) {
+      if (body.partyId && !(await services.parties.exists(asTenantId(tenant._id), body.role, body.partyId))) {
         throw new Problem('validation-failed', `no such party: body.partyId ${body.partyId} is not a ${body.role} of this tenant`, { field: 'body.partyId' });
       }
       const createdBy = auditActor(actor).id;

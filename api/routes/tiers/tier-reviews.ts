@@ -1,12 +1,15 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { route, STAFF_ROLES } from '../../route';
-import { Obj, IdParams, PageQuery, Page } from '../../schemas';
-import { notFound } from '../../problem';
+import { Obj, IdParams, PageQuery, Page, type Paged } from '../../schemas';
 import { auditActor } from '../../context';
 import { decodeCursor, pageOf } from '../../../services/pagination';
-import { requestTierReview, getTierReview, listTierReviews, decideTierReview, describeSchedule, ensureTierReviewSchedule } from '../../../services/tiers/tier-reviews';
+import { asTenantId } from '../../../platform/tenant-id';
+import {
+  requestTierReview, getTierReview, listTierReviews, decideTierReview, tierReviewSchedule, syncTierReviewSchedule,
+} from '../../../services/tiers/tier-reviews';
+import { TIER_REVIEW_STATUSES } from '../../../domain/tiers/review-status';
+import { TIER_CHANGE_KINDS } from '../../../domain/tiers/evaluate';
 import type { TierReviewDoc } from '../../../models/tiers/tier-review';
-import { withAudit } from '../../../services/outbox';
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
 
@@ -15,7 +18,7 @@ const ProposalView = Type.Object({
   partnerName: Type.String(),
   fromTier: Type.String(),
   toTier: Type.String(),
-  change: Type.String({ enum: ['promotion', 'demotion', 'reassignment'] }),
+  change: Type.String({ enum: [...TIER_CHANGE_KINDS] }),
   reason: Type.String(),
   metrics: Type.Object({ closedWonRevenue: Type.String(), currency: Type.String(), dealCount: Type.Integer(), trainingCompleted: Type.Array(Type.String()) }),
 });
@@ -24,7 +27,7 @@ const ReviewView = Obj({
   id: Type.String(),
   trigger: Type.String(),
   requestedBy: Type.String(),
-  status: Type.String({ enum: ['computing', 'awaiting-approval', 'applied', 'rejected', 'no-changes', 'expired', 'skipped'] }),
+  status: Type.String({ enum: [...TIER_REVIEW_STATUSES] }),
   ruleSetVersion: Type.Optional(Type.Integer()),
   asOf: Type.Optional(Type.String()),
   windowFrom: Type.Optional(Type.String()),
@@ -56,6 +59,10 @@ const view = (r: TierReviewDoc) => ({
   createdAt: iso(r.createdAt)!,
 });
 
+const ListQuery = Obj({ ...PageQuery });
+const ReviewParams = IdParams('rev');
+const DecisionBody = Obj({ decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]), note: Type.Optional(Type.String({ maxLength: 2000 })) });
+
 export const tierReviewRoutes = [
   route({
     method: 'post',
@@ -65,16 +72,8 @@ export const tierReviewRoutes = [
     access: ['tenant-admin'],
     responses: { 202: { description: 'The review, computing', schema: ReviewView } },
     async handler({ tenant, services, actor, requestId, operation }) {
-      const requestedBy = auditActor(actor).id;
       // The review's id derives from the Idempotency-Key: a retry finds the review it started.
-      const reviewId = operation.id('rev');
-      const review = await withAudit(services, tenant._id, {
-        actor: auditActor(actor),
-        action: 'tier-review.requested',
-        entity: { type: 'tier-review', id: reviewId },
-        requestId,
-        eventKey: `tier-review.requested:${reviewId}`,
-      }, { model: 'TierReview', filter: { _id: reviewId } }, () => requestTierReview(services, tenant, requestedBy, reviewId));
+      const review = await requestTierReview(services, asTenantId(tenant._id), tenant.placement, { actor: auditActor(actor), requestId, reviewId: operation.id('rev') });
       return { status: 202, body: view(review), headers: { Location: `/v1/tier-reviews/${review._id}` } };
     },
   }),
@@ -86,9 +85,7 @@ export const tierReviewRoutes = [
     access: ['tenant-admin'],
     responses: { 200: { description: 'The schedule', schema: ScheduleView } },
     async handler({ tenant, services }) {
-      const schedule = await describeSchedule(services, tenant);
-      if (!schedule) throw notFound('the tier-review schedule');
-      return { status: 200, body: schedule };
+      return { status: 200, body: await tierReviewSchedule(services, asTenantId(tenant._id), tenant.placement) };
     },
   }),
   route({
@@ -99,53 +96,47 @@ export const tierReviewRoutes = [
     access: ['tenant-admin'],
     responses: { 200: { description: 'The schedule', schema: ScheduleView } },
     async handler({ tenant, services, actor, requestId }) {
-      const scheduleId = await ensureTierReviewSchedule(services, tenant._id, { updateExisting: true });
-      await services.audit.record(tenant._id, { actor: auditActor(actor), action: 'tier-review.schedule-synced', entity: { type: 'schedule', id: scheduleId }, requestId });
-      return { status: 200, body: (await describeSchedule(services, tenant))! };
+      return { status: 200, body: await syncTierReviewSchedule(services, asTenantId(tenant._id), tenant.placement, { actor: auditActor(actor), requestId }) };
     },
   }),
-  route<unknown, { limit: number; cursor?: string }>({
+  route<unknown, Paged<Static<typeof ListQuery>>>({
     method: 'get',
     path: '/v1/tier-reviews',
     tag: 'Partner tiers',
     summary: 'Tier reviews, newest first (without their proposals)',
     access: STAFF_ROLES,
-    query: Obj({ ...PageQuery }),
+    query: ListQuery,
     responses: { 200: { description: 'A page of reviews', schema: Page(ReviewView) } },
     async handler({ tenant, query }) {
-      const docs = await listTierReviews(tenant._id, { before: decodeCursor(query.cursor), limit: query.limit });
+      const docs = await listTierReviews(asTenantId(tenant._id), { before: decodeCursor(query.cursor), limit: query.limit });
       const { page, nextCursor } = pageOf(docs, query.limit);
       return { status: 200, body: { items: page.map((r) => ({ ...view(r), proposals: undefined })), nextCursor } };
     },
   }),
-  route<unknown, unknown, { id: string }>({
+  route<unknown, unknown, Static<typeof ReviewParams>>({
     method: 'get',
     path: '/v1/tier-reviews/:id',
     tag: 'Partner tiers',
     summary: 'One review with every proposed promotion and demotion and its reason',
     access: STAFF_ROLES,
-    params: IdParams('rev'),
+    params: ReviewParams,
     responses: { 200: { description: 'The review', schema: ReviewView } },
     async handler({ tenant, params }) {
-      const review = await getTierReview(tenant._id, params.id);
-      if (!review) throw notFound(`tier review ${params.id}`);
-      return { status: 200, body: view(review) };
+      return { status: 200, body: view(await getTierReview(asTenantId(tenant._id), params.id)) };
     },
   }),
-  route<{ decision: 'approve' | 'reject'; note?: string }, unknown, { id: string }>({
+  route<Static<typeof DecisionBody>, unknown, Static<typeof ReviewParams>>({
     method: 'post',
     path: '/v1/tier-reviews/:id/decision',
     tag: 'Partner tiers',
     summary: 'Approve (apply every proposal, effective now) or reject a review',
     access: ['tenant-admin'],
-    params: IdParams('rev'),
-    body: Obj({ decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+    params: ReviewParams,
+    body: DecisionBody,
     responses: { 200: { description: 'The review after the decision', schema: ReviewView } },
     async handler({ tenant, params, body, services, actor }) {
-      const review = await getTierReview(tenant._id, params.id);
-      if (!review) throw notFound(`tier review ${params.id}`);
-      await decideTierReview(services, tenant, review, { decision: body.decision, note: body.note, actor: auditActor(actor), decidedAt: new Date().toISOString() });
-      return { status: 200, body: view((await getTierReview(tenant._id, params.id))!) };
+      const review = await decideTierReview(services, asTenantId(tenant._id), tenant.placement, params.id, { ...body, actor: auditActor(actor) });
+      return { status: 200, body: view(review) };
     },
   }),
 ];
