@@ -1,21 +1,25 @@
-import { DealModel, DealHistoryEntry, DealStatus, DealStepView } from '../../models/deals/deal';
+import type { DealCurrentStep, DealDoc, DealHistoryEntry, DealPlan, DealStatus, DealStepView } from '../../models/deals/deal';
+import type { DealRegistrationRecord } from '../../models/deals/deal-registration';
+import { dealStore } from '../../models/deals/deal-repository';
+import { stagedRegistrations } from '../../models/deals/deal-registration-repository';
 import { ApiKeyModel } from '../../models/tenancy/api-key';
 import { inTenant } from '../../platform/tenant-context';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { recordClosedWon } from '../../services/tiers/partner-metrics';
-import { asTenantId } from '../../platform/tenant-id';
 import type { Services } from '../../services';
 import { claimCustomer, dealProcessRunning, releaseClaims } from '../../services/deals/claims';
-import { isDuplicateKey } from '../../platform/store-errors';
 import { heartbeating } from '../heartbeat';
 import { ApplicationFailure } from '@temporalio/activity';
-import { DealRegistrationModel } from '../../models/deals/deal-registration';
 
-/** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
-export interface DealView {
+/**
+ * What the deal workflow publishes to the read model: the part of the deal it owns (nothing the
+ * API owns), with times as ISO strings.
+ */
+export interface PublishedDeal {
   status: DealStatus;
   purpose: 'registration' | 'extension';
-  plan?: { rule: string; action: string; reason?: string; notes: string[] };
-  currentStep: { id: string; name: string; role: string; anyone: boolean; actors: string[]; deadline?: string; escalated: boolean } | null;
+  plan?: DealPlan;
+  currentStep: (Omit<DealCurrentStep, 'deadline'> & { deadline?: string }) | null;
   awaitingRole: string | null;
   steps: DealStepView[];
   protectedUntil: string | null;
@@ -31,33 +35,16 @@ export interface DealView {
   closeReason?: string;
 }
 
- /** The facts of a deal as registered: what the workflow's first activity writes. */
-export interface DealRegistrationRecord {
-  partnerId: string;
-  registeredBy: string;
-  registeredByRole: string;
-  customer: { name: string; domain?: string; country: string };
-  customerKeys: string[];
-  amountMinor: number;
-  currency: string;
-  amountTenantMinor: number;
-  tenantCurrency: string;
-  fxRate: string;
-  products: string[];
-  expectedCloseDate: string;
-  notes?: string;
-  tierAtRegistration: string;
-  ruleSetVersion: number;
-  registeredAt: string;
-}
+/** The workflow's names for the activities' payload types (workflows/deals import them from here). */
+export type { PublishedDeal as DealView, DealRegistrationRecord };
 
 const SYSTEM = { type: 'system' as const, id: 'deal-approval' };
 
-async function stagedRegistration(tenantId: string, dealId: string): Promise<DealRegistrationRecord> {
-  const staged = await inTenant(tenantId, () => DealRegistrationModel.findOne({ _id: dealId }).lean());
+async function stagedRegistration(tenantId: TenantId, dealId: string): Promise<DealRegistrationRecord> {
+  const staged = await stagedRegistrations(tenantId).recordOf(dealId);
   // The API writes it before starting the workflow; without it there is nothing to register.
   if (!staged) throw ApplicationFailure.nonRetryable(`deal ${dealId} has no staged registration`, 'RegistrationMissing');
-  return JSON.parse(staged.record) as DealRegistrationRecord;
+  return staged;
 }
 
 /** Activities of the deal workflow. Each is idempotent: a retry writes the same result once. */
@@ -70,30 +57,13 @@ export function createDealActivities({ services }: { services: Services }) {
      * it), claims the customer and audits the registration under one key. Returns whether the
      * customer is already protected for another partner, which the plan needs.
      */
-    async registerDeal(tenantId: string, dealId: string, given: DealRegistrationRecord | null, conflictAction: string): Promise<{ held: boolean; conflict: boolean }> {
+    async registerDeal(rawTenantId: string, dealId: string, given: DealRegistrationRecord | null, conflictAction: string): Promise<{ held: boolean; conflict: boolean }> {
+      const tenantId = asTenantId(rawTenantId);
+      const deals = dealStore(tenantId);
       // Workflows started before registrations were staged carry the record in their input.
       const record = given ?? (await stagedRegistration(tenantId, dealId));
       const { registeredByRole, registeredAt, ...facts } = record;
-      await inTenant(tenantId, async () => {
-        try {
-          await DealModel.updateOne(
-            { _id: dealId },
-            {
-              $setOnInsert: {
-                ...facts,
-                expectedCloseDate: new Date(record.expectedCloseDate),
-                status: 'submitted',
-                claimHeld: false,
-                rev: 0,
-                history: [{ at: registeredAt, type: 'registered', actorId: record.registeredBy }],
-              },
-            },
-            { upsert: true },
-          );
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err; // a concurrent attempt inserted it
-        }
-      });
+      await deals.registerOnce(dealId, { ...facts, expectedCloseDate: new Date(record.expectedCloseDate) }, { at: registeredAt, type: 'registered', actorId: record.registeredBy });
       // The record exists (as 'submitted') before it claims the customer, so a competing
       // registration that finds our claim can see that its holder is live.
       // A holder still `submitted` is live exactly while its workflow runs (the workflow starts first).
@@ -103,7 +73,7 @@ export function createDealActivities({ services }: { services: Services }) {
       const conflict = claim.conflicts.length > 0
         ? { detected: true, action: conflictAction, conflictingDealIds: [...new Set(claim.conflicts.map((c) => c.dealId))], matchedOn: claim.conflicts.map((c) => c.customerKey.split(':')[0]) }
         : undefined;
-      await inTenant(tenantId, () => DealModel.updateOne({ _id: dealId, rev: 0 }, conflict ? { $set: { claimHeld: claim.held, conflict } } : { $set: { claimHeld: claim.held }, $unset: { conflict: 1 } }));
+      await deals.recordClaim(dealId, { held: claim.held, conflict });
       await audit.record(tenantId, {
         actor: { type: 'api-key', id: record.registeredBy, role: registeredByRole },
         action: 'deal.registered',
@@ -120,36 +90,26 @@ export function createDealActivities({ services }: { services: Services }) {
      * timed-out attempt may still land) puts each entry in its one place; each new entry is then
      * recorded as an audit event keyed by its index, so no event is recorded twice either.
      */
-    async publishDealView(tenantId: string, dealId: string, rev: number, view: DealView, firstNew: number): Promise<void> {
-      const { history, historyFrom, ...state } = view;
+    async publishDealView(rawTenantId: string, dealId: string, rev: number, view: PublishedDeal, firstNew: number): Promise<void> {
+      const tenantId = asTenantId(rawTenantId);
+      const deals = dealStore(tenantId);
+      const { history, historyFrom, currentStep, protectedUntil, closedAt, ...state } = view;
       // Workflows from before delta publishing send the whole history.
       const entries = history.slice(firstNew - (historyFrom ?? 0));
-      const byIndex: Record<string, DealHistoryEntry> = {};
-      entries.forEach((entry, i) => {
-        byIndex[`history.${firstNew + i}`] = entry;
-      });
-      await inTenant(tenantId, () =>
-        DealModel.updateOne(
-          { _id: dealId, rev: { $lt: rev } },
-          {
-            $set: {
-              ...state,
-              currentStep: state.currentStep ? { ...state.currentStep, deadline: state.currentStep.deadline ? new Date(state.currentStep.deadline) : undefined } : null,
-              protectedUntil: state.protectedUntil ? new Date(state.protectedUntil) : null,
-              ...(state.closedAt ? { closedAt: new Date(state.closedAt) } : {}),
-              ...byIndex,
-              rev,
-            },
-          },
-        ),
-      );
+      const owned: Partial<DealDoc> = {
+        ...state,
+        currentStep: currentStep ? { ...currentStep, deadline: currentStep.deadline ? new Date(currentStep.deadline) : undefined } : null,
+        protectedUntil: protectedUntil ? new Date(protectedUntil) : null,
+        ...(closedAt ? { closedAt: new Date(closedAt) } : {}),
+      };
+      await deals.publish(dealId, rev, owned, firstNew, entries);
       // Only the publish that carries the close records it (a closed deal is published again at its end).
       const closesNow = entries.some((entry) => entry.type === 'closed-won');
       if (closesNow && view.outcome === 'won' && view.closedAmountTenantMinor !== undefined && view.closedAt) {
         // Won revenue feeds tier reviews, in the tenant currency, once per deal.
-        const deal = await inTenant(tenantId, () => DealModel.findOne({ _id: dealId }, { partnerId: 1, tenantCurrency: 1 }).lean());
+        const deal = await deals.ownerOf(dealId);
         if (deal) {
-          await recordClosedWon(asTenantId(tenantId), { partnerId: deal.partnerId, sourceId: dealId, amountMinor: view.closedAmountTenantMinor, currency: deal.tenantCurrency, closedAt: new Date(view.closedAt) });
+          await recordClosedWon(tenantId, { partnerId: deal.partnerId, sourceId: dealId, amountMinor: view.closedAmountTenantMinor, currency: deal.tenantCurrency, closedAt: new Date(view.closedAt) });
         }
       }
       for (const [k, entry] of entries.entries()) {
@@ -171,9 +131,10 @@ export function createDealActivities({ services }: { services: Services }) {
     },
 
     /** The deal no longer protects its customer: other partners may register it again. */
-    async releaseDealClaims(tenantId: string, dealId: string): Promise<number> {
+    async releaseDealClaims(rawTenantId: string, dealId: string): Promise<number> {
+      const tenantId = asTenantId(rawTenantId);
       const released = await releaseClaims(tenantId, dealId);
-      await inTenant(tenantId, () => DealModel.updateOne({ _id: dealId }, { $set: { claimHeld: false } }));
+      await dealStore(tenantId).claimsReleased(dealId);
       return released;
     },
   });

@@ -11,9 +11,29 @@ import { tenantModel } from '../tenant-model';
 export interface DealRegistrationDoc {
   _id: string;
   tenantId: string;
-  /** The registration record as JSON text (activities/deals.ts DealRegistrationRecord). */
+  /** The registration record (DealRegistrationRecord) as JSON text. */
   record: string;
   createdAt: Date;
+}
+
+/** The facts of a deal as registered: what the workflow's first activity writes as the deal. */
+export interface DealRegistrationRecord {
+  partnerId: string;
+  registeredBy: string;
+  registeredByRole: string;
+  customer: { name: string; domain?: string; country: string };
+  customerKeys: string[];
+  amountMinor: number;
+  currency: string;
+  amountTenantMinor: number;
+  tenantCurrency: string;
+  fxRate: string;
+  products: string[];
+  expectedCloseDate: string;
+  notes?: string;
+  tierAtRegistration: string;
+  ruleSetVersion: number;
+  registeredAt: string;
 }
 
 const schema = new Schema<DealRegistrationDoc>(

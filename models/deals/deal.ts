@@ -9,21 +9,43 @@ import { tenantModel } from '../tenant-model';
  * Commissions read closed deals from here: `outcome: 'won'`, `closedAmountMinor` + `closedCurrency`
  * (the close currency), `closedAmountTenantMinor` (the tenant currency, converted with the pinned
  * rule set's rate), `closedAt`; refunds and cancellations are separate append-only events in
- * `deal_reversals` (models/deal-reversal.ts), in the close currency.
+ * `deal_reversals` (models/deals/deal-reversal.ts), in the close currency.
  */
-export type DealStatus =
-  | 'submitted'
-  | 'pending-approval'
-  | 'info-requested'
-  | 'protected'
-  | 'extension-review'
-  | 'rejected'
-  | 'expired'
-  | 'closed'
+export const DEAL_STATUSES = [
+  'submitted',
+  'pending-approval',
+  'info-requested',
+  'protected',
+  'extension-review',
+  'rejected',
+  'expired',
+  'closed',
   /** Its process died or never started (a crash mid-registration): closed by the reaper. */
-  | 'abandoned';
+  'abandoned',
+] as const;
+
+export type DealStatus = (typeof DEAL_STATUSES)[number];
 
 export const OPEN_DEAL_STATUSES: DealStatus[] = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review'];
+
+/** How the rules handled the registration: the rule that matched and what it decided. */
+export interface DealPlan {
+  rule: string;
+  action: string;
+  reason?: string;
+  notes: string[];
+}
+
+/** The step awaiting a decision, denormalised for the inbox: who may act and until when. */
+export interface DealCurrentStep {
+  id: string;
+  name: string;
+  role: string;
+  anyone: boolean;
+  actors: string[];
+  deadline?: Date;
+  escalated: boolean;
+}
 
 export interface DealHistoryEntry {
   at: string;
@@ -70,9 +92,9 @@ export interface DealDoc {
   conflict?: { detected: boolean; action: string; conflictingDealIds: string[]; matchedOn: string[] };
   claimHeld: boolean;
   status: DealStatus;
-  plan?: { rule: string; action: string; reason?: string; notes: string[] };
+  plan?: DealPlan;
   purpose?: 'registration' | 'extension';
-  currentStep?: { id: string; name: string; role: string; anyone: boolean; actors: string[]; deadline?: Date; escalated: boolean } | null;
+  currentStep?: DealCurrentStep | null;
   /** Denormalised from currentStep for the approvals inbox query. */
   awaitingRole?: string | null;
   steps: DealStepView[];

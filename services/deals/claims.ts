@@ -1,8 +1,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { DealClaimEntryModel, DealClaimEntryDoc, ClaimChange, claimEntryId } from '../../models/deals/deal-claim';
-import { DealModel, OPEN_DEAL_STATUSES, DealStatus } from '../../models/deals/deal';
-import { inTenant } from '../../platform/tenant-context';
+import type { ClaimChange } from '../../models/deals/deal-claim';
+import { claimLog, type ClaimLog, type ClaimEntryState } from '../../models/deals/deal-claim-repository';
+import { dealStore } from '../../models/deals/deal-repository';
+import { OPEN_DEAL_STATUSES, type DealStatus } from '../../models/deals/deal';
 import { isDuplicateKey } from '../../platform/store-errors';
+import type { TenantId } from '../../platform/tenant-id';
 import type { TenantWorkflows } from '../tenant-workflows';
 import type { TenantDoc } from '../../models/tenancy/tenant';
 
@@ -13,7 +15,7 @@ import type { TenantDoc } from '../../models/tenancy/tenant';
  * partner already protected share its claim (each is counted; the key is free only when the last
  * one releases), so a deal reported as holding a claim always does.
  *
- * Every change is an append to the key's log (models/deal-protection.ts), decided by the unique
+ * Every change is an append to the key's log (models/deals/deal-claim.ts), decided by the unique
  * index on (tenant, key, seq) alone: the local store's conditional updates are not compare-and-set.
  */
 export interface ClaimResult {
@@ -39,8 +41,8 @@ const MAX_ATTEMPTS = 50;
  * Whether a deal holding a claim still needs it, from its real state: the store's status, and
  * when that cannot tell (no read model yet, or still `submitted`), its running process.
  */
-export async function holderIsLive(tenantId: string, dealId: string, options: ClaimOptions = {}): Promise<boolean> {
-  const deal = await inTenant(tenantId, () => DealModel.findOne({ _id: dealId }, { status: 1, createdAt: 1 }).lean());
+export async function holderIsLive(tenantId: TenantId, dealId: string, options: ClaimOptions = {}): Promise<boolean> {
+  const deal = await dealStore(tenantId).statusOf(dealId);
   if (deal && deal.status !== 'submitted') return OPEN_DEAL_STATUSES.includes(deal.status);
   if (!options.isLive) return true;
   return options.isLive(dealId, deal ? { status: deal.status, createdAt: deal.createdAt } : null);
@@ -67,25 +69,19 @@ interface KeyState {
 
 type Next = { partnerId: string | null; dealIds: string[]; change: ClaimChange; evicted?: string[] };
 
-type EntryState = Pick<DealClaimEntryDoc, 'seq' | 'partnerId' | 'dealIds'>;
-
-function entry(tenantId: string, customerKey: string, seq: number): Promise<EntryState | null> {
-  return inTenant(tenantId, () => DealClaimEntryModel.findOne({ _id: claimEntryId(tenantId, customerKey, seq) }, { seq: 1, partnerId: 1, dealIds: 1 }).lean<EntryState>());
-}
-
 /**
  * The key's latest entry. Entries are numbered 1..n without gaps (each is appended after reading
  * its predecessor, none is deleted), so n is found by doubling, then halving, with point reads.
  */
-async function latest(tenantId: string, customerKey: string): Promise<KeyState> {
-  let found: EntryState | null = null;
+async function latest(log: ClaimLog, customerKey: string): Promise<KeyState> {
+  let found: ClaimEntryState | null = null;
   let [present, missing] = [0, 1];
-  for (let e = await entry(tenantId, customerKey, missing); e; e = await entry(tenantId, customerKey, missing)) {
+  for (let e = await log.entry(customerKey, missing); e; e = await log.entry(customerKey, missing)) {
     [found, present, missing] = [e, missing, missing * 2];
   }
   while (missing - present > 1) {
     const mid = Math.floor((present + missing) / 2);
-    const e = await entry(tenantId, customerKey, mid);
+    const e = await log.entry(customerKey, mid);
     if (e) [found, present] = [e, mid];
     else missing = mid;
   }
@@ -97,19 +93,17 @@ async function latest(tenantId: string, customerKey: string): Promise<KeyState> 
  * seq + 1. A duplicate means someone else changed the key since the read: decide again.
  */
 async function transition<R>(
-  tenantId: string,
+  log: ClaimLog,
   customerKey: string,
   byDealId: string,
   decide: (state: KeyState) => Promise<{ next?: Next; result: R }>,
 ): Promise<R> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const state = await latest(tenantId, customerKey);
+    const state = await latest(log, customerKey);
     const { next, result } = await decide(state);
     if (!next) return result;
     try {
-      await inTenant(tenantId, () =>
-        DealClaimEntryModel.create({ _id: claimEntryId(tenantId, customerKey, state.seq + 1), customerKey, seq: state.seq + 1, byDealId, at: new Date(), ...next }),
-      );
+      await log.append({ customerKey, seq: state.seq + 1, byDealId, at: new Date(), ...next });
       return result;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -120,8 +114,8 @@ async function transition<R>(
 
 type Outcome = { holds: true } | { holds: false; holder: { dealId: string; partnerId: string } };
 
-function claimKey(tenantId: string, dealId: string, partnerId: string, customerKey: string, options: ClaimOptions): Promise<Outcome> {
-  return transition<Outcome>(tenantId, customerKey, dealId, async (state) => {
+function claimKey(tenantId: TenantId, dealId: string, partnerId: string, customerKey: string, options: ClaimOptions): Promise<Outcome> {
+  return transition<Outcome>(claimLog(tenantId), customerKey, dealId, async (state) => {
     if (state.dealIds.includes(dealId)) return { result: { holds: true } }; // a retried claim
     if (state.dealIds.length === 0 || state.partnerId === null) {
       return { next: { partnerId, dealIds: [dealId], change: 'take' }, result: { holds: true } };
@@ -138,8 +132,8 @@ function claimKey(tenantId: string, dealId: string, partnerId: string, customerK
   });
 }
 
-function releaseKey(tenantId: string, dealId: string, customerKey: string): Promise<boolean> {
-  return transition<boolean>(tenantId, customerKey, dealId, async (state) => {
+function releaseKey(log: ClaimLog, dealId: string, customerKey: string): Promise<boolean> {
+  return transition<boolean>(log, customerKey, dealId, async (state) => {
     if (!state.dealIds.includes(dealId)) return { result: false };
     const dealIds = state.dealIds.filter((id) => id !== dealId);
     return { next: { partnerId: dealIds.length > 0 ? state.partnerId : null, dealIds, change: 'leave' }, result: true };
@@ -150,12 +144,12 @@ function releaseKey(tenantId: string, dealId: string, customerKey: string): Prom
  * Claims every key for the deal or none: at the first key a live deal of another partner holds,
  * gives back the keys taken so far and reports that holder. Idempotent for a retried call.
  */
-export async function claimCustomer(tenantId: string, dealId: string, partnerId: string, keys: string[], options: ClaimOptions = {}): Promise<ClaimResult> {
+export async function claimCustomer(tenantId: TenantId, dealId: string, partnerId: string, keys: string[], options: ClaimOptions = {}): Promise<ClaimResult> {
   const ordered = [...new Set(keys)].sort();
   for (const [i, customerKey] of ordered.entries()) {
     const outcome = await claimKey(tenantId, dealId, partnerId, customerKey, options);
     if (!outcome.holds) {
-      for (const taken of ordered.slice(0, i)) await releaseKey(tenantId, dealId, taken);
+      for (const taken of ordered.slice(0, i)) await releaseKey(claimLog(tenantId), dealId, taken);
       return { held: false, conflicts: [{ customerKey, ...outcome.holder }] };
     }
   }
@@ -163,15 +157,15 @@ export async function claimCustomer(tenantId: string, dealId: string, partnerId:
 }
 
 /** The customer keys the deal holds now (a search of the log: for checks and repairs). */
-export async function keysHeldBy(tenantId: string, dealId: string): Promise<string[]> {
-  const candidates: string[] = await inTenant(tenantId, () => DealClaimEntryModel.distinct('customerKey', { dealIds: dealId }));
-  return heldAmong(tenantId, dealId, candidates);
+export async function keysHeldBy(tenantId: TenantId, dealId: string): Promise<string[]> {
+  const log = claimLog(tenantId);
+  return heldAmong(log, dealId, await log.keysNaming(dealId));
 }
 
-async function heldAmong(tenantId: string, dealId: string, keys: string[]): Promise<string[]> {
+async function heldAmong(log: ClaimLog, dealId: string, keys: string[]): Promise<string[]> {
   const held: string[] = [];
   for (const customerKey of [...new Set(keys)].sort()) {
-    if ((await latest(tenantId, customerKey)).dealIds.includes(dealId)) held.push(customerKey);
+    if ((await latest(log, customerKey)).dealIds.includes(dealId)) held.push(customerKey);
   }
   return held;
 }
@@ -181,12 +175,13 @@ async function heldAmong(tenantId: string, dealId: string, keys: string[]): Prom
  * its deals shares it. Returns how many keys the deal held. Idempotent. The keys are the deal's
  * own (read by id); only a deal without a read model has the log searched for them.
  */
-export async function releaseClaims(tenantId: string, dealId: string): Promise<number> {
-  const deal = await inTenant(tenantId, () => DealModel.findOne({ _id: dealId }, { customerKeys: 1 }).lean());
-  const held = deal?.customerKeys?.length ? await heldAmong(tenantId, dealId, deal.customerKeys) : await keysHeldBy(tenantId, dealId);
+export async function releaseClaims(tenantId: TenantId, dealId: string): Promise<number> {
+  const log = claimLog(tenantId);
+  const deal = await dealStore(tenantId).customerKeysOf(dealId);
+  const held = deal?.customerKeys?.length ? await heldAmong(log, dealId, deal.customerKeys) : await keysHeldBy(tenantId, dealId);
   let released = 0;
   for (const customerKey of held) {
-    if (await releaseKey(tenantId, dealId, customerKey)) released += 1;
+    if (await releaseKey(log, dealId, customerKey)) released += 1;
   }
   return released;
 }

@@ -1,18 +1,21 @@
 import type { Services } from '..';
 import type { UpdateDefinition } from '@temporalio/common';
 import { executeRefusableUpdate } from '../tenant-workflows';
-import { TenantModel, type TenantDoc } from '../../models/tenancy/tenant';
-import { DealRegistrationModel } from '../../models/deals/deal-registration';
-import { DealModel, DealDoc, OPEN_DEAL_STATUSES, DealStatus } from '../../models/deals/deal';
-import { DealReversalModel, DealReversalDoc } from '../../models/deals/deal-reversal';
+import type { TenantDoc } from '../../models/tenancy/tenant';
+import { OPEN_DEAL_STATUSES, type DealDoc, type DealStatus } from '../../models/deals/deal';
+import type { DealReversalDoc } from '../../models/deals/deal-reversal';
+import type { DealRegistrationRecord } from '../../models/deals/deal-registration';
+import { dealStore, type DealPageRequest } from '../../models/deals/deal-repository';
+import { reversalStore, type NewDealReversal } from '../../models/deals/deal-reversal-repository';
+import { stagedRegistrations } from '../../models/deals/deal-registration-repository';
 import { recordReversal } from '../tiers/partner-metrics';
-import { asTenantId } from '../../platform/tenant-id';
-import { inTenant } from '../../platform/tenant-context';
 import { OperationIds } from '../../platform/ids';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { DealRegistrationRecord } from '../../activities/deals/index';
-import { Problem, notFound } from '../../api/problem';
+import { DomainError, conflict, invalid, notFound } from '../../domain/errors';
 import { getPartner, tierInForce } from '../onboarding/partners';
+import { pageOf } from '../pagination';
+import { isDuplicateKey } from '../../platform/store-errors';
 import { releaseClaims } from './claims';
 import { customerKeys } from '../../domain/deals/customer-key';
 import { AmountError, convertMinor, toMinor } from '../../domain/money';
@@ -24,11 +27,10 @@ import {
   closeDealUpdate, decideUpdate, provideInfoUpdate, requestExtensionUpdate,
   type DealApprovalInput, type dealApproval,
 } from '../../workflows/deals/deal-approval';
-import { isDuplicateKey } from '../../platform/store-errors';
 import { discardAudit, settleAudit, stageAudit, withAudit, type KeyedAuditInput } from '../outbox';
 import { reversalTenantMinor } from '../../domain/deals/reversal-amount';
 
-const reversalAudit = (actor: DealActor, r: Omit<DealReversalDoc, 'tenantId'>): KeyedAuditInput => ({
+const reversalAudit = (actor: DealActor, r: NewDealReversal): KeyedAuditInput => ({
   actor: { type: 'api-key', id: actor.keyId, role: actor.role },
   action: 'deal.reversed',
   entity: { type: 'deal', id: r.dealId },
@@ -44,8 +46,37 @@ export interface Registration {
   amount: string;
   currency: string;
   products: string[];
+  /** A calendar date, `YYYY-MM-DD`. */
   expectedCloseDate: string;
   notes?: string;
+}
+
+export interface DecisionRequest {
+  decision: Decision;
+  comment?: string;
+  stepId?: string;
+}
+
+export interface CloseRequest {
+  outcome: 'won' | 'lost';
+  amount?: string;
+  currency?: string;
+  closedAt?: string;
+  reason?: string;
+}
+
+export interface ReversalRequest {
+  kind: 'refund' | 'cancellation';
+  amount: string;
+  reason: string;
+}
+
+/** A deal as the use cases answer it: the read model and its reversal events, oldest first. */
+export type DealRecord = DealDoc & { reversals: DealReversalDoc[] };
+
+export interface DealPage {
+  items: DealRecord[];
+  nextCursor: string | null;
 }
 
 /** How long a registration waits for its process's first view before answering 202. */
@@ -61,17 +92,25 @@ export class RegistrationAccepted extends Error {
 /** Who is acting on a deal: a tenant key, with the partner it is bound to, if any. */
 export type DealActor = DeciderActor;
 
-const amountProblem = (field: string, err: unknown): Problem =>
-  new Problem('validation-failed', `${field} ${(err as Error).message}`, { field });
-
 function parseAmount(amount: string, currency: string, field: string): number {
-  if (!isCurrency(currency)) throw new Problem('validation-failed', `${field.replace(/amount$/, 'currency')} ${currency} is not an ISO 4217 currency`, { field: field.replace(/amount$/, 'currency') });
+  const currencyField = field.replace(/amount$/, 'currency');
+  if (!isCurrency(currency)) throw invalid(currencyField, `${currencyField} ${currency} is not an ISO 4217 currency`);
   try {
     const minor = toMinor(amount, minorUnitDigits(currency));
     if (minor <= 0) throw new AmountError('must be greater than zero');
     return minor;
   } catch (err) {
-    if (err instanceof AmountError) throw amountProblem(field, err);
+    if (err instanceof AmountError) throw invalid(field, `${field} ${err.message}`);
+    throw err;
+  }
+}
+
+/** A conversion the rates cannot make (an unknown currency, a result past the safe range). */
+function converted(convert: () => ReturnType<typeof convertMinor>): ReturnType<typeof convertMinor> {
+  try {
+    return convert();
+  } catch (err) {
+    if (err instanceof AmountError) throw invalid('body.currency', `body.currency ${err.message}`);
     throw err;
   }
 }
@@ -79,44 +118,50 @@ function parseAmount(amount: string, currency: string, field: string): number {
 /**
  * Deal registration and everything a caller does to a deal afterwards. Live decisions go to the
  * deal's workflow as Updates (it validates them); lists and views read the MongoDB read model.
+ * Every use case takes its tenant explicitly and reaches the store through that tenant's
+ * repositories, so none depends on a tenant scope set up by its caller.
  */
 export class DealService {
   constructor(private readonly services: Services) {}
+
+  /** The tenant's record: its placement (where its workflows run) and its money settings. */
+  private async tenant(tenantId: TenantId): Promise<TenantDoc> {
+    const tenant = await this.services.tenants.get(tenantId);
+    if (!tenant) throw new Error(`tenant ${tenantId} does not exist`);
+    return tenant;
+  }
 
   private handle(tenant: TenantDoc, dealId: string) {
     return this.services.workflows.handle<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId);
   }
 
-  async register(tenant: TenantDoc, actor: DealActor, input: Registration, operation: Pick<OperationIds, 'id'> = new OperationIds(undefined)): Promise<DealDoc> {
-    const tenantId = tenant._id;
+  async register(tenantId: TenantId, actor: DealActor, input: Registration, operation: Pick<OperationIds, 'id'> = new OperationIds(undefined)): Promise<DealRecord> {
+    const expectedCloseDate = new Date(`${input.expectedCloseDate}T00:00:00Z`);
+    if (Number.isNaN(expectedCloseDate.getTime())) throw invalid('body.expectedCloseDate', 'body.expectedCloseDate is not a date');
     const partnerId = actor.partyId!;
-    const partner = await getPartner(asTenantId(tenantId), partnerId);
-    if (!partner || partner.status !== 'active') throw new Problem('forbidden', `partner ${partnerId} is not active in this tenant`);
+    const partner = await getPartner(tenantId, partnerId);
+    if (!partner || partner.status !== 'active') throw new DomainError('forbidden', `partner ${partnerId} is not active in this tenant`);
     const registeredAt = new Date();
     const tier = tierInForce(partner.tierHistory, registeredAt) ?? partner.tier;
 
     const amountMinor = parseAmount(input.amount, input.currency, 'body.amount');
-    const expectedCloseDate = new Date(input.expectedCloseDate);
     const ruleSet = await this.services.ruleSets.inForce<DealApprovalRules>(tenantId, DEAL_APPROVAL_KIND, registeredAt);
-    if (!ruleSet) throw new Problem('conflict', 'this tenant has no deal-approval rules in force; publish a version first');
+    if (!ruleSet) throw conflict('this tenant has no deal-approval rules in force; publish a version first');
+    const tenant = await this.tenant(tenantId);
     const { currency: tenantCurrency, roundingMode } = tenant.settings;
-    let converted;
-    try {
-      converted = convertMinor(
+    const inTenantCurrency = converted(() =>
+      convertMinor(
         amountMinor,
         { currency: input.currency, digits: minorUnitDigits(input.currency) },
         { currency: tenantCurrency, digits: minorUnitDigits(tenantCurrency) },
         ruleSet.definition.rates,
         roundingMode,
-      );
-    } catch (err) {
-      if (err instanceof AmountError) throw new Problem('validation-failed', `body.currency ${err.message}`, { field: 'body.currency' });
-      throw err;
-    }
+      ),
+    );
 
     const customer = { name: input.customer.name.trim(), domain: input.customer.domain?.trim() || undefined, country: input.customer.country };
     const keys = customerKeys(customer);
-    if (keys.length === 0) throw new Problem('validation-failed', 'body.customer.name must contain letters or digits', { field: 'body.customer.name' });
+    if (keys.length === 0) throw invalid('body.customer.name', 'body.customer.name must contain letters or digits');
 
     // The workflow owns the record: it writes the deal, claims the customer and audits the
     // registration as its first step. The id derives from the Idempotency-Key, so a retry after
@@ -130,9 +175,9 @@ export class DealService {
       customerKeys: keys,
       amountMinor,
       currency: input.currency,
-      amountTenantMinor: converted.minor,
+      amountTenantMinor: inTenantCurrency.minor,
       tenantCurrency,
-      fxRate: converted.rate,
+      fxRate: inTenantCurrency.rate,
       products: input.products,
       expectedCloseDate: expectedCloseDate.toISOString(),
       ...(input.notes !== undefined ? { notes: input.notes } : {}),
@@ -150,7 +195,7 @@ export class DealService {
       registeredAt: registeredAt.toISOString(),
       facts: {
         tier,
-        amountMinor: converted.minor,
+        amountMinor: inTenantCurrency.minor,
         amountDigits: minorUnitDigits(tenantCurrency),
         products: input.products,
         country: customer.country,
@@ -158,18 +203,14 @@ export class DealService {
       registrationStaged: true,
     };
     // The record itself stays in the store; the workflow is told where to find it.
-    try {
-      await inTenant(tenantId, () => DealRegistrationModel.updateOne({ _id: dealId }, { $setOnInsert: { record: JSON.stringify(registration) } }, { upsert: true }));
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // a concurrent attempt of the same request staged it
-    }
+    await stagedRegistrations(tenantId).stage(dealId, registration);
     try {
       await this.services.workflows.start<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId, 'dealApproval', [workflowInput]);
     } catch (err) {
       // A retry of a registration whose first attempt started the workflow: go on to its view.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    return this.settled(tenantId, dealId);
+    return this.record(tenantId, await this.settled(tenantId, dealId));
   }
 
   /**
@@ -178,10 +219,10 @@ export class DealService {
    * from appearing in time, the registration is still accepted: the process owns it and the caller
    * is answered 202 with where to read it (RegistrationAccepted), never a 5xx.
    */
-  private async settled(tenantId: string, dealId: string): Promise<DealDoc> {
+  private async settled(tenantId: TenantId, dealId: string): Promise<DealDoc> {
     const deadline = Date.now() + REGISTRATION_WAIT_MS;
     for (;;) {
-      const deal = await this.find(tenantId, dealId);
+      const deal = await dealStore(tenantId).byId(dealId);
       if (deal && deal.rev > 0 && deal.status !== 'submitted' && !(deal.status === 'pending-approval' && !deal.currentStep)) return deal;
       if (Date.now() > deadline) {
         if (deal && deal.rev > 0) return deal;
@@ -191,90 +232,102 @@ export class DealService {
     }
   }
 
-  find(tenantId: string, dealId: string): Promise<DealDoc | null> {
-    return inTenant(tenantId, () => DealModel.findOne({ _id: dealId }).lean());
-  }
-
   /** A deal the actor may see: partners only their own (others' are "not found"). */
-  async visible(tenantId: string, actor: DealActor, dealId: string): Promise<DealDoc> {
-    const deal = await this.find(tenantId, dealId);
+  private async visible(tenantId: TenantId, actor: DealActor, dealId: string): Promise<DealDoc> {
+    const deal = await dealStore(tenantId).byId(dealId);
     if (!deal || (actor.role === 'partner' && deal.partnerId !== actor.partyId)) throw notFound(`deal ${dealId}`);
     return deal;
   }
 
-  list(tenantId: string, actor: DealActor, opts: { before?: string; limit: number; status?: DealStatus }): Promise<DealDoc[]> {
-    const filter: Record<string, unknown> = {};
-    if (actor.role === 'partner') filter.partnerId = actor.partyId;
-    if (opts.status) filter.status = opts.status;
-    if (opts.before) filter._id = { $lt: opts.before };
-    return inTenant(tenantId, () => DealModel.find(filter).sort({ _id: -1 }).limit(opts.limit + 1).lean());
+  /** Reversals of the given deals, read in one query; only won deals can have any. */
+  private async withReversals(tenantId: TenantId, deals: DealDoc[]): Promise<DealRecord[]> {
+    const won = deals.filter((d) => d.outcome === 'won').map((d) => d._id);
+    const byDeal = new Map<string, DealReversalDoc[]>();
+    if (won.length > 0) {
+      for (const doc of await reversalStore(tenantId).ofDeals(won)) byDeal.set(doc.dealId, [...(byDeal.get(doc.dealId) ?? []), doc]);
+    }
+    return deals.map((d) => ({ ...d, reversals: byDeal.get(d._id) ?? [] }));
+  }
+
+  private async record(tenantId: TenantId, deal: DealDoc): Promise<DealRecord> {
+    return (await this.withReversals(tenantId, [deal]))[0];
+  }
+
+  private async page(tenantId: TenantId, docs: DealDoc[], limit: number): Promise<DealPage> {
+    const { page, nextCursor } = pageOf(docs, limit);
+    return { items: await this.withReversals(tenantId, page), nextCursor };
+  }
+
+  async get(tenantId: TenantId, actor: DealActor, dealId: string): Promise<DealRecord> {
+    return this.record(tenantId, await this.visible(tenantId, actor, dealId));
+  }
+
+  async list(tenantId: TenantId, actor: DealActor, opts: DealPageRequest & { status?: DealStatus }): Promise<DealPage> {
+    const { status, ...page } = opts;
+    const docs = await dealStore(tenantId).page({ ...(actor.role === 'partner' ? { partnerId: actor.partyId } : {}), status }, page);
+    return this.page(tenantId, docs, opts.limit);
   }
 
   /** What this approver can act on now: steps for its role, open to anyone or naming it. */
-  inbox(tenantId: string, actor: DealActor, opts: { before?: string; limit: number }): Promise<DealDoc[]> {
-    const filter: Record<string, unknown> = {
-      awaitingRole: actor.role,
-      $or: [{ 'currentStep.anyone': true }, { 'currentStep.actors': actor.keyId }],
-    };
-    if (opts.before) filter._id = { $lt: opts.before };
-    return inTenant(tenantId, () => DealModel.find(filter).sort({ _id: -1 }).limit(opts.limit + 1).lean());
+  async inbox(tenantId: TenantId, actor: DealActor, page: DealPageRequest): Promise<DealPage> {
+    return this.page(tenantId, await dealStore(tenantId).awaiting(actor, page), page.limit);
   }
 
   /** Sends a change to the deal's workflow, which validates it, then reads the updated deal. */
-  private async update<Ret, Arg>(tenant: TenantDoc, deal: DealDoc, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<DealDoc> {
+  private async update<Ret, Arg>(tenantId: TenantId, deal: DealDoc, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<DealRecord> {
+    const deals = dealStore(tenantId);
     // A retry of a change an earlier attempt already made (the API died before answering) gets
     // the deal as it is now, not a refusal of the change it asked for.
-    const applied = (d: DealDoc | null) => updateId !== undefined && !!d?.history?.some((h) => h.updateId === updateId);
-    if (applied(deal)) return deal;
+    const applied = (d: DealDoc | null): boolean => updateId !== undefined && !!d?.history?.some((h) => h.updateId === updateId);
+    if (applied(deal)) return this.record(tenantId, deal);
     if (!OPEN_DEAL_STATUSES.includes(deal.status)) {
-      throw new Problem('decision-refused', `the deal is ${deal.status}; its process has finished`);
+      throw new DomainError('decision-refused', `the deal is ${deal.status}; its process has finished`);
     }
+    const tenant = await this.tenant(tenantId);
     try {
       await executeRefusableUpdate(this.handle(tenant, deal._id), update, arg, 'the deal has finished; its process accepts no more changes', updateId);
     } catch (err) {
-      const now = err instanceof Problem ? await this.find(tenant._id, deal._id) : null;
-      if (now && applied(now)) return now;
+      // The refusal may answer a repeat of a change that went through; the deal tells.
+      const now = await deals.byId(deal._id).catch(() => null);
+      if (now && applied(now)) return this.record(tenantId, now);
       throw err;
     }
-    return (await this.find(tenant._id, deal._id))!;
+    return this.record(tenantId, (await deals.byId(deal._id))!);
   }
 
-  async decide(tenant: TenantDoc, actor: DealActor, dealId: string, body: { decision: Decision; comment?: string; stepId?: string }, updateId?: string): Promise<DealDoc> {
-    const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, decideUpdate, { actor, ...body }, updateId);
+  async decide(tenantId: TenantId, actor: DealActor, dealId: string, body: DecisionRequest, updateId?: string): Promise<DealRecord> {
+    const deal = await this.visible(tenantId, actor, dealId);
+    return this.update(tenantId, deal, decideUpdate, { actor, ...body }, updateId);
   }
 
-  async provideInfo(tenant: TenantDoc, actor: DealActor, dealId: string, note: string, updateId?: string): Promise<DealDoc> {
-    const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, provideInfoUpdate, { actor, note }, updateId);
+  async provideInfo(tenantId: TenantId, actor: DealActor, dealId: string, note: string, updateId?: string): Promise<DealRecord> {
+    const deal = await this.visible(tenantId, actor, dealId);
+    return this.update(tenantId, deal, provideInfoUpdate, { actor, note }, updateId);
   }
 
-  async requestExtension(tenant: TenantDoc, actor: DealActor, dealId: string, reason: string, updateId?: string): Promise<DealDoc> {
-    const deal = await this.visible(tenant._id, actor, dealId);
-    return this.update(tenant, deal, requestExtensionUpdate, { actor, note: reason }, updateId);
+  async requestExtension(tenantId: TenantId, actor: DealActor, dealId: string, reason: string, updateId?: string): Promise<DealRecord> {
+    const deal = await this.visible(tenantId, actor, dealId);
+    return this.update(tenantId, deal, requestExtensionUpdate, { actor, note: reason }, updateId);
   }
 
-  async close(tenant: TenantDoc, actor: DealActor, dealId: string, body: { outcome: 'won' | 'lost'; amount?: string; currency?: string; closedAt?: string; reason?: string }, updateId?: string): Promise<DealDoc> {
-    const deal = await this.visible(tenant._id, actor, dealId);
-    if (body.outcome === 'won' && body.amount === undefined) throw new Problem('validation-failed', 'body.amount is required for a won deal', { field: 'body.amount' });
+  async close(tenantId: TenantId, actor: DealActor, dealId: string, body: CloseRequest, updateId?: string): Promise<DealRecord> {
+    const deal = await this.visible(tenantId, actor, dealId);
+    if (body.outcome === 'won' && body.amount === undefined) throw invalid('body.amount', 'body.amount is required for a won deal');
     const closedAt = body.closedAt ? new Date(body.closedAt) : new Date();
-    if (closedAt.getTime() > Date.now() + 60_000) throw new Problem('validation-failed', 'body.closedAt cannot be in the future', { field: 'body.closedAt' });
+    if (closedAt.getTime() > Date.now() + 60_000) throw invalid('body.closedAt', 'body.closedAt cannot be in the future');
     let amounts = {};
     if (body.amount !== undefined) {
       const currency = body.currency ?? deal.currency;
       const amountMinor = parseAmount(body.amount, currency, 'body.amount');
       // The pinned rule set's rates convert the close too, so a deal is valued by one table.
-      const pinned = await this.services.ruleSets.version<DealApprovalRules>(tenant._id, DEAL_APPROVAL_KIND, deal.ruleSetVersion);
-      let converted;
-      try {
-        converted = convertMinor(amountMinor, { currency, digits: minorUnitDigits(currency) }, { currency: deal.tenantCurrency, digits: minorUnitDigits(deal.tenantCurrency) }, pinned?.definition.rates ?? {}, tenant.settings.roundingMode);
-      } catch (err) {
-        if (err instanceof AmountError) throw new Problem('validation-failed', `body.currency ${err.message}`, { field: 'body.currency' });
-        throw err;
-      }
-      amounts = { amountMinor, currency, amountTenantMinor: converted.minor };
+      const pinned = await this.services.ruleSets.version<DealApprovalRules>(tenantId, DEAL_APPROVAL_KIND, deal.ruleSetVersion);
+      const { roundingMode } = (await this.tenant(tenantId)).settings;
+      const inTenantCurrency = converted(() =>
+        convertMinor(amountMinor, { currency, digits: minorUnitDigits(currency) }, { currency: deal.tenantCurrency, digits: minorUnitDigits(deal.tenantCurrency) }, pinned?.definition.rates ?? {}, roundingMode),
+      );
+      amounts = { amountMinor, currency, amountTenantMinor: inTenantCurrency.minor };
     }
-    return this.update(tenant, deal, closeDealUpdate, { actor, outcome: body.outcome, closedAt: closedAt.toISOString(), reason: body.reason, ...amounts }, updateId);
+    return this.update(tenantId, deal, closeDealUpdate, { actor, outcome: body.outcome, closedAt: closedAt.toISOString(), reason: body.reason, ...amounts }, updateId);
   }
 
   /**
@@ -285,68 +338,57 @@ export class DealService {
    * the first attempt wrote and finishes its metrics and audit event instead of refunding twice.
    */
   async reverse(
-    tenant: TenantDoc,
+    tenantId: TenantId,
     actor: DealActor,
     dealId: string,
-    body: { kind: 'refund' | 'cancellation'; amount: string; reason: string },
+    body: ReversalRequest,
     operation: Pick<OperationIds, 'id'> = new OperationIds(undefined),
-  ): Promise<DealDoc> {
-    const tenantId = tenant._id;
+  ): Promise<DealRecord> {
     const deal = await this.visible(tenantId, actor, dealId);
     if (deal.outcome !== 'won' || deal.closedAmountMinor === undefined) {
-      throw new Problem('conflict', `only a deal closed as won can be reversed (the deal is ${deal.status}${deal.outcome ? `, ${deal.outcome}` : ''})`);
+      throw conflict(`only a deal closed as won can be reversed (the deal is ${deal.status}${deal.outcome ? `, ${deal.outcome}` : ''})`);
     }
+    const reversals = reversalStore(tenantId);
     const currency = deal.closedCurrency!;
     const amountMinor = parseAmount(body.amount, currency, 'body.amount');
     const reversalId = operation.id('drv');
     for (let attempt = 0; attempt < 20; attempt++) {
-      const mine = await inTenant(tenantId, () => DealReversalModel.findOne({ _id: reversalId }).lean());
+      const mine = await reversals.byId(reversalId);
       if (mine) {
-        await this.finishReversal(tenant, deal, mine, actor);
-        return deal;
+        await this.finishReversal(tenantId, deal, mine, actor);
+        return this.record(tenantId, deal);
       }
-      const last = await inTenant(tenantId, () => DealReversalModel.findOne({ dealId }).sort({ seq: -1 }).lean());
+      const last = await reversals.latestOf(dealId);
       const total = (last?.totalReversedMinor ?? 0) + amountMinor;
       if (total > deal.closedAmountMinor) {
-        throw new Problem('validation-failed', `body.amount exceeds what is left to reverse on this deal`, { field: 'body.amount' });
+        throw invalid('body.amount', `body.amount exceeds what is left to reverse on this deal`);
       }
-      const reversal: Omit<DealReversalDoc, 'tenantId'> = {
+      const reversal: NewDealReversal = {
         _id: reversalId, dealId, partnerId: deal.partnerId, seq: (last?.seq ?? 0) + 1, kind: body.kind, amountMinor, currency,
         totalReversedMinor: total, reason: body.reason, at: new Date(), recordedBy: actor.keyId,
       };
       try {
-        await withAudit(this.services, tenantId, reversalAudit(actor, reversal), { model: 'DealReversal', filter: { _id: reversalId } }, () =>
-          inTenant(tenantId, () => DealReversalModel.create(reversal)),
-        );
+        await withAudit(this.services, tenantId, reversalAudit(actor, reversal), { model: 'DealReversal', filter: { _id: reversalId } }, () => reversals.record(reversal));
       } catch (err) {
         if (isDuplicateKey(err)) continue; // the number was taken (or a concurrent retry wrote ours)
         throw err;
       }
-      await this.finishReversal(tenant, deal, reversal, actor);
-      return deal;
+      await this.finishReversal(tenantId, deal, reversal, actor);
+      return this.record(tenantId, deal);
     }
-    throw new Problem('conflict', 'the deal changed while recording the reversal; try again');
+    throw conflict('the deal changed while recording the reversal; try again');
   }
 
   /** What follows a recorded reversal; each part is idempotent, so a retry can run it again. */
-  private async finishReversal(tenant: TenantDoc, deal: DealDoc, reversal: Omit<DealReversalDoc, 'tenantId'>, actor: DealActor): Promise<void> {
+  private async finishReversal(tenantId: TenantId, deal: DealDoc, reversal: NewDealReversal, actor: DealActor): Promise<void> {
     // Tier metrics count net won revenue in the tenant currency, converted at the close's own rate.
     const tenantMinor = reversalTenantMinor(
       reversal,
       { closedAmountMinor: deal.closedAmountMinor!, closedAmountTenantMinor: deal.closedAmountTenantMinor ?? 0 },
-      tenant.settings.roundingMode,
+      (await this.tenant(tenantId)).settings.roundingMode,
     );
-    await recordReversal(asTenantId(tenant._id), { partnerId: deal.partnerId, sourceId: reversal._id, amountMinor: -tenantMinor, currency: deal.tenantCurrency, closedAt: new Date(deal.closedAt!) });
-    await settleAudit(this.services, tenant._id, reversalAudit(actor, reversal));
-  }
-
-  /** Reversals of the given deals, oldest first, by deal. */
-  async reversalsOf(tenantId: string, dealIds: string[]): Promise<Map<string, DealReversalDoc[]>> {
-    const byDeal = new Map<string, DealReversalDoc[]>();
-    if (dealIds.length === 0) return byDeal;
-    const docs = await inTenant(tenantId, () => DealReversalModel.find({ dealId: { $in: dealIds } }).sort({ seq: 1 }).limit(5000).lean());
-    for (const doc of docs) byDeal.set(doc.dealId, [...(byDeal.get(doc.dealId) ?? []), doc]);
-    return byDeal;
+    await recordReversal(tenantId, { partnerId: deal.partnerId, sourceId: reversal._id, amountMinor: -tenantMinor, currency: deal.tenantCurrency, closedAt: new Date(deal.closedAt!) });
+    await settleAudit(this.services, tenantId, reversalAudit(actor, reversal));
   }
 }
 
@@ -362,24 +404,20 @@ export interface ReapResult {
  * read model still open behind a workflow that was terminated or failed (a deadline or the
  * protection end long past with no write since). Each candidate's workflow is asked: a running one
  * is left alone. An abandoned deal frees its customer first, then shows `abandoned`, audited once.
- * For the periodic runner; safe to run anywhere, any number of times.
+ * For the periodic runner, whose pass over tenants hands in each tenant's id; safe to run
+ * anywhere, any number of times.
  */
 export async function reapStaleDeals(
   services: Services,
-  tenantId: string,
+  rawTenantId: string,
   olderThanMs: number,
   opts: { now?: Date; limit?: number } = {},
 ): Promise<ReapResult> {
+  const tenantId = asTenantId(rawTenantId);
   const cutoff = new Date((opts.now ?? new Date()).getTime() - olderThanMs);
-  const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
+  const tenant = await services.tenants.get(tenantId);
   if (!tenant) return { checked: 0, reaped: [] };
-  const candidates = await inTenant(tenantId, () =>
-    DealModel.find({
-      status: { $in: OPEN_DEAL_STATUSES },
-      updatedAt: { $lt: cutoff },
-      $or: [{ status: 'submitted' }, { protectedUntil: { $lt: cutoff } }, { 'currentStep.deadline': { $lt: cutoff } }],
-    }).sort({ updatedAt: 1 }).limit(opts.limit ?? 100).lean(),
-  );
+  const candidates = await dealStore(tenantId).staleOpen(cutoff, opts.limit ?? 100);
   const result: ReapResult = { checked: candidates.length, reaped: [] };
   for (const deal of candidates) {
     const process = await processState(services, tenant, deal._id);
@@ -400,9 +438,8 @@ async function processState(services: Services, tenant: TenantDoc, dealId: strin
   }
 }
 
-async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, reason: string): Promise<boolean> {
+async function abandonDeal(services: Services, tenantId: TenantId, deal: DealDoc, reason: string): Promise<boolean> {
   await releaseClaims(tenantId, deal._id);
-  const index = (deal.history ?? []).length;
   const event: KeyedAuditInput = {
     actor: { type: 'system', id: 'deal-reaper' },
     action: 'deal.abandoned',
@@ -412,19 +449,7 @@ async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, 
   };
   await stageAudit(tenantId, event, { model: 'Deal', filter: { _id: deal._id, status: 'abandoned' } });
   // Guarded by the state that was judged: nothing else writes a deal whose process is gone.
-  await inTenant(tenantId, () =>
-    DealModel.updateOne(
-      { _id: deal._id, status: deal.status, rev: deal.rev },
-      {
-        $set: {
-          status: 'abandoned', claimHeld: false, currentStep: null, awaitingRole: null, rev: deal.rev + 1,
-          [`history.${index}`]: { at: new Date().toISOString(), type: 'abandoned', detail: reason },
-        },
-      },
-    ),
-  );
-  const now = await inTenant(tenantId, () => DealModel.findOne({ _id: deal._id }, { status: 1 }).lean());
-  if (now?.status !== 'abandoned') {
+  if (!(await dealStore(tenantId).abandon(deal, { at: new Date().toISOString(), type: 'abandoned', detail: reason }))) {
     await discardAudit(tenantId, event.eventKey);
     return false;
   }

@@ -48,8 +48,8 @@ describe('registration owned by the workflow', () => {
     const seed = `retry-${Date.now()}`;
     const firstSeenAt = Date.now();
     // Two service instances, as two API processes would be: nothing is shared but the store and Temporal.
-    const first = await new DealService(app.running.services).register(t.tenant, partnerActor(p), body, new OperationIds(seed, firstSeenAt));
-    const again = await new DealService(app.running.services).register(t.tenant, partnerActor(p), body, new OperationIds(seed, firstSeenAt));
+    const first = await new DealService(app.running.services).register(t.tenantId, partnerActor(p), body, new OperationIds(seed, firstSeenAt));
+    const again = await new DealService(app.running.services).register(t.tenantId, partnerActor(p), body, new OperationIds(seed, firstSeenAt));
     expect(again._id).toBe(first._id);
     expect(first.claimHeld).toBe(true);
     expect(await inTenant(t.tenantId, () => DealModel.countDocuments({ partnerId: p.partnerId }))).toBe(1);
@@ -173,11 +173,11 @@ describe('reversals', () => {
       return record(tenantId, input);
     };
     try {
-      await expect(svc.reverse(t.tenant, actor, res.body.id, body, new OperationIds(seed, at))).rejects.toThrow('store paused');
+      await expect(svc.reverse(t.tenantId, actor, res.body.id, body, new OperationIds(seed, at))).rejects.toThrow('store paused');
     } finally {
       audit.record = record;
     }
-    await svc.reverse(t.tenant, actor, res.body.id, body, new OperationIds(seed, at));
+    await svc.reverse(t.tenantId, actor, res.body.id, body, new OperationIds(seed, at));
     const rows = await inTenant(t.tenantId, () => DealReversalModel.find({ dealId: res.body.id }).lean());
     expect(rows.map((r) => [r.seq, r.amountMinor])).toEqual([[1, 10000]]);
     expect(await inTenant(t.tenantId, () => PartnerPerformanceModel.countDocuments({ sourceId: rows[0]._id }))).toBe(1);
@@ -195,7 +195,7 @@ describe('reversals', () => {
     const record = audit.record.bind(audit);
     audit.record = () => Promise.reject(new Error('process died'));
     try {
-      await expect(new DealService(app.running.services).reverse(t.tenant, { keyId: finance.keyId, role: 'finance' }, res.body.id, { kind: 'cancellation', amount: '500', reason: 'gone' })).rejects.toThrow('process died');
+      await expect(new DealService(app.running.services).reverse(t.tenantId, { keyId: finance.keyId, role: 'finance' }, res.body.id, { kind: 'cancellation', amount: '500', reason: 'gone' })).rejects.toThrow('process died');
     } finally {
       audit.record = record;
     }

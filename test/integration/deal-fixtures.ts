@@ -2,6 +2,7 @@ import { PartnerModel } from '../../models/onboarding/partner';
 import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import type { DealApprovalRules } from '../../domain/deals/approval-rules';
 import { provisionTenant, waitFor, TestTrellis } from '../support/trellis';
 
@@ -25,7 +26,7 @@ export const testRules = (over: Partial<DealApprovalRules> = {}): DealApprovalRu
 });
 
 export interface DealTenant {
-  tenantId: string;
+  tenantId: TenantId;
   adminKey: string;
   tenant: TenantDoc;
   publish(rules: DealApprovalRules): Promise<number>;
@@ -34,7 +35,9 @@ export interface DealTenant {
 }
 
 export async function dealTenant(app: TestTrellis, rules: DealApprovalRules = testRules(), opts: { isolation?: 'pooled' | 'dedicated' } = {}): Promise<DealTenant> {
-  const { tenantId, adminKey } = await provisionTenant(app, opts);
+  const provisioned = await provisionTenant(app, opts);
+  const tenantId = asTenantId(provisioned.tenantId);
+  const { adminKey } = provisioned;
   const tenant = (await TenantModel.findOne({ _id: tenantId }).lean())!;
   const keys = app.running.services.apiKeys;
   const t: DealTenant = {

@@ -5,6 +5,7 @@ import { PartnerModel } from '../../models/onboarding/partner';
 import { TenantModel } from '../../models/tenancy/tenant';
 import { DealModel, DealStatus } from '../../models/deals/deal';
 import { DealClaimEntryModel, claimEntryId } from '../../models/deals/deal-claim';
+import { asTenantId } from '../../platform/tenant-id';
 import { claimCustomer, releaseClaims, holderIsLive, keysHeldBy, dealProcessRunning, ClaimResult } from '../../services/deals/claims';
 import { dealTenant, registration, dealWhen, testRules, DealTenant } from './deal-fixtures';
 
@@ -213,7 +214,7 @@ describe("a holder's staleness comes from its real state", () => {
     // Without a process check nothing is taken over on a guess.
     expect(await holderIsLive(tenantId, missing)).toBe(true);
     // The tenant is explicit: another tenant's deal is not this tenant's holder.
-    const { tenantId: other } = await provisionTenant(app);
+    const other = asTenantId((await provisionTenant(app)).tenantId);
     expect(await holderIsLive(other, closedDeal, { isLive: async () => false })).toBe(false);
     expect(await holderIsLive(other, protectedDeal, { isLive: async () => false })).toBe(false);
   });

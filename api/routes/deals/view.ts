@@ -1,10 +1,8 @@
-import { Type, TSchema } from '@sinclair/typebox';
-import { Obj } from '../../api/schemas';
-import type { DealDoc } from '../../models/deals/deal';
-import type { DealReversalDoc } from '../../models/deals/deal-reversal';
-import type { DealActor } from './deals';
-import { fromMinor } from '../../domain/money';
-import { minorUnitDigits } from '../../domain/locale';
+import { Type, TSchema, type Static } from '@sinclair/typebox';
+import { Obj } from '../../schemas';
+import type { DealActor, DealRecord } from '../../../services/deals/deals';
+import { fromMinor } from '../../../domain/money';
+import { minorUnitDigits } from '../../../domain/locale';
 
 /**
  * The API's picture of a deal. Amounts are decimal strings; a partner does not learn which other
@@ -45,7 +43,9 @@ export const DealView = Obj({
 const money = (minor: number, currency: string) => ({ amount: fromMinor(minor, minorUnitDigits(currency)), currency });
 const iso = (d: Date | string | null | undefined): string | undefined => (d ? new Date(d).toISOString() : undefined);
 
-export function dealView(d: DealDoc, actor: DealActor, reversals: DealReversalDoc[] = []) {
+export type DealView = Static<typeof DealView>;
+
+export function dealView(d: DealRecord, actor: DealActor): DealView {
   const partner = actor.role === 'partner';
   return {
     id: d._id,
@@ -71,7 +71,7 @@ export function dealView(d: DealDoc, actor: DealActor, reversals: DealReversalDo
     closedAmount: d.closedAmountMinor !== undefined && d.closedCurrency ? money(d.closedAmountMinor, d.closedCurrency) : undefined,
     closedAmountInTenantCurrency: d.closedAmountTenantMinor !== undefined ? money(d.closedAmountTenantMinor, d.tenantCurrency) : undefined,
     closedAt: iso(d.closedAt),
-    reversals: reversals.map((r) => ({ id: r._id, seq: r.seq, kind: r.kind, ...money(r.amountMinor, r.currency), reason: r.reason, at: iso(r.at), recordedBy: r.recordedBy })),
+    reversals: d.reversals.map((r) => ({ id: r._id, seq: r.seq, kind: r.kind, ...money(r.amountMinor, r.currency), reason: r.reason, at: iso(r.at), recordedBy: r.recordedBy })),
     // The Update ids in entries are internal (retry detection); readers see the business story.
     history: (d.history ?? []).map(({ updateId: _updateId, ...entry }) => entry),
     createdAt: new Date(d.createdAt).toISOString(),
