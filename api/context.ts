@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { TenantDoc } from '../models/tenancy/tenant';
-import type { TenantRole } from '../models/tenancy/api-key';
+import type { TenantRole } from '../domain/tenancy/roles';
+import type { TenantId } from '../platform/tenant-id';
 import type { Services } from '../services';
 import type { OperationIds } from '../platform/ids';
 
@@ -15,6 +16,8 @@ export interface RequestContext<B = unknown, Q = unknown, P = unknown> {
   actor: Actor;
   /** Set for tenant routes: the caller's tenant, already checked to be active. */
   tenant: TenantDoc;
+  /** Set for tenant routes: the caller's tenant id, as services and repositories take it. */
+  tenantId: TenantId;
   body: B;
   query: Q;
   params: P;

@@ -7,7 +7,6 @@ import { TenantModel } from '../models/tenancy/tenant';
 import { tenantModels } from '../models/tenant-model';
 import { inTenant } from '../platform/tenant-context';
 import { isDuplicateKey } from '../platform/store-errors';
-import { Problem } from '../api/problem';
 
 /**
  * One way to write a state change and its audit event when the store cannot do both at once:
@@ -88,7 +87,7 @@ export async function withAudit<T>(
     result = await effect();
   } catch (err) {
     // A refusal changes nothing by contract; anything else may have committed first.
-    if (err instanceof Problem || err instanceof DomainError) await discardAudit(tenantId, event.eventKey);
+    if (err instanceof DomainError) await discardAudit(tenantId, event.eventKey);
     throw err;
   }
   await settleAudit(services, tenantId, complete ? { ...complete(result), eventKey: event.eventKey } : event);

@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import type { TenantId } from '../../platform/tenant-id';
 
 /** A vendor using Trellis. Platform-level: the one model that is not tenant-owned. */
 export type TenantStatus = 'provisioning' | 'active' | 'offboarding' | 'deleted' | 'failed';
@@ -16,7 +17,7 @@ export interface TenantSettings {
 }
 
 export interface TenantDoc {
-  _id: string;
+  _id: TenantId;
   slug: string;
   name: string;
   status: TenantStatus;
