@@ -9,7 +9,7 @@ import type { OperationIds } from '../platform/ids';
 export type Actor =
   | { kind: 'platform' }
   | { kind: 'public'; address: string }
-  | { kind: 'key'; tenantId: string; keyId: string; role: TenantRole; partyId?: string };
+  | { kind: 'key'; tenantId: TenantId; keyId: string; role: TenantRole; partyId?: string };
 
 export interface RequestContext<B = unknown, Q = unknown, P = unknown> {
   requestId: string;

@@ -52,7 +52,7 @@ type SchemaSpec<BS, QS, PS> = Omit<RouteSpec, 'body' | 'query' | 'params' | 'han
  * type is written by hand beside a schema. Name the schemas before the handler in the literal.
  */
 export function typedRoute<BS extends TSchema | undefined = undefined, QS extends TObject | undefined = undefined, PS extends TObject | undefined = undefined>(
-  spec: SchemaSpec<BS, QS, PS> & { handler(ctx: RequestContext<Input<BS>, Input<QS>, Input<PS>>): Promise<Reply> },
+  spec: SchemaSpec<BS, QS, PS> & { handler(ctx: RequestContext<NoInfer<Input<BS>>, NoInfer<Input<QS>>, NoInfer<Input<PS>>>): Promise<Reply> },
 ): RouteSpec<Input<BS>, Input<QS>, Input<PS>> {
   return spec as RouteSpec<Input<BS>, Input<QS>, Input<PS>>;
 }

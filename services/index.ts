@@ -31,7 +31,7 @@ export function createServices(config: Config, conns: Connections, logger: Logge
     audit,
     apiKeys: new ApiKeys(),
     ruleSets: new RuleSets({ minDurationMs: config.minRuleDurationMs }),
-    tenants: new Tenants(conns, config, queues, audit),
+    tenants: new Tenants(conns, config, queues),
     workflows: new TenantWorkflows(conns, config),
     queues,
   };

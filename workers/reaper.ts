@@ -7,6 +7,7 @@ import { reapStaleApplications } from '../services/onboarding/onboarding';
 import { reapStaleTierReviews } from '../services/tiers/tier-reviews';
 import { relayOutbox } from '../services/outbox';
 import type { Services } from '../services';
+import { asTenantId } from '../platform/tenant-id';
 
 /**
  * The reaper closes work a crash left half-done. It runs as one BullMQ job scheduler shared by
@@ -37,7 +38,7 @@ export const REAPERS: ReaperRegistry = {
   platform: [{ name: 'stale-tenants', run: (services, olderThanMs) => reapStaleTenants(services, olderThanMs) }],
   tenant: [
     // The outbox first: an audit event whose change happened is appended before anything is closed.
-    { name: 'outbox', run: (services, tenantId) => relayOutbox(services, tenantId) },
+    { name: 'outbox', run: (services, tenantId) => relayOutbox(services, asTenantId(tenantId)) },
     { name: 'stale-deals', run: (services, tenantId, olderThanMs) => reapStaleDeals(services, tenantId, olderThanMs) },
     { name: 'stale-applications', run: (services, tenantId, olderThanMs) => reapStaleApplications(services, tenantId, olderThanMs) },
     { name: 'stale-tier-reviews', run: (services, tenantId, olderThanMs) => reapStaleTierReviews(services, tenantId, olderThanMs) },

@@ -8,6 +8,7 @@ import { isDuplicateKey } from '../../platform/store-errors';
 import { heartbeating } from '../heartbeat';
 import { ApplicationFailure } from '@temporalio/activity';
 import { DealRegistrationModel } from '../../models/deals/deal-registration';
+import { asTenantId } from '../../platform/tenant-id';
 
 /** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
 export interface DealView {
@@ -96,14 +97,14 @@ export function createDealActivities({ services }: { services: Services }) {
       // The record exists (as 'submitted') before it claims the customer, so a competing
       // registration that finds our claim can see that its holder is live.
       // A holder still `submitted` is live exactly while its workflow runs (the workflow starts first).
-      const tenant = await services.tenants.get(tenantId);
+      const tenant = await services.tenants.get(asTenantId(tenantId));
       const isLive = tenant ? dealProcessRunning(services.workflows, tenant) : undefined;
       const claim = await claimCustomer(tenantId, dealId, record.partnerId, record.customerKeys, { isLive: isLive && ((id) => isLive(id)) });
       const conflict = claim.conflicts.length > 0
         ? { detected: true, action: conflictAction, conflictingDealIds: [...new Set(claim.conflicts.map((c) => c.dealId))], matchedOn: claim.conflicts.map((c) => c.customerKey.split(':')[0]) }
         : undefined;
       await inTenant(tenantId, () => DealModel.updateOne({ _id: dealId, rev: 0 }, conflict ? { $set: { claimHeld: claim.held, conflict } } : { $set: { claimHeld: claim.held }, $unset: { conflict: 1 } }));
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: { type: 'api-key', id: record.registeredBy, role: registeredByRole },
         action: 'deal.registered',
         entity: { type: 'deal', id: dealId },
@@ -153,7 +154,7 @@ export function createDealActivities({ services }: { services: Services }) {
       }
       for (const [k, entry] of entries.entries()) {
         const i = firstNew + k;
-        await audit.record(tenantId, {
+        await audit.record(asTenantId(tenantId), {
           actor: entry.actorId ? { type: 'api-key', id: entry.actorId } : SYSTEM,
           action: `deal.${entry.type}`,
           entity: { type: 'deal', id: dealId },

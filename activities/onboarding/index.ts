@@ -10,6 +10,7 @@ import { payoutEligibility } from '../../domain/onboarding/compliance';
 import { recordTrainingCompletion } from '../../services/onboarding/partners';
 import { agreementHash } from '../../services/onboarding/onboarding';
 import type { Services } from '../../services';
+import { asTenantId } from '../../platform/tenant-id';
 
 const SYSTEM: Actor = { type: 'system', id: 'partner-onboarding' };
 
@@ -70,7 +71,7 @@ export function createOnboardingActivities({ services }: { services: Services })
   return {
     /** Pins the rule-set version the application started with, and the agreement's hash. */
     async loadOnboardingRules(tenantId: string, version: number): Promise<{ version: number; rules: OnboardingRules; agreementHash: string }> {
-      const found = await ruleSets.version<OnboardingRules>(tenantId, 'onboarding', version);
+      const found = await ruleSets.version<OnboardingRules>(asTenantId(tenantId), 'onboarding', version);
       if (!found) throw new Error(`onboarding rule set version ${version} does not exist in tenant ${tenantId}`);
       return { version, rules: found.definition, agreementHash: agreementHash(found.definition.agreement) };
     },
@@ -112,7 +113,7 @@ export function createOnboardingActivities({ services }: { services: Services })
         ));
       }
       if (progress.audit) {
-        await audit.record(tenantId, {
+        await audit.record(asTenantId(tenantId), {
           actor: progress.entry.actor ?? SYSTEM,
           action: progress.audit,
           entity: { type: 'partner-application', id: applicationId },
@@ -154,16 +155,16 @@ export function createOnboardingActivities({ services }: { services: Services })
         { upsert: true },
       ));
       heartbeat();
-      await apiKeys.store(tenantId, request.partnerKey, { name: `${app.applicant.legalName} partner key`.slice(0, 120), role: 'partner', partyId: request.partnerId, createdBy: request.approvedBy.id });
+      await apiKeys.store(asTenantId(tenantId), request.partnerKey, { name: `${app.applicant.legalName} partner key`.slice(0, 120), role: 'partner', partyId: request.partnerId, createdBy: request.approvedBy.id });
       heartbeat();
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: request.approvedBy,
         action: 'partner.activated',
         entity: { type: 'partner', id: request.partnerId },
         data: { applicationId: request.applicationId, tier: request.initialTier, effectiveFrom: request.effectiveFrom },
         eventKey: `partner.activated:${request.partnerId}`,
       });
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: request.approvedBy,
         action: 'api-key.created',
         entity: { type: 'api-key', id: request.partnerKey.keyId },
@@ -175,7 +176,7 @@ export function createOnboardingActivities({ services }: { services: Services })
     /** Overdue enablement takes good standing away; completing it later gives it back. */
     async setGoodStanding(tenantId: string, partnerId: string, goodStanding: boolean, reason: string, seq: number): Promise<void> {
       await inTenant(tenantId, () => PartnerModel.updateOne({ _id: partnerId }, { $set: { goodStanding } }));
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: SYSTEM,
         action: goodStanding ? 'partner.good-standing-restored' : 'partner.good-standing-lost',
         entity: { type: 'partner', id: partnerId },

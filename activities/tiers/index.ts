@@ -16,6 +16,7 @@ import { ensureTierReviewSchedule, tierReviewScheduleId } from '../../services/t
 import type { TierReviewInput } from '../../workflows/tiers/messages';
 import type { Services } from '../../services';
 import { isDuplicateKey } from '../../platform/store-errors';
+import { asTenantId } from '../../platform/tenant-id';
 
 const SYSTEM: Actor = { type: 'system', id: 'tier-review' };
 const BATCH = 500;
@@ -31,13 +32,13 @@ export function createTierActivities({ services }: { services: Services }) {
   }
 
   async function rulesOf(tenantId: string, version: number): Promise<TiersRules> {
-    const found = await ruleSets.version<TiersRules>(tenantId, 'tiers', version);
+    const found = await ruleSets.version<TiersRules>(asTenantId(tenantId), 'tiers', version);
     if (!found) throw new Error(`tiers rule set version ${version} does not exist in tenant ${tenantId}`);
     return found.definition;
   }
 
   function recordProposed(tenantId: string, reviewId: string, ruleSetVersion: number, partnersReviewed: number, proposals: TierReviewProposal[]) {
-    return audit.record(tenantId, {
+    return audit.record(asTenantId(tenantId), {
       actor: SYSTEM,
       action: 'tier-review.proposed',
       entity: { type: 'tier-review', id: reviewId },
@@ -96,7 +97,7 @@ export function createTierActivities({ services }: { services: Services }) {
         const pinned = await rulesOf(tenantId, review.ruleSetVersion);
         return { proposals: review.proposals.length, autoApply: pinned.autoApply, approvalTimeout: pinned.approvalTimeout, ruleSetVersion: review.ruleSetVersion };
       }
-      const inForce = await ruleSets.inForce<TiersRules>(tenantId, 'tiers');
+      const inForce = await ruleSets.inForce<TiersRules>(asTenantId(tenantId), 'tiers');
       if (!inForce) {
         // A tenant provisioned before tiers existed has no rules yet: say so rather than retry forever.
         await inTenant(tenantId, () => TierReviewModel.updateOne({ _id: reviewId, status: 'computing' }, { $set: { status: 'skipped', decisionNote: 'no tiers rule set in force; publish one with POST /v1/rule-sets/tiers/versions' } }));
@@ -148,7 +149,7 @@ export function createTierActivities({ services }: { services: Services }) {
           tier: p.toTier, effectiveFrom: new Date(approval.effectiveFrom), reason: `${p.change}: ${p.reason}`, changedBy: approval.approvedBy.id, source: `tier-review:${reviewId}`,
         });
         if (changed) applied += 1;
-        await audit.record(tenantId, {
+        await audit.record(asTenantId(tenantId), {
           actor: approval.approvedBy,
           action: 'partner.tier-changed',
           entity: { type: 'partner', id: p.partnerId },
@@ -160,7 +161,7 @@ export function createTierActivities({ services }: { services: Services }) {
         { _id: reviewId },
         { $set: { status: 'applied', decidedBy: approval.approvedBy.id, decidedAt: new Date(approval.effectiveFrom), effectiveFrom: new Date(approval.effectiveFrom), ...(approval.note ? { decisionNote: approval.note } : {}) } },
       ));
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: approval.approvedBy,
         action: 'tier-review.applied',
         entity: { type: 'tier-review', id: reviewId },
@@ -179,7 +180,7 @@ export function createTierActivities({ services }: { services: Services }) {
         { _id: reviewId, status: 'awaiting-approval' },
         { $set: { status: close.status, decidedBy: close.by?.id, decidedAt: close.at ? new Date(close.at) : new Date(), decisionNote: close.note } },
       ));
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: close.by ?? SYSTEM,
         action: `tier-review.${close.status}`,
         entity: { type: 'tier-review', id: reviewId },

@@ -26,6 +26,7 @@ import {
 import { isDuplicateKey } from '../../platform/store-errors';
 import { discardAudit, settleAudit, stageAudit, withAudit, type KeyedAuditInput } from '../outbox';
 import { reversalTenantMinor } from '../../domain/deals/reversal-amount';
+import { asTenantId } from '../../platform/tenant-id';
 
 const reversalAudit = (actor: DealActor, r: Omit<DealReversalDoc, 'tenantId'>): KeyedAuditInput => ({
   actor: { type: 'api-key', id: actor.keyId, role: actor.role },
@@ -409,7 +410,7 @@ async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, 
     data: { previousStatus: deal.status, reason },
     eventKey: `deal.abandoned:${deal._id}`,
   };
-  await stageAudit(tenantId, event, { model: 'Deal', filter: { _id: deal._id, status: 'abandoned' } });
+  await stageAudit(asTenantId(tenantId), event, { model: 'Deal', filter: { _id: deal._id, status: 'abandoned' } });
   // Guarded by the state that was judged: nothing else writes a deal whose process is gone.
   await inTenant(tenantId, () =>
     DealModel.updateOne(
@@ -424,9 +425,9 @@ async function abandonDeal(services: Services, tenantId: string, deal: DealDoc, 
   );
   const now = await inTenant(tenantId, () => DealModel.findOne({ _id: deal._id }, { status: 1 }).lean());
   if (now?.status !== 'abandoned') {
-    await discardAudit(tenantId, event.eventKey);
+    await discardAudit(asTenantId(tenantId), event.eventKey);
     return false;
   }
-  await settleAudit(services, tenantId, event);
+  await settleAudit(services, asTenantId(tenantId), event);
   return true;
 }

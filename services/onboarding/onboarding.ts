@@ -20,6 +20,7 @@ import { Problem } from '../../api/problem';
 import type { Services } from '..';
 import { executeRefusableUpdate } from '../tenant-workflows';
 import { withHistory, appendApplicationEvent } from './application-history';
+import { asTenantId } from '../../platform/tenant-id';
 
 /**
  * Partner applications and invitations as the API sees them: applying (publicly or by invitation)
@@ -283,7 +284,7 @@ export async function reapStaleApplications(services: Services, tenantId: string
     // seq 0 is never written by the workflow (it counts from 1), so this entry cannot collide.
     await appendApplicationEvent(tenantId, app._id, { entry: { seq: 0, at: closedAt.toISOString(), step: 'application', event: 'expired', detail: reason, actor: REAPER } });
     if (app.invitationId) await reopenInvitation(tenantId, app.invitationId, app._id);
-    await services.audit.record(tenantId, {
+    await services.audit.record(asTenantId(tenantId), {
       actor: REAPER,
       action: 'partner-application.expired',
       entity: { type: 'partner-application', id: app._id },

@@ -3,6 +3,7 @@ import { inTenant } from '../../platform/tenant-context';
 import { payoutEligibility } from '../../domain/onboarding/compliance';
 import type { AuditLog } from '../tenancy/audit';
 import type { AuditActor } from '../../models/tenancy/audit-event';
+import { asTenantId } from '../../platform/tenant-id';
 
 /** The tier in force for a partner at `at`, from its effective-dated tier history. */
 export function tierInForce(history: TierChange[], at: Date): string | undefined {
@@ -84,7 +85,7 @@ export async function recordTrainingCompletion(
   await inTenant(tenantId, () =>
     PartnerModel.updateOne({ _id: partnerId, 'training.module': { $ne: module } }, { $push: { training: { module, completedAt: new Date(completedAt) } } }),
   );
-  await audit.record(tenantId, {
+  await audit.record(asTenantId(tenantId), {
     actor,
     action: 'partner.training-completed',
     entity: { type: 'partner', id: partnerId },

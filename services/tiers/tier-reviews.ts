@@ -13,6 +13,7 @@ import type { Services } from '..';
 import { executeRefusableUpdate } from '../tenant-workflows';
 import { isDuplicateKey } from '../../platform/store-errors';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { asTenantId } from '../../platform/tenant-id';
 
 /** Tier reviews as the API sees them: run one now, read them, approve or reject their proposals. */
 export const TIER_REVIEW_KIND = 'tier-review';
@@ -37,7 +38,7 @@ function refusedSpec(err: unknown, version: number | undefined): unknown {
 export async function ensureTierReviewSchedule(services: Services, tenantId: string, opts: { updateExisting: boolean }): Promise<string> {
   const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
   if (!tenant) throw new Error(`tenant ${tenantId} does not exist`);
-  const rules = await services.ruleSets.inForce<TiersRules>(tenantId, 'tiers');
+  const rules = await services.ruleSets.inForce<TiersRules>(asTenantId(tenantId), 'tiers');
   const spec = { cronExpressions: [rules?.definition.schedule.cron ?? DEFAULT_TIERS_RULES.schedule.cron], timezone: tenant.settings?.timezone };
   const attributes = new TypedSearchAttributes([{ key: TENANT_ID_ATTRIBUTE, value: tenantId }]);
   const args: [TierReviewInput] = [{ tenantId, trigger: 'schedule', requestedBy: 'schedule' }];
@@ -152,7 +153,7 @@ export async function reapStaleTierReviews(services: Services, tenantId: string,
     const note = `the review process is ${status === 'not-found' ? 'not running (it never started)' : status.toLowerCase()}; closed unfinished`;
     const closed = await inTenant(tenantId, () => TierReviewModel.updateOne({ _id: review._id, status: 'computing' }, { $set: { status: 'skipped', decisionNote: note } }));
     if (closed.matchedCount === 0) continue;
-    await services.audit.record(tenantId, {
+    await services.audit.record(asTenantId(tenantId), {
       actor: { type: 'system', id: 'tier-review-reaper' },
       action: 'tier-review.abandoned',
       entity: { type: 'tier-review', id: review._id },

@@ -4,6 +4,7 @@ import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import type { DealApprovalRules } from '../../domain/deals/approval-rules';
 import { provisionTenant, waitFor, TestTrellis } from '../support/trellis';
+import type { TenantId } from '../../platform/tenant-id';
 
 /**
  * Shared set-up of the deal integration tests: a tenant with its own deal-approval rules,
@@ -25,7 +26,7 @@ export const testRules = (over: Partial<DealApprovalRules> = {}): DealApprovalRu
 });
 
 export interface DealTenant {
-  tenantId: string;
+  tenantId: TenantId;
   adminKey: string;
   tenant: TenantDoc;
   publish(rules: DealApprovalRules): Promise<number>;
