@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { TenantDoc } from '../models/tenancy/tenant';
-import type { TenantRole } from '../models/tenancy/api-key';
+import type { TenantRole } from '../domain/tenancy/roles';
+import type { TenantId } from '../platform/tenant-id';
 import type { Services } from '../services';
 import type { OperationIds } from '../platform/ids';
 
@@ -8,13 +9,15 @@ import type { OperationIds } from '../platform/ids';
 export type Actor =
   | { kind: 'platform' }
   | { kind: 'public'; address: string }
-  | { kind: 'key'; tenantId: string; keyId: string; role: TenantRole; partyId?: string };
+  | { kind: 'key'; tenantId: TenantId; keyId: string; role: TenantRole; partyId?: string };
 
 export interface RequestContext<B = unknown, Q = unknown, P = unknown> {
   requestId: string;
   actor: Actor;
   /** Set for tenant routes: the caller's tenant, already checked to be active. */
   tenant: TenantDoc;
+  /** Set for tenant routes: the caller's tenant id, as services and repositories take it. */
+  tenantId: TenantId;
   body: B;
   query: Q;
   params: P;

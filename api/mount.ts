@@ -11,6 +11,7 @@ import type { Actor, Reply, RequestContext } from './context';
 import type { Services } from '../services';
 import type { PlatformKey } from '../services/tenancy/platform-key';
 import { inTenant } from '../platform/tenant-context';
+import type { TenantId } from '../platform/tenant-id';
 import { OperationIds } from '../platform/ids';
 import { httpDuration, httpRequests } from '../platform/metrics';
 import { problemOf, sendProblem } from './errors';
@@ -105,6 +106,7 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
         requestId,
         actor,
         tenant: tenant!,
+        tenantId: tenant?._id as TenantId,
         body,
         query,
         params,

@@ -1,4 +1,4 @@
-import { Type, TSchema, TObject, TProperties } from '@sinclair/typebox';
+import { Type, TSchema, TObject, TProperties, Static } from '@sinclair/typebox';
 import { ID_PATTERN } from '../platform/ids';
 
 /** Shared schema pieces. Every object is closed: an unknown field is a 422, never ignored. */
@@ -17,7 +17,13 @@ export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4
 /** Money on the wire is a decimal string, never a JSON number. */
 export const MoneyAmount = Type.String({ pattern: '^-?\\d{1,15}(\\.\\d{1,4})?$', description: 'decimal string, e.g. "1234.56"' });
 
-export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+/**
+ * A schema the validator fills in when the field is absent; its type says so, so a handler's
+ * `Input<>` (api/route.ts) holds the field as present.
+ */
+export const withDefault = <T extends TSchema>(schema: T, value: Static<T>): T & { default: Static<T> } => Object.assign(schema, { default: value });
+
+export const Limit = withDefault(Type.Integer({ minimum: 1, maximum: 200 }), 50);
 export const Cursor = Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$', description: 'opaque cursor from nextCursor' });
 
 export const PageQuery = { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) };

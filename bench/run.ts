@@ -16,6 +16,7 @@ import { inTenant } from '../platform/tenant-context';
 import { ApiKeyModel } from '../models/tenancy/api-key';
 import { AuditEventModel } from '../models/tenancy/audit-event';
 import { measure, row, TABLE_HEAD, fmt } from './measure';
+import { asTenantId } from '../platform/tenant-id';
 
 async function main(): Promise<void> {
   const write = process.argv.includes('--write');
@@ -75,8 +76,8 @@ async function main(): Promise<void> {
   const scratch = mongoose.connection.db!.collection('bench_scratch');
   const rawInsert = await measure('raw insertOne (floor)', 500, 1, (i) => scratch.insertOne({ tenantId: a.tenantId, i, at: new Date() }));
   const audit = trellis.services.audit;
-  const chained = await measure('audit append, one writer', 500, 1, (i) => audit.record(b.tenantId, { actor: { type: 'system', id: 'bench' }, action: 'bench.event', entity: { type: 'bench', id: String(i) } }));
-  const chainedConcurrent = await measure('audit append, 8 concurrent writers (one process)', 500, 8, (i) => audit.record(b.tenantId, { actor: { type: 'system', id: 'bench' }, action: 'bench.event', entity: { type: 'bench', id: `c${i}` } }));
+  const chained = await measure('audit append, one writer', 500, 1, (i) => audit.record(asTenantId(b.tenantId), { actor: { type: 'system', id: 'bench' }, action: 'bench.event', entity: { type: 'bench', id: String(i) } }));
+  const chainedConcurrent = await measure('audit append, 8 concurrent writers (one process)', 500, 8, (i) => audit.record(asTenantId(b.tenantId), { actor: { type: 'system', id: 'bench' }, action: 'bench.event', entity: { type: 'bench', id: `c${i}` } }));
   log('\n## Audit log: hash-chained append\n');
   log(TABLE_HEAD);
   log(row(rawInsert));
@@ -90,11 +91,11 @@ async function main(): Promise<void> {
   let have = await inTenant(c.tenantId, () => AuditEventModel.countDocuments({}));
   for (const size of [100, 1000, 4000]) {
     while (have < size) {
-      await audit.record(c.tenantId, { actor: { type: 'system', id: 'bench' }, action: 'bench.fill', entity: { type: 'bench', id: String(have) } });
+      await audit.record(asTenantId(c.tenantId), { actor: { type: 'system', id: 'bench' }, action: 'bench.fill', entity: { type: 'bench', id: String(have) } });
       have += 1;
     }
     const t0 = process.hrtime.bigint();
-    const result = await audit.verify(c.tenantId);
+    const result = await audit.verify(asTenantId(c.tenantId));
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (!result.valid) throw new Error('chain should verify');
     log(`| ${size} | ${fmt(ms)} | ${fmt((ms * 1000) / size)} |`);

@@ -1,11 +1,10 @@
-import { Type } from '@sinclair/typebox';
+import { Type, Static } from '@sinclair/typebox';
 
 /**
  * Durations in rule sets (onboarding, tiers, deal approval): a number of milliseconds or a phrase
  * like "2 seconds", "36 hours" or "90 days", so tenants read their rules plainly and tests run
  * timers in seconds. Pure: workflows import it, and everything reads durations the same way.
  */
-export type Duration = string | number;
 
 const DAY_MS = 86_400_000;
 
@@ -17,6 +16,20 @@ const UNITS: Record<string, number> = {
   d: DAY_MS, day: DAY_MS, days: DAY_MS,
   w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
 };
+
+const PATTERN = `^\\s*\\d{1,9}\\s*(${Object.keys(UNITS).join('|')})\\s*$`;
+
+/**
+ * Schema of a duration in every rule set: a phrase with a known unit, or milliseconds. Its bounds
+ * depend on configuration, so durationChecker enforces them at publish and dry run.
+ */
+export const DurationSchema = Type.Union([
+  Type.String({ pattern: PATTERN, description: 'e.g. "3 days", "12 hours", "30 seconds"; at least a minute in production, at most 400 days' }),
+  Type.Integer({ minimum: 0, description: 'milliseconds; at least a minute in production, at most 400 days' }),
+]);
+
+/** A duration as a rule set holds it: the one declaration, from its schema. */
+export type Duration = Static<typeof DurationSchema>;
 
 const PHRASE = /^\s*(\d{1,9})\s*([a-z]+)\s*$/i;
 
@@ -96,14 +109,3 @@ export function durationChecker(problems: RuleProblem[], limits: RuleLimits) {
   };
   return { bounded, notLonger };
 }
-
-const PATTERN = `^\\s*\\d{1,9}\\s*(${Object.keys(UNITS).join('|')})\\s*$`;
-
-/**
- * Schema of a duration in every rule set: a phrase with a known unit, or milliseconds. Its bounds
- * depend on configuration, so durationChecker enforces them at publish and dry run.
- */
-export const DurationSchema = Type.Union([
-  Type.String({ pattern: PATTERN, description: 'e.g. "3 days", "12 hours", "30 seconds"; at least a minute in production, at most 400 days' }),
-  Type.Integer({ minimum: 0, description: 'milliseconds; at least a minute in production, at most 400 days' }),
-]);

@@ -39,7 +39,7 @@ export function createServices(config: Config, conns: Connections, logger: Logge
     ruleSets: new RuleSets(ruleKindsOf(areas), { minDurationMs: config.minRuleDurationMs }),
     parties: new Parties(partyLookupsOf(areas)),
     models: modelsOf(areas),
-    tenants: new Tenants(conns, config, queues, audit),
+    tenants: new Tenants(conns, config, queues),
     workflows: new TenantWorkflows(conns, config),
     queues,
   };

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import type { Model } from 'mongoose';
 import type { AuditInput, AuditLog } from './tenancy/audit';
-import { AuditOutboxModel } from '../models/tenancy/audit-outbox';
-import { TenantModel } from '../models/tenancy/tenant';
+import { auditOutboxStore } from '../models/tenancy/audit-outbox-repository';
+import type { TenantId } from '../platform/tenant-id';
 import type { AreaModels } from '../areas/compose';
-import { inTenant } from '../platform/tenant-context';
-import { isDuplicateKey } from '../platform/store-errors';
-import { Problem } from '../api/problem';
 
 /**
  * One way to write a state change and its audit event when the store cannot do both at once:
@@ -40,33 +36,24 @@ export const OUTBOX_GRACE_MS = 15 * 60_000;
 const entryId = (tenantId: string, eventKey: string): string =>
   `obx_${createHash('sha256').update(`${tenantId}\n${eventKey}`).digest('hex').slice(0, 32)}`;
 
-export async function stageAudit(tenantId: string, event: KeyedAuditInput, check: EffectCheck): Promise<void> {
-  await inTenant(tenantId, async () => {
-    try {
-      await AuditOutboxModel.updateOne(
-        { _id: entryId(tenantId, event.eventKey) },
-        {
-          // The latest attempt's event is the one promised (a retry may know more, e.g. a new seq).
-          $set: { event: JSON.stringify(event), checkModel: check.model, checkFilter: JSON.stringify(check.filter) },
-          $setOnInsert: { eventKey: event.eventKey, createdAt: new Date() },
-        },
-        { upsert: true },
-      );
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // staged by a concurrent attempt
-    }
+export async function stageAudit(tenantId: TenantId, event: KeyedAuditInput, check: EffectCheck): Promise<void> {
+  await auditOutboxStore(tenantId).stage(entryId(tenantId, event.eventKey), {
+    eventKey: event.eventKey,
+    event: JSON.stringify(event),
+    checkModel: check.model,
+    checkFilter: JSON.stringify(check.filter),
   });
 }
 
 /** Appends the staged event and removes its entry. */
-export async function settleAudit(services: AuditServices, tenantId: string, event: KeyedAuditInput): Promise<void> {
+export async function settleAudit(services: AuditServices, tenantId: TenantId, event: KeyedAuditInput): Promise<void> {
   await services.audit.record(tenantId, event);
-  await inTenant(tenantId, () => AuditOutboxModel.deleteOne({ _id: entryId(tenantId, event.eventKey) }));
+  await auditOutboxStore(tenantId).remove(entryId(tenantId, event.eventKey));
 }
 
 /** Withdraws a staged event whose change is known not to have happened. */
-export async function discardAudit(tenantId: string, eventKey: string): Promise<void> {
-  await inTenant(tenantId, () => AuditOutboxModel.deleteOne({ _id: entryId(tenantId, eventKey) }));
+export async function discardAudit(tenantId: TenantId, eventKey: string): Promise<void> {
+  await auditOutboxStore(tenantId).remove(entryId(tenantId, eventKey));
 }
 
 /**
@@ -75,7 +62,7 @@ export async function discardAudit(tenantId: string, eventKey: string): Promise<
  */
 export async function withAudit<T>(
   services: AuditServices,
-  tenantId: string,
+  tenantId: TenantId,
   event: KeyedAuditInput,
   check: EffectCheck,
   effect: () => Promise<T>,
@@ -88,24 +75,11 @@ export async function withAudit<T>(
     result = await effect();
   } catch (err) {
     // A refusal changes nothing by contract; anything else may have committed first.
-    if (err instanceof Problem || err instanceof DomainError) await discardAudit(tenantId, event.eventKey);
+    if (err instanceof DomainError) await discardAudit(tenantId, event.eventKey);
     throw err;
   }
   await settleAudit(services, tenantId, complete ? { ...complete(result), eventKey: event.eventKey } : event);
   return result;
-}
-
-function modelOf(models: Pick<AreaModels, 'tenant'>, name: string): Model<unknown> {
-  if (name === 'Tenant') return TenantModel as unknown as Model<unknown>;
-  const model = models.tenant.get(name);
-  if (!model) throw new Error(`outbox check names unknown model ${name}`);
-  return model;
-}
-
-async function effectVisible(models: Pick<AreaModels, 'tenant'>, tenantId: string, modelName: string, filter: Record<string, unknown>): Promise<boolean> {
-  // The tenant document is not tenant-scoped by the plugin: pin the filter to this tenant.
-  const scoped = modelName === 'Tenant' ? { ...filter, _id: tenantId } : filter;
-  return inTenant(tenantId, async () => (await modelOf(models, modelName).exists(scoped)) !== null);
 }
 
 export interface RelayResult {
@@ -121,22 +95,21 @@ export interface RelayResult {
  */
 export async function relayOutbox(
   services: AuditServices & { models: Pick<AreaModels, 'tenant'> },
-  tenantId: string,
+  tenantId: TenantId,
   opts: { leaseMs?: number; graceMs?: number; now?: Date; limit?: number } = {},
 ): Promise<RelayResult> {
   const now = opts.now ?? new Date();
   const leaseMs = opts.leaseMs ?? OUTBOX_LEASE_MS;
   const graceMs = opts.graceMs ?? OUTBOX_GRACE_MS;
-  const entries = await inTenant(tenantId, () =>
-    AuditOutboxModel.find({ createdAt: { $lte: new Date(now.getTime() - leaseMs) } }).sort({ createdAt: 1 }).limit(opts.limit ?? 500).lean(),
-  );
+  const outbox = auditOutboxStore(tenantId);
+  const entries = await outbox.stagedBefore(new Date(now.getTime() - leaseMs), opts.limit ?? 500);
   const result: RelayResult = { appended: 0, dropped: 0, waiting: 0 };
   for (const entry of entries) {
-    if (await effectVisible(services.models, tenantId, entry.checkModel, JSON.parse(entry.checkFilter) as Record<string, unknown>)) {
+    if (await outbox.changeVisible(services.models.tenant, entry.checkModel, JSON.parse(entry.checkFilter) as Record<string, unknown>)) {
       await settleAudit(services, tenantId, JSON.parse(entry.event) as KeyedAuditInput);
       result.appended += 1;
     } else if (now.getTime() - new Date(entry.createdAt).getTime() >= graceMs) {
-      await inTenant(tenantId, () => AuditOutboxModel.deleteOne({ _id: entry._id }));
+      await outbox.remove(entry._id);
       result.dropped += 1;
     } else {
       result.waiting += 1;

@@ -1,4 +1,4 @@
-import { Problem } from '../api/problem';
+import { invalid } from '../domain/errors';
 import { isId } from '../platform/ids';
 
 /**
@@ -12,7 +12,7 @@ export function encodeCursor(id: string): string {
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isId(id)) throw new Problem('validation-failed', 'query.cursor is not a cursor this API returned', { field: 'query.cursor' });
+  if (!isId(id)) throw invalid('query.cursor', 'query.cursor is not a cursor this API returned');
   return id;
 }
 

@@ -1,7 +1,7 @@
 import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowStartOptions, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
-import { Problem } from '../api/problem';
+import { DomainError, invalid } from '../domain/errors';
 import { INVALID_INPUT, NOT_READY } from '../domain/refusals';
 import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Workflow } from '@temporalio/common';
@@ -68,11 +68,11 @@ export async function executeRefusableUpdate<Ret, Arg>(
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
-      if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) throw new Problem('validation-failed', cause.message, { field: 'body' });
-      if (cause instanceof ApplicationFailure && cause.type === NOT_READY) throw new Problem('decision-refused', cause.message, { retryable: true, headers: { 'Retry-After': '1' } });
-      throw new Problem('decision-refused', cause?.message ?? err.message);
+      if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) throw invalid('body', cause.message);
+      if (cause instanceof ApplicationFailure && cause.type === NOT_READY) throw new DomainError('decision-refused', cause.message, { retryable: true, retryAfterSeconds: 1 });
+      throw new DomainError('decision-refused', cause?.message ?? err.message);
     }
-    if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', endedMessage);
+    if (err instanceof WorkflowNotFoundError) throw new DomainError('decision-refused', endedMessage);
     throw err;
   }
 }

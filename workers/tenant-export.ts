@@ -1,8 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
-import { TenantModel } from '../models/tenancy/tenant';
 import type { Model } from 'mongoose';
-import { TenantExportModel, TenantExportChunkModel } from '../models/tenancy/tenant-export';
-import { inTenant } from '../platform/tenant-context';
+import { tenantRecords } from '../models/tenancy/tenant-repository';
+import { tenantDataStore, tenantExportStore } from '../models/tenancy/tenant-export-repository';
+import { asTenantId, type TenantId } from '../platform/tenant-id';
 import type { TenantExportJob } from '../services/queues';
 
 /**
@@ -26,8 +26,8 @@ export class TenantGoneError extends UnrecoverableError {}
  * Only an active tenant is exported. Checked before every write, so an export that offboarding
  * overtakes stops instead of writing the tenant's data back after the purge.
  */
-async function assertExportable(tenantId: string): Promise<void> {
-  const tenant = await TenantModel.findOne({ _id: tenantId }, { status: 1 }).lean();
+async function assertExportable(tenantId: TenantId): Promise<void> {
+  const tenant = await tenantRecords.byId(tenantId);
   if (tenant?.status !== 'active') throw new TenantGoneError(`tenant ${tenantId} is ${tenant?.status ?? 'gone'}; export stopped`);
 }
 
@@ -37,60 +37,59 @@ async function assertExportable(tenantId: string): Promise<void> {
  * `tenantModels` are the areas' tenant-owned models (Services.models.tenant).
  */
 export async function buildTenantExport(job: TenantExportJob, tenantModels: ReadonlyMap<string, Model<unknown>>): Promise<{ bytes: number; chunks: number }> {
-  const { tenantId, exportId } = job;
-  return inTenant(tenantId, async () => {
-    await assertExportable(tenantId);
-    await TenantExportModel.updateOne({ _id: exportId }, { $set: { status: 'running' } });
-    await TenantExportChunkModel.deleteMany({ exportId });
-    const tenant = await TenantModel.findOne({ _id: tenantId }).lean();
-    let buffer = '';
-    let chunks = 0;
-    let bytes = 0;
-    const flush = async (force: boolean) => {
-      while (buffer.length >= CHUNK_BYTES || (force && buffer.length > 0)) {
-        const text = buffer.slice(0, CHUNK_BYTES);
-        buffer = buffer.slice(text.length);
-        await assertExportable(tenantId);
-        await TenantExportChunkModel.create({ _id: `${exportId}:${chunks}`, exportId, index: chunks, text });
-        chunks += 1;
-        bytes += Buffer.byteLength(text);
-      }
-    };
-    const counts: Record<string, number> = {};
-    buffer += `{"format":"trellis-tenant-export/1","exportId":${JSON.stringify(exportId)},"exportedAt":${JSON.stringify(new Date())},"tenant":${JSON.stringify(tenant)},"collections":{`;
-    let firstCollection = true;
-    for (const [name, model] of tenantModels) {
-      if (SKIPPED.has(name)) continue;
+  const tenantId = asTenantId(job.tenantId);
+  const { exportId } = job;
+  const exports = tenantExportStore(tenantId);
+  const data = tenantDataStore(tenantId, tenantModels);
+  await assertExportable(tenantId);
+  await exports.startOver(exportId);
+  const tenant = await tenantRecords.byId(tenantId);
+  let buffer = '';
+  let chunks = 0;
+  let bytes = 0;
+  const flush = async (force: boolean) => {
+    while (buffer.length >= CHUNK_BYTES || (force && buffer.length > 0)) {
+      const text = buffer.slice(0, CHUNK_BYTES);
+      buffer = buffer.slice(text.length);
       await assertExportable(tenantId);
-      buffer += `${firstCollection ? '' : ','}${JSON.stringify(model.collection.collectionName)}:[`;
-      firstCollection = false;
-      counts[name] = 0;
-      let after: unknown;
-      for (;;) {
-        const filter = after === undefined ? {} : { _id: { $gt: after } };
-        const projection = Object.fromEntries((REDACTED[name] ?? []).map((f) => [f, 0]));
-        const docs = (await model.find(filter, projection).sort({ _id: 1 }).limit(PAGE).lean()) as { _id: unknown }[];
-        for (const doc of docs) {
-          buffer += `${counts[name] === 0 ? '' : ','}${JSON.stringify(doc)}`;
-          counts[name] += 1;
-        }
-        await flush(false);
-        if (docs.length < PAGE) break;
-        after = docs[docs.length - 1]._id;
-      }
-      buffer += ']';
+      await exports.writeChunk(exportId, chunks, text);
+      chunks += 1;
+      bytes += Buffer.byteLength(text);
     }
-    buffer += '}}';
-    await flush(true);
+  };
+  const counts: Record<string, number> = {};
+  buffer += `{"format":"trellis-tenant-export/1","exportId":${JSON.stringify(exportId)},"exportedAt":${JSON.stringify(new Date())},"tenant":${JSON.stringify(tenant)},"collections":{`;
+  let firstCollection = true;
+  for (const { name, collection } of data.collections()) {
+    if (SKIPPED.has(name)) continue;
     await assertExportable(tenantId);
-    await TenantExportModel.updateOne({ _id: exportId }, { $set: { status: 'ready', counts, chunks, bytes, completedAt: new Date() } });
-    return { bytes, chunks };
-  });
+    buffer += `${firstCollection ? '' : ','}${JSON.stringify(collection)}:[`;
+    firstCollection = false;
+    counts[name] = 0;
+    let after: unknown;
+    for (;;) {
+      const docs = await data.page(name, after, PAGE, REDACTED[name] ?? []);
+      for (const doc of docs) {
+        buffer += `${counts[name] === 0 ? '' : ','}${JSON.stringify(doc)}`;
+        counts[name] += 1;
+      }
+      await flush(false);
+      if (docs.length < PAGE) break;
+      after = docs[docs.length - 1]._id;
+    }
+    buffer += ']';
+  }
+  buffer += '}}';
+  await flush(true);
+  await assertExportable(tenantId);
+  await exports.markReady(exportId, { counts, chunks, bytes });
+  return { bytes, chunks };
 }
 
 /** Nothing is written for a tenant being removed: offboarding deletes the export record itself. */
 export async function markExportFailed(job: TenantExportJob, error: string): Promise<void> {
-  const tenant = await TenantModel.findOne({ _id: job.tenantId }, { status: 1 }).lean();
+  const tenantId = asTenantId(job.tenantId);
+  const tenant = await tenantRecords.byId(tenantId);
   if (tenant?.status !== 'active' && tenant?.status !== 'failed') return;
-  await inTenant(job.tenantId, () => TenantExportModel.updateOne({ _id: job.exportId }, { $set: { status: 'failed', error } }));
+  await tenantExportStore(tenantId).markFailed(job.exportId, error);
 }

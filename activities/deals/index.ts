@@ -67,7 +67,7 @@ export function createDealActivities({ services }: { services: Services }) {
       // The record exists (as 'submitted') before it claims the customer, so a competing
       // registration that finds our claim can see that its holder is live.
       // A holder still `submitted` is live exactly while its workflow runs (the workflow starts first).
-      const tenant = await services.tenants.get(tenantId);
+      const tenant = await services.tenants.get(asTenantId(tenantId));
       const isLive = tenant ? dealProcessRunning(services.workflows, tenant) : undefined;
       const claim = await claimCustomer(tenantId, dealId, record.partnerId, record.customerKeys, { isLive: isLive && ((id) => isLive(id)) });
       const conflict = claim.conflicts.length > 0
@@ -114,7 +114,7 @@ export function createDealActivities({ services }: { services: Services }) {
       }
       for (const [k, entry] of entries.entries()) {
         const i = firstNew + k;
-        await audit.record(tenantId, {
+        await audit.record(asTenantId(tenantId), {
           actor: entry.actorId ? { type: 'api-key', id: entry.actorId } : SYSTEM,
           action: `deal.${entry.type}`,
           entity: { type: 'deal', id: dealId },

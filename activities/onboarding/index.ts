@@ -109,7 +109,7 @@ export function createOnboardingActivities({ services }: { services: Services })
       await applications.appendEvent(applicationId, progress);
       if (progress.set && Object.keys(progress.set).length > 0) await applications.applyProgress(applicationId, progress.entry.seq, progress.set);
       if (progress.audit) {
-        await audit.record(tenantId, {
+        await audit.record(asTenantId(tenantId), {
           actor: progress.entry.actor ?? SYSTEM,
           action: progress.audit,
           entity: { type: 'partner-application', id: applicationId },
@@ -146,16 +146,16 @@ export function createOnboardingActivities({ services }: { services: Services })
         ...(request.enablementDueAt ? { enablementDueAt: new Date(request.enablementDueAt) } : {}),
       });
       heartbeat();
-      await apiKeys.store(tenantId, request.partnerKey, { name: `${app.applicant.legalName} partner key`.slice(0, 120), role: 'partner', partyId: request.partnerId, createdBy: request.approvedBy.id });
+      await apiKeys.store(asTenantId(tenantId), request.partnerKey, { name: `${app.applicant.legalName} partner key`.slice(0, 120), role: 'partner', partyId: request.partnerId, createdBy: request.approvedBy.id });
       heartbeat();
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: request.approvedBy,
         action: 'partner.activated',
         entity: { type: 'partner', id: request.partnerId },
         data: { applicationId: request.applicationId, tier: request.initialTier, effectiveFrom: request.effectiveFrom },
         eventKey: `partner.activated:${request.partnerId}`,
       });
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: request.approvedBy,
         action: 'api-key.created',
         entity: { type: 'api-key', id: request.partnerKey.keyId },

@@ -9,6 +9,7 @@ import { TenantExportModel } from '../../models/tenancy/tenant-export';
 import type { Services } from '../../services';
 import type { ProvisionInput } from '../../services/tenancy/tenants';
 import { withHeartbeat } from '../heartbeat';
+import { asTenantId } from '../../platform/tenant-id';
 
 const SYSTEM = { type: 'system' as const, id: 'provisioning' };
 
@@ -54,7 +55,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
 
     async seedDefaultRuleSets(tenantId: string): Promise<string[]> {
       await notBeingRemoved(tenantId);
-      return ruleSets.seedDefaults(tenantId, SYSTEM.id);
+      return ruleSets.seedDefaults(asTenantId(tenantId), SYSTEM.id);
     },
 
     async createFirstAdminKey(input: ProvisionInput): Promise<void> {
@@ -72,7 +73,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
     /** Audits first, then opens the tenant: whoever sees it active also finds the event. */
     async activateTenant(tenantId: string): Promise<void> {
       const tenant = await tenantOrThrow(tenantId);
-      await audit.record(tenantId, {
+      await audit.record(asTenantId(tenantId), {
         actor: SYSTEM,
         action: 'tenant.provisioned',
         entity: { type: 'tenant', id: tenantId },

@@ -88,7 +88,7 @@ export function createTierActivities({ services }: { services: Services }) {
         const pinned = await rulesOf(tenantId, review.ruleSetVersion);
         return { proposals: review.proposals.length, autoApply: pinned.autoApply, approvalTimeout: pinned.approvalTimeout, ruleSetVersion: review.ruleSetVersion };
       }
-      const inForce = await ruleSets.inForce<TiersRules>(tenantId, 'tiers');
+      const inForce = await ruleSets.inForce<TiersRules>(asTenantId(tenantId), 'tiers');
       if (!inForce) {
         // A tenant provisioned before tiers existed has no rules yet: say so rather than retry forever.
         await reviews.skip(reviewId, 'no tiers rule set in force; publish one with POST /v1/rule-sets/tiers/versions');
@@ -138,7 +138,7 @@ export function createTierActivities({ services }: { services: Services }) {
           tier: p.toTier, effectiveFrom: new Date(approval.effectiveFrom), reason: `${p.change}: ${p.reason}`, changedBy: approval.approvedBy.id, source: `tier-review:${reviewId}`,
         });
         if (changed) applied += 1;
-        await audit.record(tenantId, {
+        await audit.record(asTenantId(tenantId), {
           actor: approval.approvedBy,
           action: 'partner.tier-changed',
           entity: { type: 'partner', id: p.partnerId },

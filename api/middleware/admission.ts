@@ -6,7 +6,7 @@ import type { Access } from '../route';
 import type { Services } from '../../services';
 import type { PlatformKey } from '../../services/tenancy/platform-key';
 import type { TenantDoc } from '../../models/tenancy/tenant';
-import { PARTY_ROLES } from '../../models/tenancy/api-key';
+import { PARTY_ROLES } from '../../domain/tenancy/roles';
 import { rateLimited } from '../../platform/metrics';
 import { authenticate, presentedKey } from './authenticate';
 import { addressBucket, clientAddress, countUnauthenticated, markKeyRefused, refuseBeforeAuthentication, takeRateLimit, Budget } from './rate-limit';

@@ -3,9 +3,9 @@ import { Problem } from '../problem';
 import type { Actor } from '../context';
 import type { Access } from '../route';
 import type { Services } from '../../services';
-import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
+import type { TenantDoc } from '../../models/tenancy/tenant';
 import { hashKey, sameHash, parseTenantKey } from '../../domain/tenancy/api-key-format';
-import { PlatformKey } from '../../services/tenancy/platform-key';
+import type { PlatformKey } from '../../services/tenancy/platform-key';
 import { clientAddress } from './rate-limit';
 
 /** The key in `Authorization: Bearer <key>`, if the header has that form. */
@@ -46,7 +46,7 @@ export async function authenticate(
   }
   const principal = await services.apiKeys.authenticate(presented);
   if (!principal) throw new Problem('unauthenticated', 'the API key is not valid or was revoked');
-  const tenant = await TenantModel.findOne({ _id: principal.tenantId }).lean();
+  const tenant = await services.tenants.get(principal.tenantId);
   if (!tenant || tenant.status !== 'active') throw new Problem('unauthenticated', 'the API key belongs to a tenant that is not active');
   const actor: Actor = { kind: 'key', ...principal };
   if (access === 'anyone') return { actor, tenant };

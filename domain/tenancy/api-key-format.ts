@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 
 /**
  * Tenant keys read `trk_<tenant>_<key>_<secret>`: the tenant and key ids let authentication look
@@ -34,7 +35,7 @@ export function issuePlatformKey(): string {
 
 const TENANT_KEY = /^trk_([0-9a-hjkmnp-tv-z]{26})_([0-9a-hjkmnp-tv-z]{26})_([A-Za-z0-9_-]{43})$/;
 
-export function parseTenantKey(plaintext: string): { tenantId: string; keyId: string } | undefined {
+export function parseTenantKey(plaintext: string): { tenantId: TenantId; keyId: string } | undefined {
   const match = TENANT_KEY.exec(plaintext);
-  return match ? { tenantId: `ten_${match[1]}`, keyId: `key_${match[2]}` } : undefined;
+  return match ? { tenantId: asTenantId(`ten_${match[1]}`), keyId: `key_${match[2]}` } : undefined;
 }

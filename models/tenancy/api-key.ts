@@ -1,10 +1,9 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
+import type { TenantRole } from '../../domain/tenancy/roles';
 
-/** Roles a tenant's key can hold. Partner, supplier and manufacturer keys are bound to one party. */
-export const TENANT_ROLES = ['tenant-admin', 'approver', 'finance', 'partner', 'supplier', 'manufacturer'] as const;
-export type TenantRole = (typeof TENANT_ROLES)[number];
-export const PARTY_ROLES: readonly TenantRole[] = ['partner', 'supplier', 'manufacturer'];
+/** The roles are declared in domain/tenancy/roles.ts; re-exported for the model's readers. */
+export { TENANT_ROLES, PARTY_ROLES, type TenantRole } from '../../domain/tenancy/roles';
 
 export interface ApiKeyDoc {
   _id: string;

@@ -1,9 +1,9 @@
 import mongoose, { Schema } from 'mongoose';
+import type { TenantId } from '../../platform/tenant-id';
+import type { TenantStatus, Isolation } from '../../domain/tenancy/lifecycle';
+import type { RoundingMode } from '../../domain/money';
 
 /** A vendor using Trellis. Platform-level: the one model that is not tenant-owned. */
-export type TenantStatus = 'provisioning' | 'active' | 'offboarding' | 'deleted' | 'failed';
-export type Isolation = 'pooled' | 'dedicated';
-export type RoundingMode = 'half-even' | 'half-up' | 'half-down' | 'up' | 'down';
 
 export interface TenantSettings {
   displayName: string;
@@ -16,7 +16,7 @@ export interface TenantSettings {
 }
 
 export interface TenantDoc {
-  _id: string;
+  _id: TenantId;
   slug: string;
   name: string;
   status: TenantStatus;

@@ -447,12 +447,12 @@ async function abandonDeal(services: Services, tenantId: TenantId, deal: DealDoc
     data: { previousStatus: deal.status, reason },
     eventKey: `deal.abandoned:${deal._id}`,
   };
-  await stageAudit(tenantId, event, { model: 'Deal', filter: { _id: deal._id, status: 'abandoned' } });
+  await stageAudit(asTenantId(tenantId), event, { model: 'Deal', filter: { _id: deal._id, status: 'abandoned' } });
   // Guarded by the state that was judged: nothing else writes a deal whose process is gone.
   if (!(await dealStore(tenantId).abandon(deal, { at: new Date().toISOString(), type: 'abandoned', detail: reason }))) {
     await discardAudit(tenantId, event.eventKey);
     return false;
   }
-  await settleAudit(services, tenantId, event);
+  await settleAudit(services, asTenantId(tenantId), event);
   return true;
 }

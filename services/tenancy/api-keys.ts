@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
-import { ApiKeyModel, ApiKeyDoc, TenantRole, PARTY_ROLES } from '../../models/tenancy/api-key';
-import { AdminKeyRevocationModel } from '../../models/tenancy/admin-key-revocation';
+import { apiKeyStore, type ApiKeyRecord } from '../../models/tenancy/api-key-repository';
+import type { ApiKeyDoc } from '../../models/tenancy/api-key';
+import { PARTY_ROLES, type TenantRole } from '../../domain/tenancy/roles';
+import { conflict, invalid, notFound } from '../../domain/errors';
 import { isDuplicateKey } from '../../platform/store-errors';
-import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { issueTenantKey, parseTenantKey, hashKey, sameHash, IssuedKey } from '../../domain/tenancy/api-key-format';
+import type { Parties } from './parties';
+import { settleAudit, withAudit, type KeyedAuditInput } from '../outbox';
+import type { AuditLog, Requester } from './audit';
+
+export type { ApiKeyRecord };
 
 export interface KeyPrincipal {
-  tenantId: string;
+  tenantId: TenantId;
   keyId: string;
   role: TenantRole;
   partyId?: string;
@@ -23,95 +30,126 @@ export interface NewKey {
 /** Issues, lists, revokes and checks tenant API keys. */
 export class ApiKeys {
   /** Creates the key record for an already issued key (provisioning issues the first one). */
-  async store(tenantId: string, issued: Pick<IssuedKey, 'keyId' | 'hash' | 'prefix'>, key: NewKey): Promise<ApiKeyDoc> {
+  async store(tenantId: TenantId, issued: Pick<IssuedKey, 'keyId' | 'hash' | 'prefix'>, key: NewKey): Promise<ApiKeyDoc> {
     if (PARTY_ROLES.includes(key.role) !== Boolean(key.partyId)) {
       throw new Error(`role ${key.role} ${key.partyId ? 'takes no' : 'needs a'} partyId`);
     }
-    return inTenant(tenantId, async () => {
-      const existing = await ApiKeyModel.findOne({ _id: issued.keyId }).lean();
-      if (existing) return existing;
-      const doc = await ApiKeyModel.create({ _id: issued.keyId, hash: issued.hash, prefix: issued.prefix, ...key });
-      return doc.toObject();
-    });
+    const keys = apiKeyStore(tenantId);
+    return (await keys.withHash(issued.keyId)) ?? keys.create({ _id: issued.keyId, hash: issued.hash, prefix: issued.prefix, ...key });
   }
 
-  async create(tenantId: string, key: NewKey, keyId: string = newId('key')): Promise<{ doc: ApiKeyDoc; plaintext: string }> {
+  async create(tenantId: TenantId, key: NewKey, keyId: string = newId('key')): Promise<{ doc: ApiKeyDoc; plaintext: string }> {
     const issued = issueTenantKey(tenantId, keyId);
     const doc = await this.store(tenantId, issued, key);
     return { doc, plaintext: issued.plaintext };
   }
 
-  list(tenantId: string, opts: { before?: string; limit: number; includeRevoked: boolean }): Promise<ApiKeyDoc[]> {
-    return inTenant(tenantId, () => {
-      const filter: Record<string, unknown> = {};
-      if (opts.before) filter._id = { $lt: opts.before };
-      if (!opts.includeRevoked) filter.revokedAt = null;
-      return ApiKeyModel.find(filter, { hash: 0 }).sort({ _id: -1 }).limit(opts.limit + 1).lean();
-    });
+  list(tenantId: TenantId, opts: { before?: string; limit: number; includeRevoked: boolean }): Promise<ApiKeyRecord[]> {
+    return apiKeyStore(tenantId).page(opts);
   }
 
-  get(tenantId: string, keyId: string): Promise<ApiKeyDoc | null> {
-    return inTenant(tenantId, () => ApiKeyModel.findOne({ _id: keyId }, { hash: 0 }).lean());
+  async get(tenantId: TenantId, keyId: string): Promise<ApiKeyRecord> {
+    const doc = await apiKeyStore(tenantId).byId(keyId);
+    if (!doc) throw notFound(`API key ${keyId}`);
+    return doc;
   }
 
-  countActive(tenantId: string, role: TenantRole): Promise<number> {
-    return inTenant(tenantId, () => ApiKeyModel.countDocuments({ role, revokedAt: null }));
+  countActive(tenantId: TenantId, role: TenantRole): Promise<number> {
+    return apiKeyStore(tenantId).countActive(role);
   }
 
   /**
    * Revokes a key; idempotent, the first revocation time is kept. A tenant-admin key is revoked
    * only under a claim on the exact set of active admin keys it was counted in (unique per
-   * tenant), so concurrent revocations can never leave the tenant without one. Answers
-   * 'last-admin-key' instead of revoking the only one left.
+   * tenant), so concurrent revocations can never leave the tenant without one. Refuses (conflict)
+   * to revoke the only one left.
    */
-  revoke(tenantId: string, keyId: string): Promise<ApiKeyDoc | null | 'last-admin-key'> {
-    return inTenant(tenantId, async () => {
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const doc = await ApiKeyModel.findOne({ _id: keyId }, { hash: 0 }).lean();
-        if (!doc || doc.revokedAt) return doc;
-        if (doc.role === 'tenant-admin') {
-          const verdict = await this.claimAdminRevocation(keyId);
-          if (verdict === 'recount') continue;
-          if (verdict === 'last-admin-key') return verdict;
-        }
-        await this.markRevoked(keyId);
-        return ApiKeyModel.findOne({ _id: keyId }, { hash: 0 }).lean();
+  async revoke(tenantId: TenantId, keyId: string): Promise<ApiKeyRecord> {
+    const keys = apiKeyStore(tenantId);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const doc = await keys.byId(keyId);
+      if (!doc) throw notFound(`API key ${keyId}`);
+      if (doc.revokedAt) return doc;
+      if (doc.role === 'tenant-admin') {
+        const verdict = await this.claimAdminRevocation(tenantId, keyId);
+        if (verdict === 'recount') continue;
+        if (verdict === 'last-admin-key') throw conflict('this is the last active tenant-admin key; create another one before revoking it');
       }
-      throw new Error(`revoking ${keyId} kept racing other revocations`);
-    });
+      await keys.markRevoked(keyId);
+      return (await keys.byId(keyId))!;
+    }
+    throw new Error(`revoking ${keyId} kept racing other revocations`);
   }
 
-  private async claimAdminRevocation(keyId: string): Promise<'claimed' | 'recount' | 'last-admin-key'> {
-    const active = (await ApiKeyModel.find({ role: 'tenant-admin', revokedAt: null }, { _id: 1 }).lean()).map((k) => k._id).sort();
+  private async claimAdminRevocation(tenantId: TenantId, keyId: string): Promise<'claimed' | 'recount' | 'last-admin-key'> {
+    const keys = apiKeyStore(tenantId);
+    const active = await keys.activeAdminKeyIds();
     if (!active.includes(keyId)) return 'recount';
     if (active.length <= 1) return 'last-admin-key';
     const activeSet = createHash('sha256').update(active.join(',')).digest('hex');
-    try {
-      await AdminKeyRevocationModel.create({ _id: activeSet, activeSet, keyId, claimedAt: new Date() });
-      return 'claimed';
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-    const winner = await AdminKeyRevocationModel.findOne({ activeSet }).lean();
-    if (!winner || winner.keyId === keyId) return 'claimed';
+    if (await keys.claimAdminRevocation(activeSet, keyId)) return 'claimed';
+    const winner = await keys.adminRevocationWinner(activeSet);
+    if (!winner || winner === keyId) return 'claimed';
     // The winner's revocation was decided; finish it (its process may have died before it could)
     // so the set moves on, then count again.
-    await this.markRevoked(winner.keyId);
+    await keys.markRevoked(winner);
     return 'recount';
-  }
-
-  private async markRevoked(keyId: string): Promise<void> {
-    await ApiKeyModel.updateOne({ _id: keyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
   }
 
   /** Resolves a presented key to its principal, or undefined for anything not a live key. */
   async authenticate(plaintext: string): Promise<KeyPrincipal | undefined> {
     const parsed = parseTenantKey(plaintext);
     if (!parsed) return undefined;
-    return inTenant(parsed.tenantId, async () => {
-      const doc = await ApiKeyModel.findOne({ _id: parsed.keyId }).lean();
-      if (!doc || doc.revokedAt || !sameHash(doc.hash, hashKey(plaintext))) return undefined;
-      return { tenantId: doc.tenantId, keyId: doc._id, role: doc.role, ...(doc.partyId ? { partyId: doc.partyId } : {}) };
-    });
+    const doc = await apiKeyStore(parsed.tenantId).withHash(parsed.keyId);
+    if (!doc || doc.revokedAt || !sameHash(doc.hash, hashKey(plaintext))) return undefined;
+    return { tenantId: asTenantId(doc.tenantId), keyId: doc._id, role: doc.role, ...(doc.partyId ? { partyId: doc.partyId } : {}) };
   }
+}
+
+type KeyServices = { apiKeys: ApiKeys; audit: Pick<AuditLog, 'record'>; parties: Pick<Parties, 'exists'> };
+
+/**
+ * Creates a key for a role, audited. Party roles name a party of this tenant; `keyId` comes from
+ * the request's operation ids, so a retry finds the key it already made, whose secret is not
+ * shown again.
+ */
+export async function createApiKey(services: KeyServices, tenantId: TenantId, key: NewKey, keyId: string, by: Requester): Promise<{ doc: ApiKeyDoc; plaintext: string }> {
+  const needsParty = PARTY_ROLES.includes(key.role);
+  if (needsParty && !key.partyId) throw invalid('body.partyId', `body.partyId is required for a ${key.role} key`);
+  if (!needsParty && key.partyId) throw invalid('body.partyId', 'body.partyId is only for partner, supplier and manufacturer keys');
+  if (key.partyId && !(await services.parties.exists(tenantId, key.role, key.partyId))) {
+    throw invalid('body.partyId', `no such party: body.partyId ${key.partyId} is not a ${key.role} of this tenant`);
+  }
+  const event: KeyedAuditInput = {
+    actor: by.actor,
+    action: 'api-key.created',
+    entity: { type: 'api-key', id: keyId },
+    data: { name: key.name, role: key.role, partyId: key.partyId },
+    requestId: by.requestId,
+    eventKey: `api-key.created:${keyId}`,
+  };
+  const alreadyCreated = () => conflict(`key ${keyId} was already created by an earlier attempt of this request; the key is not shown again`);
+  let created;
+  try {
+    created = await withAudit(services, tenantId, event, { model: 'ApiKey', filter: { _id: keyId } }, () => services.apiKeys.create(tenantId, key, keyId));
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await settleAudit(services, tenantId, event);
+    throw alreadyCreated();
+  }
+  // An earlier attempt's key was found: the secret just issued is not the one it holds.
+  if (created.doc.hash !== hashKey(created.plaintext)) throw alreadyCreated();
+  return created;
+}
+
+/** Revokes a key, audited; a refusal (not found, last admin key) withdraws the staged event. */
+export function revokeApiKey(services: KeyServices, tenantId: TenantId, keyId: string, by: Requester): Promise<ApiKeyRecord> {
+  const event: KeyedAuditInput = {
+    actor: by.actor,
+    action: 'api-key.revoked',
+    entity: { type: 'api-key', id: keyId },
+    requestId: by.requestId,
+    eventKey: `api-key.revoked:${keyId}`,
+  };
+  return withAudit(services, tenantId, event, { model: 'ApiKey', filter: { _id: keyId, revokedAt: { $ne: null } } }, () => services.apiKeys.revoke(tenantId, keyId));
 }

@@ -1,5 +1,5 @@
 import type { TenantId } from '../../platform/tenant-id';
-import type { TenantRole } from '../../models/tenancy/api-key';
+import type { TenantRole } from '../../domain/tenancy/roles';
 
 /**
  * Party-bound keys (partner, supplier, manufacturer) must name a party that exists in the tenant.

@@ -1,6 +1,7 @@
-import { PlatformSecretModel } from '../../models/tenancy/platform-secret';
+import { platformSecrets } from '../../models/tenancy/platform-secret-repository';
 import { hashKey, issuePlatformKey } from '../../domain/tenancy/api-key-format';
-import { isDuplicateKey } from '../../platform/store-errors';
+
+const SECRET = 'platform-key';
 
 /**
  * The platform key manages tenants. It comes from TRELLIS_PLATFORM_KEY, or is generated on the
@@ -14,8 +15,7 @@ export class PlatformKey {
   async hash(): Promise<string | undefined> {
     if (this.configured) return hashKey(this.configured);
     if (this.cached) return this.cached;
-    const stored = await PlatformSecretModel.findOne({ _id: 'platform-key' }).lean();
-    this.cached = stored?.hash;
+    this.cached = await platformSecrets.hashOf(SECRET);
     return this.cached;
   }
 
@@ -24,12 +24,7 @@ export class PlatformKey {
     if (this.configured) return undefined;
     if (await this.hash()) return undefined;
     const plaintext = issuePlatformKey();
-    try {
-      await PlatformSecretModel.create({ _id: 'platform-key', hash: hashKey(plaintext) });
-    } catch (err) {
-      if (isDuplicateKey(err)) return undefined;
-      throw err;
-    }
+    if (!(await platformSecrets.createOnce(SECRET, hashKey(plaintext)))) return undefined;
     this.cached = hashKey(plaintext);
     return plaintext;
   }

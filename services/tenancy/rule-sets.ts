@@ -1,13 +1,15 @@
 import { Type, TSchema } from '@sinclair/typebox';
-import { RuleSetModel, RuleSetDoc } from '../../models/tenancy/rule-set';
-import { TenantModel } from '../../models/tenancy/tenant';
-import { inTenant } from '../../platform/tenant-context';
+import type { RuleSetDoc } from '../../models/tenancy/rule-set';
+import { ruleSetStore } from '../../models/tenancy/rule-set-repository';
+import { tenantRecords } from '../../models/tenancy/tenant-repository';
+import type { TenantId } from '../../platform/tenant-id';
 import { newId } from '../../platform/ids';
 import { RuleKind, RuleInputError, DryRunContext } from '../../domain/rules/registry';
 import { PRODUCTION_RULE_LIMITS, RuleLimits } from '../../domain/durations';
-import { validate } from '../../api/validation';
-import { Problem, notFound } from '../../api/problem';
-import { isDuplicateKey } from '../../platform/store-errors';
+import { checkSchema } from '../../platform/schema-validation';
+import { DomainError, invalid, notFound } from '../../domain/errors';
+import { withAudit, type KeyedAuditInput } from '../outbox';
+import type { AuditLog, Requester } from './audit';
 
 export interface RuleSetVersion<Def = unknown> {
   id: string;
@@ -52,8 +54,8 @@ function under(field: 'definition' | 'input', schema: TSchema): TSchema {
   return found;
 }
 
-async function tenantSettings(tenantId: string): Promise<{ currency: string; roundingMode: DryRunContext['roundingMode'] }> {
-  const tenant = await TenantModel.findOne({ _id: tenantId }, { settings: 1 }).lean();
+async function tenantSettings(tenantId: TenantId): Promise<{ currency: string; roundingMode: DryRunContext['roundingMode'] }> {
+  const tenant = await tenantRecords.byId(tenantId);
   if (!tenant) throw new Error(`tenant ${tenantId} does not exist`);
   return { currency: tenant.settings.currency, roundingMode: tenant.settings.roundingMode };
 }
@@ -77,32 +79,32 @@ export class RuleSets {
 
   kindOrThrow(kind: string): RuleKind {
     const found = this.byKind.get(kind);
-    if (!found) throw new Problem('not-found', `rule-set kind "${kind}" does not exist; known kinds: ${this.kinds().map((k) => k.kind).join(', ') || 'none'}`);
+    if (!found) throw new DomainError('not-found', `rule-set kind "${kind}" does not exist; known kinds: ${this.kinds().map((k) => k.kind).join(', ') || 'none'}`);
     return found;
   }
 
   /**
    * Validates a definition against its kind's schema and checks, for the tenant whose currency it
-   * must use; throws a 422 problem naming `body.definition.…`.
+   * must use; refuses (invalid, rule-set-invalid) naming `body.definition.…`.
    */
   check<Def>(kind: string, definition: unknown, tenant: { currency: string }): Def {
     const spec = this.kindOrThrow(kind);
-    const valid = validate<{ definition: Def }>(under('definition', spec.schema), { definition }, 'body').definition;
+    const valid = checkSchema<{ definition: Def }>(under('definition', spec.schema), { definition }, 'body').definition;
     const problems = spec.check?.(valid, { limits: this.limits, tenantCurrency: tenant.currency }) ?? [];
     if (problems.length > 0) {
-      throw new Problem('rule-set-invalid', `${problems[0].field} ${problems[0].detail}`, { field: problems[0].field, errors: problems });
+      throw new DomainError('rule-set-invalid', `${problems[0].field} ${problems[0].detail}`, { field: problems[0].field, errors: problems });
     }
     return valid;
   }
 
   /**
    * What a draft (or the version in force) does with sample input, answered with the tenant's
-   * currency and rounding mode as a real run would; sample input a real run refuses is a 422
+   * currency and rounding mode as a real run would; sample input a real run refuses is invalid,
    * naming `body.input.…`.
    */
-  async dryRun(tenantId: string, kind: string, body: { definition?: unknown; input: unknown }): Promise<{ version: number | null; result: unknown }> {
+  async dryRun(tenantId: TenantId, kind: string, body: { definition?: unknown; input: unknown }): Promise<{ version: number | null; result: unknown }> {
     const spec = this.kindOrThrow(kind);
-    if (!spec.dryRun || !spec.dryRunInput) throw new Problem('validation-failed', `rule-set kind ${kind} has no dry run`, { field: 'params.kind' });
+    if (!spec.dryRun || !spec.dryRunInput) throw invalid('params.kind', `rule-set kind ${kind} has no dry run`);
     const settings = await tenantSettings(tenantId);
     let definition: unknown;
     let version: number | null = null;
@@ -114,109 +116,92 @@ export class RuleSets {
       definition = inForce.definition;
       version = inForce.version;
     }
-    const input = validate<{ input: unknown }>(under('input', spec.dryRunInput), { input: body.input }, 'body').input;
+    const input = checkSchema<{ input: unknown }>(under('input', spec.dryRunInput), { input: body.input }, 'body').input;
     try {
       return { version, result: spec.dryRun(definition, input, { tenantCurrency: settings.currency, roundingMode: settings.roundingMode }) };
     } catch (err) {
-      if (err instanceof RuleInputError) throw new Problem('validation-failed', err.message, { field: err.field });
+      if (err instanceof RuleInputError) throw invalid(err.field, err.message);
       throw err;
     }
   }
 
   /** The version in force at `at`: the highest version whose effectiveFrom has passed. */
-  inForce<Def>(tenantId: string, kind: string, at: Date = new Date()): Promise<RuleSetVersion<Def> | undefined> {
-    return inTenant(tenantId, async () => {
-      const doc = await RuleSetModel.findOne({ kind, effectiveFrom: { $lte: at } }).sort({ version: -1 }).lean();
-      return doc ? toVersion<Def>(doc) : undefined;
-    });
+  async inForce<Def>(tenantId: TenantId, kind: string, at: Date = new Date()): Promise<RuleSetVersion<Def> | undefined> {
+    const doc = await ruleSetStore(tenantId).inForce(kind, at);
+    return doc ? toVersion<Def>(doc) : undefined;
   }
 
-  version<Def>(tenantId: string, kind: string, version: number): Promise<RuleSetVersion<Def> | undefined> {
-    return inTenant(tenantId, async () => {
-      const doc = await RuleSetModel.findOne({ kind, version }).lean();
-      return doc ? toVersion<Def>(doc) : undefined;
-    });
+  async version<Def>(tenantId: TenantId, kind: string, version: number): Promise<RuleSetVersion<Def> | undefined> {
+    const doc = await ruleSetStore(tenantId).byVersion(kind, version);
+    return doc ? toVersion<Def>(doc) : undefined;
   }
 
-  versions(tenantId: string, kind: string): Promise<RuleSetVersion[]> {
-    return inTenant(tenantId, async () => (await RuleSetModel.find({ kind }).sort({ version: -1 }).limit(200).lean()).map((d) => toVersion(d)));
+  async versions(tenantId: TenantId, kind: string): Promise<RuleSetVersion[]> {
+    return (await ruleSetStore(tenantId).history(kind, 200)).map((d) => toVersion(d));
   }
 
   /** Appends a new version. Concurrent publishers race on the unique version index; both land. */
-  async publish<Def>(tenantId: string, kind: string, input: { definition: unknown; effectiveFrom?: Date; note?: string; publishedBy: string; id?: string }): Promise<RuleSetVersion<Def>> {
+  async publish<Def>(tenantId: TenantId, kind: string, input: { definition: unknown; effectiveFrom?: Date; note?: string; publishedBy: string; id?: string }): Promise<RuleSetVersion<Def>> {
     const definition = this.check<Def>(kind, input.definition, await tenantSettings(tenantId));
-    return inTenant(tenantId, async () => {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        // A retried publication (same id) finds the version it already wrote.
-        const mine = input.id ? await RuleSetModel.findOne({ _id: input.id }).lean() : null;
-        if (mine) return toVersion<Def>(mine);
-        const last = await RuleSetModel.findOne({ kind }, { version: 1 }).sort({ version: -1 }).lean();
-        try {
-          const doc = await RuleSetModel.create({
-            _id: input.id ?? newId('rs'),
-            kind,
-            version: (last?.version ?? 0) + 1,
-            effectiveFrom: input.effectiveFrom ?? new Date(),
-            definition: JSON.stringify(definition),
-            note: input.note,
-            publishedBy: input.publishedBy,
-          });
-          return toVersion<Def>(doc.toObject());
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
-      }
-      throw new Problem('conflict', `too many concurrent publications of ${kind}; try again`, { retryable: true });
-    });
+    const store = ruleSetStore(tenantId);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      // A retried publication (same id) finds the version it already wrote.
+      const mine = input.id ? await store.byId(input.id) : null;
+      if (mine) return toVersion<Def>(mine);
+      const last = await store.latest(kind);
+      const doc = await store.append({
+        _id: input.id ?? newId('rs'),
+        kind,
+        version: (last?.version ?? 0) + 1,
+        effectiveFrom: input.effectiveFrom ?? new Date(),
+        definition: JSON.stringify(definition),
+        note: input.note,
+        publishedBy: input.publishedBy,
+      });
+      if (doc) return toVersion<Def>(doc);
+    }
+    throw new DomainError('conflict', `too many concurrent publications of ${kind}; try again`, { retryable: true });
   }
 
   /**
    * Seeds version 1 of every registered kind with its default for this tenant (tiers in the
    * tenant's currency); safe to run again.
    */
-  async seedDefaults(tenantId: string, publishedBy: string): Promise<string[]> {
+  async seedDefaults(tenantId: TenantId, publishedBy: string): Promise<string[]> {
     // Read here rather than passed in, so provisioning's call stays as it is.
     const tenant = await tenantSettings(tenantId);
-    return inTenant(tenantId, async () => {
-      const seeded: string[] = [];
-      for (const spec of this.kinds()) {
-        const exists = await RuleSetModel.findOne({ kind: spec.kind, version: 1 }, { _id: 1 }).lean();
-        if (exists) continue;
-        try {
-          await RuleSetModel.create({
-            _id: newId('rs'),
-            kind: spec.kind,
-            version: 1,
-            effectiveFrom: new Date(0),
-            definition: JSON.stringify(spec.defaultFor?.(tenant) ?? spec.defaultDefinition),
-            note: SEEDED_NOTE,
-            publishedBy,
-          });
-          seeded.push(spec.kind);
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
-      }
-      return seeded;
-    });
+    const store = ruleSetStore(tenantId);
+    const seeded: string[] = [];
+    for (const spec of this.kinds()) {
+      if (await store.hasVersion(spec.kind, 1)) continue;
+      const doc = await store.append({
+        _id: newId('rs'),
+        kind: spec.kind,
+        version: 1,
+        effectiveFrom: new Date(0),
+        definition: JSON.stringify(spec.defaultFor?.(tenant) ?? spec.defaultDefinition),
+        note: SEEDED_NOTE,
+        publishedBy,
+      });
+      if (doc) seeded.push(spec.kind);
+    }
+    return seeded;
   }
 
   /**
    * Versions the tenant published itself that hold amounts in its currency ("tiers v2"): while
    * any exists, changing the tenant currency would silently re-read them in another one.
    */
-  versionsHoldingAmounts(tenantId: string): Promise<string[]> {
-    return inTenant(tenantId, async () => {
-      const held: string[] = [];
-      for (const spec of this.kinds()) {
-        if (!spec.holdsAmounts) continue;
-        const docs = await RuleSetModel.find({ kind: spec.kind }, { version: 1, definition: 1, note: 1, publishedBy: 1 }).sort({ version: 1 }).limit(1000).lean();
-        for (const doc of docs) {
-          if (!isSeeded(doc) && spec.holdsAmounts(JSON.parse(doc.definition))) held.push(`${spec.kind} v${doc.version}`);
-        }
+  async versionsHoldingAmounts(tenantId: TenantId): Promise<string[]> {
+    const store = ruleSetStore(tenantId);
+    const held: string[] = [];
+    for (const spec of this.kinds()) {
+      if (!spec.holdsAmounts) continue;
+      for (const doc of await store.oldestFirst(spec.kind, 1000)) {
+        if (!isSeeded(doc) && spec.holdsAmounts(JSON.parse(doc.definition))) held.push(`${spec.kind} v${doc.version}`);
       }
-      return held;
-    });
+    }
+    return held;
   }
 
   /**
@@ -224,32 +209,46 @@ export class RuleSets {
    * seeded defaults that depend on the currency get a new version in the new one, so a tiers
    * review reads thresholds in the currency performance is recorded in. Safe to run again.
    */
-  reseedForCurrency(tenantId: string, currency: string): Promise<string[]> {
-    return inTenant(tenantId, async () => {
-      const reseeded: string[] = [];
-      for (const spec of this.kinds()) {
-        if (!spec.defaultFor) continue;
-        const last = await RuleSetModel.findOne({ kind: spec.kind }).sort({ version: -1 }).lean();
-        if (last && !isSeeded(last)) continue;
-        const definition = JSON.stringify(spec.defaultFor({ currency }));
-        if (last?.definition === definition) continue;
-        try {
-          await RuleSetModel.create({
-            _id: newId('rs'),
-            kind: spec.kind,
-            version: (last?.version ?? 0) + 1,
-            effectiveFrom: new Date(),
-            definition,
-            note: `${SEEDED_NOTE}, again in ${currency} after the tenant currency changed`,
-            publishedBy: 'currency-change',
-          });
-          reseeded.push(spec.kind);
-        } catch (err) {
-          // A concurrent reseed or publish took the version; the caller's retry sees its result.
-          if (!isDuplicateKey(err)) throw err;
-        }
-      }
-      return reseeded;
-    });
+  async reseedForCurrency(tenantId: TenantId, currency: string): Promise<string[]> {
+    const store = ruleSetStore(tenantId);
+    const reseeded: string[] = [];
+    for (const spec of this.kinds()) {
+      if (!spec.defaultFor) continue;
+      const last = await store.latest(spec.kind);
+      if (last && !isSeeded(last)) continue;
+      const definition = JSON.stringify(spec.defaultFor({ currency }));
+      if (last?.definition === definition) continue;
+      // A concurrent reseed or publish may take the version; the caller's retry sees its result.
+      const doc = await store.append({
+        _id: newId('rs'),
+        kind: spec.kind,
+        version: (last?.version ?? 0) + 1,
+        effectiveFrom: new Date(),
+        definition,
+        note: `${SEEDED_NOTE}, again in ${currency} after the tenant currency changed`,
+        publishedBy: 'currency-change',
+      });
+      if (doc) reseeded.push(spec.kind);
+    }
+    return reseeded;
   }
+}
+
+/**
+ * Publishes a version with its audit event. `id` comes from the request's operation ids, so a
+ * retry finds the version it published; the event then records the version it got.
+ */
+export function publishRuleSet(
+  services: { ruleSets: RuleSets; audit: Pick<AuditLog, 'record'> },
+  tenantId: TenantId,
+  kind: string,
+  input: { definition: unknown; effectiveFrom?: Date; note?: string; id: string },
+  by: Requester,
+): Promise<RuleSetVersion> {
+  const event = (data: Record<string, unknown>): KeyedAuditInput => ({
+    actor: by.actor, action: 'rule-set.published', entity: { type: 'rule-set', id: input.id }, data, requestId: by.requestId, eventKey: `rule-set.published:${input.id}`,
+  });
+  return withAudit(services, tenantId, event({ kind, note: input.note }), { model: 'RuleSet', filter: { _id: input.id } },
+    () => services.ruleSets.publish(tenantId, kind, { ...input, publishedBy: by.actor.id }),
+    (published) => event({ kind: published.kind, version: published.version, effectiveFrom: published.effectiveFrom, note: published.note }));
 }

@@ -5,13 +5,14 @@ import { TENANT_ROLES, TenantRole } from '../../models/tenancy/api-key';
 import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
+import type { TenantId } from '../../platform/tenant-id';
 
 /**
  * Every declared route refuses callers without a key (401) and keys of roles it does not list
  * (403), so a new route cannot forget its access rule. Keys work only for their own tenant.
  */
 let app: TestTrellis;
-let tenantId: string;
+let tenantId: TenantId;
 const keys = {} as Record<TenantRole, string>;
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
 import { newId } from '../../platform/ids';
+import { createApiKey } from '../../services/tenancy/api-keys';
 
 /**
  * Races the local store's conditional updates cannot decide (they are not compare-and-set):
@@ -66,4 +67,17 @@ test('concurrent settings updates with one If-Match: exactly one wins and its se
   const audit = await app.http('GET', '/v1/audit?action=settings.updated', { key: tenant.adminKey });
   expect(audit.body.items).toHaveLength(1);
   expect(audit.body.items[0].data.settings.displayName).toBe(winner.body.displayName);
+});
+
+test('a key created again under the same id (a retried request) is refused, not answered with a secret that does not work', async () => {
+  const tenant = await provisionTenant(app);
+  const services = app.running.services;
+  const keyId = newId('key');
+  const by = { actor: { type: 'api-key' as const, id: 'test' }, requestId: 'retried' };
+  const key = { name: 'retried', role: 'finance' as const, createdBy: 'test' };
+  const first = await createApiKey(services, tenant.tenantId, key, keyId, by);
+  expect((await app.http('GET', '/v1/settings', { key: first.plaintext })).status).toBe(200);
+  await expect(createApiKey(services, tenant.tenantId, key, keyId, by)).rejects.toMatchObject({ kind: 'conflict', detail: expect.stringMatching(/not shown again/) });
+  const events = await app.http('GET', `/v1/audit?action=api-key.created&entityId=${keyId}`, { key: tenant.adminKey });
+  expect(events.body.items).toHaveLength(1);
 });

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const real = activitiesOf(AREAS, { services: running.services });
   // The store blips once on the proposals' audit event, after the proposals were written.
   const blippingAudit = {
-    record: (tenantId: string, input: Parameters<AuditLog['record']>[1]) => {
+    record: (tenantId: Parameters<AuditLog['record']>[0], input: Parameters<AuditLog['record']>[1]) => {
       if (input.action === 'tier-review.proposed' && auditBlips === 0) {
         auditBlips += 1;
         return Promise.reject(new Error('store blip'));

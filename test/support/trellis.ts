@@ -1,5 +1,6 @@
 import { loadConfig, Config } from '../../config';
 import { startTrellis, RunningTrellis } from '../../platform/runtime';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 
 /**
  * A Trellis instance (api + Temporal worker + queue worker) in the test process, against the
@@ -78,14 +79,14 @@ export function uniqueSlug(prefix = 't'): string {
 export async function provisionTenant(
   app: TestTrellis,
   opts: { isolation?: 'pooled' | 'dedicated'; slug?: string; currency?: string } = {},
-): Promise<{ tenantId: string; adminKey: string; slug: string }> {
+): Promise<{ tenantId: TenantId; adminKey: string; slug: string }> {
   const slug = opts.slug ?? uniqueSlug();
   const res = await app.http('POST', '/v1/tenants', {
     key: app.platformKey,
     body: { name: `Tenant ${slug}`, slug, isolation: opts.isolation ?? 'pooled', currency: opts.currency ?? 'USD', timezone: 'Europe/Berlin', locale: 'en-US' },
   });
   if (res.status !== 201 && res.status !== 202) throw new Error(`provisioning failed: ${res.status} ${res.text}`);
-  const tenantId = res.body.tenant.id as string;
+  const tenantId = asTenantId(res.body.tenant.id as string);
   await waitFor(async () => (await app.http('GET', `/v1/tenants/${tenantId}`, { key: app.platformKey })).body.status === 'active', 60000);
   return { tenantId, adminKey: res.body.adminKey, slug };
 }

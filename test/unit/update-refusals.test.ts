@@ -3,9 +3,11 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { defineUpdate } from '@temporalio/workflow';
 import { executeRefusableUpdate } from '../../services/tenant-workflows';
 import { Problem } from '../../api/problem';
+import { problemOf } from '../../api/errors';
+import type { DomainError } from '../../domain/errors';
 import { INVALID_INPUT, NOT_READY, REFUSED } from '../../domain/refusals';
 
-/** How a workflow's refusal of an Update becomes the API's answer (pure mapping, fake handle). */
+/** How a workflow's refusal of an Update becomes the API's answer (pure mapping, fake handle): the use case's refusal, as api/ maps it. */
 const update = defineUpdate<void, [unknown]>('anything');
 const refusing = (type: string) =>
   ({ executeUpdate: async () => { throw new WorkflowUpdateFailedError('refused', ApplicationFailure.create({ type, message: `${type} says no`, nonRetryable: true })); } }) as unknown as WorkflowHandle;
@@ -14,7 +16,7 @@ async function refusalOf(type: string): Promise<Problem> {
   try {
     await executeRefusableUpdate(refusing(type), update, {}, 'ended');
   } catch (err) {
-    return err as Problem;
+    return problemOf(err as DomainError);
   }
   throw new Error('no refusal');
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { route } from '../../route';
-import { Obj, Limit, Cursor, IsoDateTime } from '../../schemas';
-import { Problem } from '../../problem';
+import { typedRoute } from '../../route';
+import { Obj, Limit, Cursor, IsoDateTime, withDefault } from '../../schemas';
+import { invalid } from '../../../domain/errors';
 import type { AuditEventDoc } from '../../../models/tenancy/audit-event';
 
 const EventView = Obj({
@@ -42,18 +42,17 @@ const AuditQuery = Obj({
   limit: Type.Optional(Limit),
   cursor: Type.Optional(Cursor),
 });
-type AuditQuery = { action?: string; entityType?: string; entityId?: string; actorId?: string; from?: string; to?: string; limit: number; cursor?: string };
 
 const encodeSeq = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url');
 function decodeSeq(cursor?: string): number | undefined {
   if (cursor === undefined) return undefined;
   const match = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new Problem('validation-failed', 'query.cursor is not a cursor this API returned', { field: 'query.cursor' });
+  if (!match) throw invalid('query.cursor', 'query.cursor is not a cursor this API returned');
   return Number(match[1]);
 }
 
 export const auditRoutes = [
-  route<unknown, AuditQuery>({
+  typedRoute({
     method: 'get',
     path: '/v1/audit',
     tag: 'Audit',
@@ -61,8 +60,8 @@ export const auditRoutes = [
     access: ['tenant-admin', 'finance'],
     query: AuditQuery,
     responses: { 200: { description: 'A page of audit events', schema: Obj({ items: Type.Array(EventView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) } },
-    async handler({ tenant, query, services }) {
-      const events = await services.audit.list(tenant._id, {
+    async handler({ tenantId, query, services }) {
+      const events = await services.audit.list(tenantId, {
         action: query.action,
         entityType: query.entityType,
         entityId: query.entityId,
@@ -77,13 +76,13 @@ export const auditRoutes = [
       return { status: 200, body: { items: page.map(view), nextCursor } };
     },
   }),
-  route<unknown, { full?: boolean }>({
+  typedRoute({
     method: 'get',
     path: '/v1/audit/verify',
     tag: 'Audit',
     summary: 'Check the hash chain (from the last verified event, or all of it with full=true or when the last full check is old) and report the first broken link',
     access: ['tenant-admin', 'finance'],
-    query: Obj({ full: Type.Optional(Type.Boolean({ default: false, description: 're-hash the whole chain, not only the events after the last verified one' })) }),
+    query: Obj({ full: Type.Optional(withDefault(Type.Boolean({ description: 're-hash the whole chain, not only the events after the last verified one' }), false)) }),
     responses: {
       200: {
         description: 'Verification result',
@@ -95,8 +94,8 @@ export const auditRoutes = [
         }),
       },
     },
-    async handler({ tenant, services, query }) {
-      const verification = await services.audit.verify(tenant._id, { full: query.full === true, fullEveryMs: services.config.auditFullVerifySeconds * 1000 });
+    async handler({ tenantId, services, query }) {
+      const verification = await services.audit.verify(tenantId, { full: query.full, fullEveryMs: services.config.auditFullVerifySeconds * 1000 });
       return { status: 200, body: verification };
     },
   }),

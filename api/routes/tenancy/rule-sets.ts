@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { route, STAFF_ROLES } from '../../route';
+import { route, typedRoute, STAFF_ROLES } from '../../route';
 import { Obj, IsoDateTime } from '../../schemas';
 import { auditActor } from '../../context';
-import type { RuleSetVersion } from '../../../services/tenancy/rule-sets';
-import { withAudit, type KeyedAuditInput } from '../../../services/outbox';
+import { publishRuleSet, type RuleSetVersion } from '../../../services/tenancy/rule-sets';
 
 const KindParams = Obj({ kind: Type.String({ pattern: '^[a-z][a-z-]{1,39}$' }) });
 
@@ -57,7 +56,7 @@ export const ruleSetRoutes = [
       return { status: 200, body: { items } };
     },
   }),
-  route<unknown, unknown, { kind: string }>({
+  typedRoute({
     method: 'get',
     path: '/v1/rule-sets/:kind',
     tag: 'Rule sets',
@@ -72,7 +71,7 @@ export const ruleSetRoutes = [
       return { status: 200, body: { kind: spec.kind, schema: spec.schema, inForceVersion: inForce?.version ?? null, versions: versions.map(view) } };
     },
   }),
-  route<{ definition: unknown; effectiveFrom?: string; note?: string }, unknown, { kind: string }>({
+  typedRoute({
     method: 'post',
     path: '/v1/rule-sets/:kind/versions',
     tag: 'Rule sets',
@@ -81,26 +80,18 @@ export const ruleSetRoutes = [
     params: KindParams,
     body: PublishBody,
     responses: { 201: { description: 'The published version', schema: VersionView } },
-    async handler({ tenant, params, body, services, actor, requestId, operation }) {
-      const publishedBy = auditActor(actor).id;
-      // The version's id derives from the Idempotency-Key: a retry finds the version it published.
-      const id = operation.id('rs');
-      const event = (data: Record<string, unknown>): KeyedAuditInput => ({
-        actor: auditActor(actor), action: 'rule-set.published', entity: { type: 'rule-set', id }, data, requestId, eventKey: `rule-set.published:${id}`,
-      });
-      const version = await withAudit(services, tenant._id, event({ kind: params.kind, note: body.note }), { model: 'RuleSet', filter: { _id: id } }, () =>
-        services.ruleSets.publish(tenant._id, params.kind, {
-          definition: body.definition,
-          effectiveFrom: body.effectiveFrom ? new Date(body.effectiveFrom) : undefined,
-          note: body.note,
-          publishedBy,
-          id,
-        }),
-      (published) => event({ kind: published.kind, version: published.version, effectiveFrom: published.effectiveFrom, note: published.note }));
+    async handler({ tenantId, params, body, services, actor, requestId, operation }) {
+      const version = await publishRuleSet(services, tenantId, params.kind, {
+        definition: body.definition,
+        effectiveFrom: body.effectiveFrom ? new Date(body.effectiveFrom) : undefined,
+        note: body.note,
+        // The version's id derives from the Idempotency-Key: a retry finds the version it published.
+        id: operation.id('rs'),
+      }, { actor: auditActor(actor), requestId });
       return { status: 201, body: view(version), headers: { Location: `/v1/rule-sets/${params.kind}` } };
     },
   }),
-  route<{ definition?: unknown; input: unknown }, unknown, { kind: string }>({
+  typedRoute({
     method: 'post',
     path: '/v1/rule-sets/:kind/dry-run',
     tag: 'Rule sets',

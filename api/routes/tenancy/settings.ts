@@ -1,11 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { route } from '../../route';
+import { route, typedRoute } from '../../route';
 import { Obj, Currency } from '../../schemas';
 import { Problem } from '../../problem';
 import { auditActor } from '../../context';
-import { checkRegional } from './tenants';
-import { prepareCurrencyChange } from '../../../services/tenancy/tenant-currency';
-import type { TenantDoc, TenantSettings } from '../../../models/tenancy/tenant';
+import { currentSettings, replaceSettings } from '../../../services/tenancy/settings';
+import type { TenantDoc } from '../../../models/tenancy/tenant';
 
 const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'hex colour, e.g. #1f6feb' });
 
@@ -16,11 +15,10 @@ const SettingsBody = Obj({
   locale: Type.String({ minLength: 2, maxLength: 35 }),
   timezone: Type.String({ minLength: 1, maxLength: 64 }),
   currency: Currency,
-  roundingMode: Type.Union(['half-even', 'half-up', 'half-down', 'up', 'down'].map((m) => Type.Literal(m)), {
+  roundingMode: Type.Union((['half-even', 'half-up', 'half-down', 'up', 'down'] as const).map((m) => Type.Literal(m)), {
     description: 'how money is rounded to the minor unit (half-even is banker’s rounding)',
   }),
 });
-type SettingsBody = Omit<typeof SettingsBody.static, 'roundingMode'> & { roundingMode: TenantSettings['roundingMode'] };
 
 const SettingsView = Obj({ ...SettingsBody.properties, version: Type.Integer() });
 
@@ -32,6 +30,7 @@ function view(tenant: TenantDoc) {
   };
 }
 
+/** The version an If-Match names: the ETag a client read from GET /v1/settings. */
 function parseIfMatch(header: string | string[] | undefined): number {
   if (header === undefined) throw new Problem('precondition-required', 'send If-Match with the ETag from GET /v1/settings');
   const match = /^(?:W\/)?"(\d{1,9})"$/.exec(String(header).trim());
@@ -47,12 +46,12 @@ export const settingsRoutes = [
     summary: "The tenant's branding, locale, time zone, currency and rounding mode (with an ETag)",
     access: ['tenant-admin', 'approver', 'finance'],
     responses: { 200: { description: 'Current settings', schema: SettingsView } },
-    async handler({ tenant, services }) {
-      const { reply, etag } = view(await services.tenants.rollSettingsForward(tenant));
+    async handler({ tenant }) {
+      const { reply, etag } = view(await currentSettings(tenant));
       return { status: 200, body: reply, headers: { ETag: etag } };
     },
   }),
-  route<SettingsBody>({
+  typedRoute({
     method: 'put',
     path: '/v1/settings',
     tag: 'Settings',
@@ -60,15 +59,9 @@ export const settingsRoutes = [
     access: ['tenant-admin'],
     body: SettingsBody,
     responses: { 200: { description: 'Updated settings', schema: SettingsView } },
-    async handler({ tenant, body, headers, services, actor, requestId }) {
-      const version = parseIfMatch(headers['if-match']);
-      const locale = checkRegional(body);
-      // 409 once money exists in the current currency; otherwise the seeded rules follow the new
-      // one. A stale If-Match skips this and gets its 412 from the update.
-      if (version === tenant.settingsVersion) await prepareCurrencyChange(services.ruleSets, tenant._id, tenant.settings.currency, body.currency);
-      const settings: TenantSettings = { ...body, locale };
-      const updated = await services.tenants.updateSettings(tenant._id, settings, version, auditActor(actor), requestId);
-      const { reply, etag } = view(updated);
+    async handler({ tenantId, body, headers, services, actor, requestId }) {
+      const ifMatch = parseIfMatch(headers['if-match']);
+      const { reply, etag } = view(await replaceSettings(services, tenantId, body, ifMatch, { actor: auditActor(actor), requestId }));
       return { status: 200, body: reply, headers: { ETag: etag } };
     },
   }),

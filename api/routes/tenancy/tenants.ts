@@ -1,19 +1,21 @@
 import { Type } from '@sinclair/typebox';
-import { route } from '../../route';
+import { typedRoute } from '../../route';
 import { Obj, Id, IdParams, Slug, Currency, PageQuery, Page } from '../../schemas';
-import { Problem, notFound } from '../../problem';
 import { decodeCursor, pageOf } from '../../../services/pagination';
-import { isCurrency, isTimeZone, canonicalLocale } from '../../../domain/locale';
+import { TENANT_STATUSES, ISOLATIONS } from '../../../domain/tenancy/lifecycle';
+import { asTenantId } from '../../../platform/tenant-id';
 import type { TenantDoc } from '../../../models/tenancy/tenant';
-import type { RequestContext } from '../../context';
 import type { TenantExportDoc } from '../../../models/tenancy/tenant-export';
+
+const Status = Type.Union(TENANT_STATUSES.map((s) => Type.Literal(s)));
+const IsolationSchema = Type.Union(ISOLATIONS.map((i) => Type.Literal(i)));
 
 export const TenantView = Obj({
   id: Type.String(),
   slug: Type.String(),
   name: Type.String(),
-  status: Type.Union(['provisioning', 'active', 'offboarding', 'deleted', 'failed'].map((s) => Type.Literal(s))),
-  isolation: Type.Union([Type.Literal('pooled'), Type.Literal('dedicated')]),
+  status: Status,
+  isolation: IsolationSchema,
   namespace: Type.String(),
   currency: Type.Optional(Type.String()),
   timezone: Type.Optional(Type.String()),
@@ -71,30 +73,16 @@ function exportView(e: TenantExportDoc) {
 const ProvisionBody = Obj({
   name: Type.String({ minLength: 1, maxLength: 120 }),
   slug: Slug,
-  isolation: Type.Union([Type.Literal('pooled'), Type.Literal('dedicated')], { default: 'pooled' }),
+  isolation: Type.Union(ISOLATIONS.map((i) => Type.Literal(i)), { default: 'pooled' }),
   currency: Currency,
   timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin' }),
   locale: Type.String({ minLength: 2, maxLength: 35, description: 'BCP 47 tag, e.g. en-US' }),
 });
-type ProvisionBody = typeof ProvisionBody.static;
 
-/** Checks a schema cannot express, shared with the settings route. */
-export function checkRegional(input: { currency: string; timezone: string; locale: string }): string {
-  if (!isCurrency(input.currency)) throw new Problem('validation-failed', `body.currency "${input.currency}" is not an ISO 4217 currency`, { field: 'body.currency' });
-  if (!isTimeZone(input.timezone)) throw new Problem('validation-failed', `body.timezone "${input.timezone}" is not an IANA time zone`, { field: 'body.timezone' });
-  const locale = canonicalLocale(input.locale);
-  if (!locale) throw new Problem('validation-failed', `body.locale "${input.locale}" is not a BCP 47 language tag`, { field: 'body.locale' });
-  return locale;
-}
-
-async function tenantOr404(ctx: Pick<RequestContext, 'services'>, id: string): Promise<TenantDoc> {
-  const tenant = await ctx.services.tenants.get(id);
-  if (!tenant) throw notFound(`tenant ${id}`);
-  return tenant;
-}
+const ExportParams = Obj({ id: Id('ten'), exportId: Id('exp') });
 
 export const tenantRoutes = [
-  route<ProvisionBody>({
+  typedRoute({
     method: 'post',
     path: '/v1/tenants',
     tag: 'Tenants',
@@ -106,8 +94,7 @@ export const tenantRoutes = [
       202: { description: 'Accepted and still provisioning; poll GET /v1/tenants/{id}', schema: Obj({ tenant: TenantView, adminKey: Type.String() }) },
     },
     async handler({ body, services }) {
-      const locale = checkRegional(body);
-      const { tenant, adminKey } = await services.tenants.provision({ ...body, locale }, services.config.provisionWaitMs);
+      const { tenant, adminKey } = await services.tenants.provision(body, services.config.provisionWaitMs);
       return {
         status: tenant.status === 'active' ? 201 : 202,
         body: { tenant: tenantView(tenant), adminKey },
@@ -116,13 +103,13 @@ export const tenantRoutes = [
       };
     },
   }),
-  route<unknown, { limit: number; cursor?: string; status?: string }>({
+  typedRoute({
     method: 'get',
     path: '/v1/tenants',
     tag: 'Tenants',
     summary: 'List tenants, newest first',
     access: 'platform',
-    query: Obj({ ...PageQuery, status: Type.Optional(Type.Union(['provisioning', 'active', 'offboarding', 'deleted', 'failed'].map((s) => Type.Literal(s)))) }),
+    query: Obj({ ...PageQuery, status: Type.Optional(Status) }),
     responses: { 200: { description: 'A page of tenants', schema: Page(TenantView) } },
     async handler({ query, services }) {
       const docs = await services.tenants.list({ before: decodeCursor(query.cursor), limit: query.limit, status: query.status });
@@ -130,7 +117,7 @@ export const tenantRoutes = [
       return { status: 200, body: { items: page.map(tenantView), nextCursor } };
     },
   }),
-  route<unknown, unknown, { id: string }>({
+  typedRoute({
     method: 'get',
     path: '/v1/tenants/:id',
     tag: 'Tenants',
@@ -138,11 +125,11 @@ export const tenantRoutes = [
     access: 'platform',
     params: IdParams('ten'),
     responses: { 200: { description: 'The tenant', schema: TenantView } },
-    async handler(ctx) {
-      return { status: 200, body: tenantView(await tenantOr404(ctx, ctx.params.id)) };
+    async handler({ params, services }) {
+      return { status: 200, body: tenantView(await services.tenants.require(asTenantId(params.id))) };
     },
   }),
-  route<unknown, unknown, { id: string }>({
+  typedRoute({
     method: 'delete',
     path: '/v1/tenants/:id',
     tag: 'Tenants',
@@ -150,13 +137,11 @@ export const tenantRoutes = [
     access: 'platform',
     params: IdParams('ten'),
     responses: { 202: { description: 'Offboarding started; poll GET /v1/tenants/{id} until status is deleted', schema: TenantView } },
-    async handler(ctx) {
-      const tenant = await tenantOr404(ctx, ctx.params.id);
-      if (tenant.status === 'deleted') return { status: 202, body: tenantView(tenant) };
-      return { status: 202, body: tenantView(await ctx.services.tenants.offboard(tenant, 'platform')) };
+    async handler({ params, services }) {
+      return { status: 202, body: tenantView(await services.tenants.offboard(asTenantId(params.id), 'platform')) };
     },
   }),
-  route<unknown, unknown, { id: string }>({
+  typedRoute({
     method: 'post',
     path: '/v1/tenants/:id/export',
     tag: 'Tenants',
@@ -164,46 +149,37 @@ export const tenantRoutes = [
     access: 'platform',
     params: IdParams('ten'),
     responses: { 202: { description: 'Export queued; poll its URL', schema: ExportView } },
-    async handler(ctx) {
-      const tenant = await tenantOr404(ctx, ctx.params.id);
-      if (tenant.status !== 'active') throw new Problem('tenant-not-active', `tenant ${tenant._id} is ${tenant.status}; only active tenants can be exported`);
-      const doc = await ctx.services.tenants.requestExport(tenant._id, 'platform');
-      return { status: 202, body: exportView(doc), headers: { Location: `/v1/tenants/${tenant._id}/exports/${doc._id}` } };
+    async handler({ params, services }) {
+      const doc = await services.tenants.requestExport(asTenantId(params.id), 'platform');
+      return { status: 202, body: exportView(doc), headers: { Location: `/v1/tenants/${doc.tenantId}/exports/${doc._id}` } };
     },
   }),
-  route<unknown, unknown, { id: string; exportId: string }>({
+  typedRoute({
     method: 'get',
     path: '/v1/tenants/:id/exports/:exportId',
     tag: 'Tenants',
     summary: 'Status of a tenant export',
     access: 'platform',
-    params: Obj({ id: Id('ten'), exportId: Id('exp') }),
+    params: ExportParams,
     responses: { 200: { description: 'The export', schema: ExportView } },
-    async handler(ctx) {
-      await tenantOr404(ctx, ctx.params.id);
-      const doc = await ctx.services.tenants.getExport(ctx.params.id, ctx.params.exportId);
-      if (!doc) throw notFound(`export ${ctx.params.exportId}`);
-      return { status: 200, body: exportView(doc) };
+    async handler({ params, services }) {
+      return { status: 200, body: exportView(await services.tenants.getExport(asTenantId(params.id), params.exportId)) };
     },
   }),
-
-  route<unknown, unknown, { id: string; exportId: string }>({
+  typedRoute({
     method: 'get',
     path: '/v1/tenants/:id/exports/:exportId/download',
     tag: 'Tenants',
     summary: 'Download a ready export as one JSON document',
     access: 'platform',
-    params: Obj({ id: Id('ten'), exportId: Id('exp') }),
+    params: ExportParams,
     responses: { 200: { description: 'The export document', contentType: 'application/json' } },
-    async handler(ctx) {
-      await tenantOr404(ctx, ctx.params.id);
-      const doc = await ctx.services.tenants.getExport(ctx.params.id, ctx.params.exportId);
-      if (!doc) throw notFound(`export ${ctx.params.exportId}`);
-      if (doc.status !== 'ready') throw new Problem('conflict', `export ${doc._id} is ${doc.status}, not ready yet`);
+    async handler({ params, services }) {
+      const { doc, text } = await services.tenants.download(asTenantId(params.id), params.exportId);
       return {
         status: 200,
         headers: { 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${doc.tenantId}-${doc._id}.json"` },
-        stream: ctx.services.tenants.exportChunks(doc.tenantId, doc._id),
+        stream: text,
       };
     },
   }),
