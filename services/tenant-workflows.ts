@@ -8,7 +8,7 @@ import type { Workflow } from '@temporalio/common';
 import type { Connections } from '../platform/connections';
 import type { Config } from '../config';
 import type { TenantDoc } from '../models/tenancy/tenant';
-import { tenantWorkflowId } from '../domain/workflow-ids';
+import type { TenantProcess } from '../domain/workflow-ids';
 
 export const TENANT_ID_ATTRIBUTE = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
 
@@ -25,14 +25,13 @@ export class TenantWorkflows {
 
   async start<W extends Workflow>(
     tenant: Pick<TenantDoc, '_id' | 'placement'>,
-    kind: string,
+    workflow: TenantProcess,
     id: string,
-    workflow: string,
     args: Parameters<W>,
     opts: { reuseExisting?: boolean } = {},
   ): Promise<WorkflowHandle<W>> {
     const options = {
-      workflowId: tenantWorkflowId(tenant._id, kind, id),
+      workflowId: workflow.id(tenant._id, id),
       taskQueue: this.config.temporalTaskQueue,
       args,
       typedSearchAttributes: new TypedSearchAttributes([{ key: TENANT_ID_ATTRIBUTE, value: tenant._id }]),
@@ -41,11 +40,11 @@ export class TenantWorkflows {
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       ...(opts.reuseExisting ? { workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING } : {}),
     } as unknown as WorkflowStartOptions<W>;
-    return this.client(tenant).workflow.start<W>(workflow, options);
+    return this.client(tenant).workflow.start<W>(workflow.type, options);
   }
 
-  handle<W extends Workflow>(tenant: Pick<TenantDoc, '_id' | 'placement'>, kind: string, id: string): WorkflowHandle<W> {
-    return this.client(tenant).workflow.getHandle<W>(tenantWorkflowId(tenant._id, kind, id));
+  handle<W extends Workflow>(tenant: Pick<TenantDoc, '_id' | 'placement'>, workflow: TenantProcess, id: string): WorkflowHandle<W> {
+    return this.client(tenant).workflow.getHandle<W>(workflow.id(tenant._id, id));
   }
 }
 

@@ -17,6 +17,7 @@ import { customerKeys } from '../../domain/deals/customer-key';
 import { AmountError, convertMinor, toMinor } from '../../domain/money';
 import { minorUnitDigits, isCurrency } from '../../domain/locale';
 import { DEAL_APPROVAL_KIND } from '../../domain/deals/rule-kind';
+import { dealWorkflow } from '../../domain/workflow-ids';
 import type { DealApprovalRules } from '../../domain/deals/approval-rules';
 import type { DeciderActor, Decision } from '../../domain/deals/approval-steps';
 import {
@@ -34,9 +35,6 @@ const reversalAudit = (actor: DealActor, r: Omit<DealReversalDoc, 'tenantId'>): 
   data: { reversalId: r._id, kind: r.kind, amountMinor: r.amountMinor, currency: r.currency, totalReversedMinor: r.totalReversedMinor, reason: r.reason },
   eventKey: `deal.reversed:${r._id}`,
 });
-
-/** The deal's workflow kind in `<tenantId>/deal/<dealId>`. */
-export const DEAL_WORKFLOW_KIND = 'deal';
 
 export interface Registration {
   customer: { name: string; domain?: string; country: string };
@@ -83,7 +81,7 @@ export class DealService {
   constructor(private readonly services: Services) {}
 
   private handle(tenant: TenantDoc, dealId: string) {
-    return this.services.workflows.handle<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId);
+    return this.services.workflows.handle<typeof dealApproval>(tenant, dealWorkflow, dealId);
   }
 
   async register(tenant: TenantDoc, actor: DealActor, input: Registration, operation: Pick<OperationIds, 'id'> = new OperationIds(undefined)): Promise<DealDoc> {
@@ -163,7 +161,7 @@ export class DealService {
       if (!isDuplicateKey(err)) throw err; // a concurrent attempt of the same request staged it
     }
     try {
-      await this.services.workflows.start<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId, 'dealApproval', [workflowInput]);
+      await this.services.workflows.start<typeof dealApproval>(tenant, dealWorkflow, dealId, [workflowInput]);
     } catch (err) {
       // A retry of a registration whose first attempt started the workflow: go on to its view.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -391,7 +389,7 @@ export async function reapStaleDeals(
 
 async function processState(services: Services, tenant: TenantDoc, dealId: string): Promise<string> {
   try {
-    const description = await services.workflows.handle(tenant, DEAL_WORKFLOW_KIND, dealId).describe();
+    const description = await services.workflows.handle(tenant, dealWorkflow, dealId).describe();
     return description.status.name;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return 'none';

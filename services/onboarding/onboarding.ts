@@ -10,7 +10,7 @@ import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
 import { hashKey, sameHash } from '../../domain/tenancy/api-key-format';
 import { canonicalJson } from '../../domain/canonical-json';
-import { tenantWorkflowId } from '../../domain/workflow-ids';
+import { onboardingWorkflow } from '../../domain/workflow-ids';
 import { canonicalTaxId } from '../../domain/onboarding/tax-ids';
 import { emailDomainOf, ApplicantDetails } from '../../domain/onboarding/checks';
 import { CLOSED_STATUSES, ApplicationStatus, OnboardingState } from '../../domain/onboarding/state';
@@ -26,7 +26,6 @@ import { withHistory, appendApplicationEvent } from './application-history';
  * starts one onboarding workflow; every later decision is an Update to it. Secrets handed out here
  * (applicant tokens, invitation tokens) are stored as SHA-256 hashes only.
  */
-export const ONBOARDING_KIND = 'partner-onboarding';
 
 /** The agreement's hash: what an applicant accepts is exactly this version, title and text. */
 export function agreementHash(agreement: OnboardingRules['agreement']): string {
@@ -74,7 +73,7 @@ export async function applyForPartnership(
       status: 'submitted',
       currentStep: null,
       ruleSetVersion: rules.version,
-      workflowId: tenantWorkflowId(tenant._id, ONBOARDING_KIND, applicationId),
+      workflowId: onboardingWorkflow.id(tenant._id, applicationId),
       findings: [],
       documents: [],
       review: { round: 0, decisions: [] },
@@ -94,7 +93,7 @@ export async function applyForPartnership(
     eventKey: `partner-application.submitted:${applicationId}`,
   });
   const workflowInput: OnboardingInput = { tenantId: tenant._id, applicationId, partnerId, ruleSetVersion: rules.version, continueAsNewAfter: services.config.onboardingContinueAsNewAfter };
-  await services.workflows.start(tenant, ONBOARDING_KIND, applicationId, 'partnerOnboarding', [workflowInput]);
+  await services.workflows.start(tenant, onboardingWorkflow, applicationId, [workflowInput]);
   return { application, applicantToken };
 }
 
@@ -161,14 +160,14 @@ export async function sendToApplication<Arg>(
   if (CLOSED_STATUSES.includes(application.status)) {
     throw new Problem('decision-refused', `the application is ${application.status}; it takes no more decisions`);
   }
-  const handle = services.workflows.handle(tenant, ONBOARDING_KIND, application._id);
+  const handle = services.workflows.handle(tenant, onboardingWorkflow, application._id);
   return executeRefusableUpdate(handle, update, arg, 'the application process has ended; it takes no more decisions');
 }
 
 /** The workflow's live state (current step and full history), when its process is still running. */
 export async function liveState(services: Services, tenant: TenantDoc, applicationId: string): Promise<OnboardingState | null> {
   try {
-    return await services.workflows.handle(tenant, ONBOARDING_KIND, applicationId).query(onboardingStateQuery);
+    return await services.workflows.handle(tenant, onboardingWorkflow, applicationId).query(onboardingStateQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
@@ -300,7 +299,7 @@ const REAPER: AuditActor = { type: 'system', id: 'application-reaper' };
 /** Whether the application's workflow exists and is still running. */
 async function processRuns(services: Services, tenant: Pick<TenantDoc, '_id' | 'placement'>, applicationId: string): Promise<boolean> {
   try {
-    const description = await services.workflows.handle(tenant, ONBOARDING_KIND, applicationId).describe();
+    const description = await services.workflows.handle(tenant, onboardingWorkflow, applicationId).describe();
     return description.status.name === 'RUNNING';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;

@@ -4,7 +4,7 @@ import { TenantExportModel, TenantExportChunkModel, TenantExportDoc } from '../.
 import { newId } from '../../platform/ids';
 import { inTenant } from '../../platform/tenant-context';
 import { issueTenantKey } from '../../domain/tenancy/api-key-format';
-import { dedicatedNamespace, provisioningWorkflowId, offboardingWorkflowId } from '../../domain/workflow-ids';
+import { dedicatedNamespace, provisioningWorkflow, offboardingWorkflow } from '../../domain/workflow-ids';
 import { Problem, notFound } from '../../api/problem';
 import type { Connections } from '../../platform/connections';
 import type { Config } from '../../config';
@@ -78,8 +78,8 @@ export class Tenants {
     }
     const key = issueTenantKey(tenantId, newId('key'));
     const input: ProvisionInput = { tenantId, adminKey: { keyId: key.keyId, hash: key.hash, prefix: key.prefix } };
-    const handle = await this.platformClient().workflow.start('provisionTenant', {
-      workflowId: provisioningWorkflowId(tenantId),
+    const handle = await this.platformClient().workflow.start(provisioningWorkflow.type, {
+      workflowId: provisioningWorkflow.id(tenantId),
       taskQueue: this.config.temporalTaskQueue,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -179,8 +179,8 @@ export class Tenants {
    * tenant stuck in provisioning is accepted: offboarding stops its provisioning first.
    */
   async offboard(tenant: TenantDoc, requestedBy: string): Promise<TenantDoc> {
-    await this.platformClient().workflow.start('offboardTenant', {
-      workflowId: offboardingWorkflowId(tenant._id),
+    await this.platformClient().workflow.start(offboardingWorkflow.type, {
+      workflowId: offboardingWorkflow.id(tenant._id),
       taskQueue: this.config.temporalTaskQueue,
       args: [{ tenantId: tenant._id, requestedBy }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -202,7 +202,7 @@ export async function reapStaleTenants(services: Services, olderThanMs: number):
   const client = services.conns.clientFor(services.config.temporalNamespace);
   const done = { activated: [] as string[], failed: [] as string[] };
   for (const { _id: tenantId } of stuck) {
-    const handle = client.workflow.getHandle(provisioningWorkflowId(tenantId));
+    const handle = client.workflow.getHandle(provisioningWorkflow.id(tenantId));
     let state: string | undefined;
     try {
       state = (await handle.describe()).status.name;

@@ -4,7 +4,7 @@ import { TierReviewModel, TierReviewDoc } from '../../models/tiers/tier-review';
 import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { tenantWorkflowId } from '../../domain/workflow-ids';
+import { tierReviewWorkflow } from '../../domain/workflow-ids';
 import { Problem } from '../../api/problem';
 import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../../workflows/tiers/messages';
 import { DEFAULT_TIERS_RULES, TiersRules } from '../../domain/tiers/definition';
@@ -15,8 +15,6 @@ import { isDuplicateKey } from '../../platform/store-errors';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 
 /** Tier reviews as the API sees them: run one now, read them, approve or reject their proposals. */
-export const TIER_REVIEW_KIND = 'tier-review';
-
 export const tierReviewScheduleId = (tenantId: string): string => `${tenantId}/tier-review-schedule`;
 
 /**
@@ -48,9 +46,9 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: str
       spec,
       action: {
         type: 'startWorkflow',
-        workflowType: 'tierReview',
+        workflowType: tierReviewWorkflow.type,
         taskQueue: services.config.temporalTaskQueue,
-        workflowId: tenantWorkflowId(tenantId, TIER_REVIEW_KIND, 'scheduled'),
+        workflowId: tierReviewWorkflow.id(tenantId, 'scheduled'),
         args,
         typedSearchAttributes: attributes,
       },
@@ -71,7 +69,7 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: str
 }
 
 export async function requestTierReview(services: Services, tenant: TenantDoc, requestedBy: string, reviewId: string = newId('rev')): Promise<TierReviewDoc> {
-  const workflowId = tenantWorkflowId(tenant._id, TIER_REVIEW_KIND, reviewId);
+  const workflowId = tierReviewWorkflow.id(tenant._id, reviewId);
   // By id, so a retried request (same id) finds the review and the workflow it already started.
   const doc = await inTenant(tenant._id, async () => {
     try {
@@ -83,7 +81,7 @@ export async function requestTierReview(services: Services, tenant: TenantDoc, r
   });
   const input: TierReviewInput = { tenantId: tenant._id, reviewId, trigger: 'on-demand', requestedBy };
   try {
-    await services.workflows.start(tenant, TIER_REVIEW_KIND, reviewId, 'tierReview', [input]);
+    await services.workflows.start(tenant, tierReviewWorkflow, reviewId, [input]);
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
