@@ -2,7 +2,7 @@ import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, Workfl
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Problem } from '../api/problem';
-import { INVALID_INPUT, NOT_READY } from '../domain/refusals';
+import { refusalKindOf } from '../domain/refusals';
 import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Workflow } from '@temporalio/common';
 import type { Connections } from '../platform/connections';
@@ -50,9 +50,10 @@ export class TenantWorkflows {
 
 
 /**
- * Sends a decision to a running process. The workflow validates it: a refusal becomes a 409 (not
- * now) or, for INVALID_INPUT, a 422 (never like this), carrying the workflow's reason; a process
- * that has already ended becomes a 409 saying so.
+ * Sends a decision to a running process. The workflow validates it, and its refusal (domain/refusals.ts)
+ * becomes the answer here, the one place that maps them: a 409 (not now), a 422 (never like this)
+ * or a retryable 409 (not ready yet), carrying the workflow's reason; a process that has already
+ * ended becomes a 409 saying so.
  */
 export async function executeRefusableUpdate<Ret, Arg>(
   handle: WorkflowHandle,
@@ -67,9 +68,11 @@ export async function executeRefusableUpdate<Ret, Arg>(
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
-      if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) throw new Problem('validation-failed', cause.message, { field: 'body' });
-      if (cause instanceof ApplicationFailure && cause.type === NOT_READY) throw new Problem('decision-refused', cause.message, { retryable: true, headers: { 'Retry-After': '1' } });
-      throw new Problem('decision-refused', cause?.message ?? err.message);
+      const message = cause?.message ?? err.message;
+      const kind = refusalKindOf(cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined);
+      if (kind === 'input') throw new Problem('validation-failed', message, { field: 'body' });
+      if (kind === 'not-ready') throw new Problem('decision-refused', message, { retryable: true, headers: { 'Retry-After': '1' } });
+      throw new Problem('decision-refused', message);
     }
     if (err instanceof WorkflowNotFoundError) throw new Problem('decision-refused', endedMessage);
     throw err;
