@@ -1,4 +1,5 @@
-import { DealModel, DealHistoryEntry, DealStatus, DealStepView } from '../../models/deals/deal';
+import { DealModel, DealHistoryEntry } from '../../models/deals/deal';
+import type { DealView } from '../../domain/deals/projection';
 import { ApiKeyModel } from '../../models/tenancy/api-key';
 import { inTenant } from '../../platform/tenant-context';
 import { recordClosedWon } from '../../services/tiers/partner-metrics';
@@ -8,27 +9,6 @@ import { isDuplicateKey } from '../../platform/store-errors';
 import { heartbeating } from '../heartbeat';
 import { ApplicationFailure } from '@temporalio/activity';
 import { DealRegistrationModel } from '../../models/deals/deal-registration';
-
-/** What the deal workflow publishes to the read model: its live state, nothing the API owns. */
-export interface DealView {
-  status: DealStatus;
-  purpose: 'registration' | 'extension';
-  plan?: { rule: string; action: string; reason?: string; notes: string[] };
-  currentStep: { id: string; name: string; role: string; anyone: boolean; actors: string[]; deadline?: string; escalated: boolean } | null;
-  awaitingRole: string | null;
-  steps: DealStepView[];
-  protectedUntil: string | null;
-  extensionsUsed: number;
-  /** Entries from `historyFrom` on (the ones new since the last publish); without it, all of them. */
-  history: DealHistoryEntry[];
-  historyFrom?: number;
-  outcome?: 'won' | 'lost';
-  closedAmountMinor?: number;
-  closedCurrency?: string;
-  closedAmountTenantMinor?: number;
-  closedAt?: string;
-  closeReason?: string;
-}
 
  /** The facts of a deal as registered: what the workflow's first activity writes. */
 export interface DealRegistrationRecord {

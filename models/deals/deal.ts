@@ -1,5 +1,9 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
+import type { DealStatus, DealHistoryEntry, DealStepView } from '../../domain/deals/deal';
+
+// The pure types live in domain/ (the workflow uses them); the model keeps exporting them.
+export type { DealStatus, DealHistoryEntry, DealStepView };
 
 /**
  * The read model of a registered deal. The deal's approval workflow owns its live state and
@@ -11,41 +15,7 @@ import { tenantModel } from '../tenant-model';
  * rule set's rate), `closedAt`; refunds and cancellations are separate append-only events in
  * `deal_reversals` (models/deal-reversal.ts), in the close currency.
  */
-export type DealStatus =
-  | 'submitted'
-  | 'pending-approval'
-  | 'info-requested'
-  | 'protected'
-  | 'extension-review'
-  | 'rejected'
-  | 'expired'
-  | 'closed'
-  /** Its process died or never started (a crash mid-registration): closed by the reaper. */
-  | 'abandoned';
-
 export const OPEN_DEAL_STATUSES: DealStatus[] = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review'];
-
-export interface DealHistoryEntry {
-  at: string;
-  type: string;
-  actorId?: string;
-  stepId?: string;
-  detail?: string;
-  /** The request's Update id (`op:…`), so a retried decision finds that it was already applied. */
-  updateId?: string;
-}
-
-export interface DealStepView {
-  id: string;
-  name: string;
-  role: string;
-  mode: string;
-  eligible: string[] | null;
-  status: string;
-  escalated: boolean;
-  deadline?: string;
-  decisions: { actorId: string; decision: string; comment?: string; at: string }[];
-}
 
 export interface DealDoc {
   _id: string;
