@@ -2,13 +2,13 @@ import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, Workfl
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { DomainError, invalid } from '../domain/errors';
-import { INVALID_INPUT, NOT_READY } from '../domain/refusals';
+import { refusalKindOf } from '../domain/refusals';
 import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Workflow } from '@temporalio/common';
 import type { Connections } from '../platform/connections';
 import type { Config } from '../config';
 import type { TenantDoc } from '../models/tenancy/tenant';
-import { tenantWorkflowId } from '../domain/workflow-ids';
+import type { TenantProcess } from '../domain/workflow-ids';
 
 export const TENANT_ID_ATTRIBUTE = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
 
@@ -25,14 +25,13 @@ export class TenantWorkflows {
 
   async start<W extends Workflow>(
     tenant: Pick<TenantDoc, '_id' | 'placement'>,
-    kind: string,
+    workflow: TenantProcess,
     id: string,
-    workflow: string,
     args: Parameters<W>,
     opts: { reuseExisting?: boolean } = {},
   ): Promise<WorkflowHandle<W>> {
     const options = {
-      workflowId: tenantWorkflowId(tenant._id, kind, id),
+      workflowId: workflow.id(tenant._id, id),
       taskQueue: this.config.temporalTaskQueue,
       args,
       typedSearchAttributes: new TypedSearchAttributes([{ key: TENANT_ID_ATTRIBUTE, value: tenant._id }]),
@@ -41,19 +40,20 @@ export class TenantWorkflows {
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       ...(opts.reuseExisting ? { workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING } : {}),
     } as unknown as WorkflowStartOptions<W>;
-    return this.client(tenant).workflow.start<W>(workflow, options);
+    return this.client(tenant).workflow.start<W>(workflow.type, options);
   }
 
-  handle<W extends Workflow>(tenant: Pick<TenantDoc, '_id' | 'placement'>, kind: string, id: string): WorkflowHandle<W> {
-    return this.client(tenant).workflow.getHandle<W>(tenantWorkflowId(tenant._id, kind, id));
+  handle<W extends Workflow>(tenant: Pick<TenantDoc, '_id' | 'placement'>, workflow: TenantProcess, id: string): WorkflowHandle<W> {
+    return this.client(tenant).workflow.getHandle<W>(workflow.id(tenant._id, id));
   }
 }
 
 
 /**
- * Sends a decision to a running process. The workflow validates it: a refusal becomes a 409 (not
- * now) or, for INVALID_INPUT, a 422 (never like this), carrying the workflow's reason; a process
- * that has already ended becomes a 409 saying so.
+ * Sends a decision to a running process. The workflow validates it, and its refusal (domain/refusals.ts)
+ * becomes the answer here, the one place that maps them: a 409 (not now), a 422 (never like this)
+ * or a retryable 409 (not ready yet), carrying the workflow's reason; a process that has already
+ * ended becomes a 409 saying so.
  */
 export async function executeRefusableUpdate<Ret, Arg>(
   handle: WorkflowHandle,
@@ -68,9 +68,11 @@ export async function executeRefusableUpdate<Ret, Arg>(
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
-      if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) throw invalid('body', cause.message);
-      if (cause instanceof ApplicationFailure && cause.type === NOT_READY) throw new DomainError('decision-refused', cause.message, { retryable: true, retryAfterSeconds: 1 });
-      throw new DomainError('decision-refused', cause?.message ?? err.message);
+      const message = cause?.message ?? err.message;
+      const kind = refusalKindOf(cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined);
+      if (kind === 'input') throw invalid('body', message);
+      if (kind === 'not-ready') throw new DomainError('decision-refused', message, { retryable: true, retryAfterSeconds: 1 });
+      throw new DomainError('decision-refused', message);
     }
     if (err instanceof WorkflowNotFoundError) throw new DomainError('decision-refused', endedMessage);
     throw err;

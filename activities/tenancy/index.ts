@@ -4,7 +4,7 @@ import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
 import { ensureIndexes } from '../../models/indexes';
 import { ensureNamespace, isGrpcStatus, GRPC } from '../../platform/temporal-namespaces';
 import { inTenant } from '../../platform/tenant-context';
-import { offboardingWorkflowId, provisioningWorkflowId } from '../../domain/workflow-ids';
+import { offboardingWorkflow, provisioningWorkflow } from '../../domain/workflow-ids';
 import { TenantExportModel } from '../../models/tenancy/tenant-export';
 import type { Services } from '../../services';
 import type { ProvisionInput } from '../../services/tenancy/tenants';
@@ -95,7 +95,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
     /** Stops a provisioning still running, so it writes nothing behind the deletion. */
     async stopTenantProvisioning(tenantId: string): Promise<void> {
       try {
-        await conns.clientFor(config.temporalNamespace).workflow.getHandle(provisioningWorkflowId(tenantId)).terminate('tenant offboarded');
+        await conns.clientFor(config.temporalNamespace).workflow.getHandle(provisioningWorkflow.id(tenantId)).terminate('tenant offboarded');
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
@@ -140,7 +140,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
         : `TenantId = "${tenantId}" AND ExecutionStatus = "Running"`;
       let found = 0;
       for await (const execution of client.workflow.list({ query })) {
-        if (execution.workflowId === offboardingWorkflowId(tenantId)) continue;
+        if (execution.workflowId === offboardingWorkflow.id(tenantId)) continue;
         found += 1;
         Context.current().heartbeat(found);
         try {

@@ -1,4 +1,5 @@
 import type { OnboardingRules, OnboardingStep, DocumentKind } from './definition';
+import { refused, invalidInput, type Refusal } from '../refusals';
 
 /**
  * The state of one application as its workflow holds it, and the rules for which message may
@@ -104,13 +105,7 @@ export interface OnboardingState {
   approvedAt?: string;
 }
 
-export interface Refusal {
-  /** `state`: not now (409); `input`: never like this (422). */
-  kind: 'state' | 'input';
-  message: string;
-}
-
-const notNow = (state: OnboardingState, what: string): Refusal => ({ kind: 'state', message: `${what}: the application is ${state.status}` });
+const notNow = (state: OnboardingState, what: string): Refusal => refused(`${what}: the application is ${state.status}`);
 
 export function missingDocuments(rules: OnboardingRules, documents: SubmittedDocument[]): DocumentKind[] {
   return rules.documents.required.filter((kind) => !documents.some((d) => d.kind === kind));
@@ -119,14 +114,14 @@ export function missingDocuments(rules: OnboardingRules, documents: SubmittedDoc
 export function refuseAgreement(state: OnboardingState, rules: OnboardingRules, acceptance: AgreementAcceptance): Refusal | undefined {
   if (state.status !== 'awaiting-agreement') return notNow(state, 'no agreement is waiting to be accepted');
   if (acceptance.agreementVersion !== rules.agreement.version || acceptance.agreementHash !== state.agreementHash) {
-    return { kind: 'input', message: `accept agreement version ${rules.agreement.version} with hash ${state.agreementHash}; the one presented differs` };
+    return invalidInput(`accept agreement version ${rules.agreement.version} with hash ${state.agreementHash}; the one presented differs`);
   }
   return undefined;
 }
 
 function refuseDocumentKinds(rules: OnboardingRules, documents: SubmittedDocument[]): Refusal | undefined {
   const unknown = documents.find((d) => !rules.documents.required.includes(d.kind));
-  if (unknown) return { kind: 'input', message: `document kind ${unknown.kind} is not asked for; required: ${rules.documents.required.join(', ') || 'none'}` };
+  if (unknown) return invalidInput(`document kind ${unknown.kind} is not asked for; required: ${rules.documents.required.join(', ') || 'none'}`);
   return undefined;
 }
 
@@ -144,13 +139,13 @@ export function refuseDecision(state: OnboardingState, rules: OnboardingRules, d
   if (state.status !== 'in-review') return notNow(state, 'no review is open');
   const roles = decidingRoles(state, rules);
   if (!decision.actor.role || !roles.includes(decision.actor.role)) {
-    return { kind: 'state', message: `a ${decision.actor.role ?? 'caller without a role'} may not decide this review now; it is for ${roles.join(' or ')}${state.escalated ? '' : ` until the review sla passes and it escalates to ${rules.review.escalateTo}`}` };
+    return refused(`a ${decision.actor.role ?? 'caller without a role'} may not decide this review now; it is for ${roles.join(' or ')}${state.escalated ? '' : ` until the review sla passes and it escalates to ${rules.review.escalateTo}`}`);
   }
-  if (decision.decision !== 'approve' && !decision.reason?.trim()) return { kind: 'input', message: `a ${decision.decision} decision needs a reason the applicant can read` };
+  if (decision.decision !== 'approve' && !decision.reason?.trim()) return invalidInput(`a ${decision.decision} decision needs a reason the applicant can read`);
   if (decision.decision === 'request-changes' && state.round >= rules.review.maxRounds) {
-    return { kind: 'state', message: `this was review round ${state.round} of at most ${rules.review.maxRounds}; approve or reject` };
+    return refused(`this was review round ${state.round} of at most ${rules.review.maxRounds}; approve or reject`);
   }
-  if (decision.decision === 'approve' && !decision.partnerKey) return { kind: 'input', message: 'an approval must carry the partner key material' };
+  if (decision.decision === 'approve' && !decision.partnerKey) return invalidInput('an approval must carry the partner key material');
   return undefined;
 }
 
@@ -164,14 +159,14 @@ export const ALREADY_APPROVED = 'the application is already approved and its par
 export function refuseWithdrawal(state: OnboardingState): Refusal | undefined {
   if (PAST_WITHDRAWAL.includes(state.status)) return notNow(state, 'the application can no longer be withdrawn');
   // Between the approval and the `provisioning` status the partner is already being made.
-  if (state.approvedAt) return { kind: 'state', message: ALREADY_APPROVED };
+  if (state.approvedAt) return refused(ALREADY_APPROVED);
   return undefined;
 }
 
 export function refuseTraining(state: OnboardingState, rules: OnboardingRules, completion: TrainingCompletion): Refusal | undefined {
   if (state.status !== 'enablement') return notNow(state, 'enablement is not running');
-  if (!rules.enablement.modules.includes(completion.module)) return { kind: 'input', message: `module ${completion.module} is not part of this enablement; modules: ${rules.enablement.modules.join(', ')}` };
-  if (state.completedModules.includes(completion.module)) return { kind: 'state', message: `module ${completion.module} is already completed` };
+  if (!rules.enablement.modules.includes(completion.module)) return invalidInput(`module ${completion.module} is not part of this enablement; modules: ${rules.enablement.modules.join(', ')}`);
+  if (state.completedModules.includes(completion.module)) return refused(`module ${completion.module} is already completed`);
   return undefined;
 }
 

@@ -1,5 +1,9 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
+import { DEAL_STATUSES, type DealStatus, type DealHistoryEntry, type DealStepView } from '../../domain/deals/deal';
+
+// The pure types live in domain/ (the workflow uses them); the model keeps exporting them.
+export { DEAL_STATUSES, type DealStatus, type DealHistoryEntry, type DealStepView };
 
 /**
  * The read model of a registered deal. The deal's approval workflow owns its live state and
@@ -11,21 +15,6 @@ import { tenantModel } from '../tenant-model';
  * rule set's rate), `closedAt`; refunds and cancellations are separate append-only events in
  * `deal_reversals` (models/deals/deal-reversal.ts), in the close currency.
  */
-export const DEAL_STATUSES = [
-  'submitted',
-  'pending-approval',
-  'info-requested',
-  'protected',
-  'extension-review',
-  'rejected',
-  'expired',
-  'closed',
-  /** Its process died or never started (a crash mid-registration): closed by the reaper. */
-  'abandoned',
-] as const;
-
-export type DealStatus = (typeof DEAL_STATUSES)[number];
-
 export const OPEN_DEAL_STATUSES: DealStatus[] = ['submitted', 'pending-approval', 'info-requested', 'protected', 'extension-review'];
 
 /** How the rules handled the registration: the rule that matched and what it decided. */
@@ -47,27 +36,6 @@ export interface DealCurrentStep {
   escalated: boolean;
 }
 
-export interface DealHistoryEntry {
-  at: string;
-  type: string;
-  actorId?: string;
-  stepId?: string;
-  detail?: string;
-  /** The request's Update id (`op:…`), so a retried decision finds that it was already applied. */
-  updateId?: string;
-}
-
-export interface DealStepView {
-  id: string;
-  name: string;
-  role: string;
-  mode: string;
-  eligible: string[] | null;
-  status: string;
-  escalated: boolean;
-  deadline?: string;
-  decisions: { actorId: string; decision: string; comment?: string; at: string }[];
-}
 
 export interface DealDoc {
   _id: string;

@@ -7,6 +7,7 @@ import { isDuplicateKey } from '../../platform/store-errors';
 import type { TenantId } from '../../platform/tenant-id';
 import type { TenantWorkflows } from '../tenant-workflows';
 import type { TenantDoc } from '../../models/tenancy/tenant';
+import { dealWorkflow } from '../../domain/workflow-ids';
 
 /**
  * Channel-conflict claims. A deal claims each of its customer keys, one at a time in sorted order,
@@ -52,7 +53,7 @@ export async function holderIsLive(tenantId: TenantId, dealId: string, options: 
 export function dealProcessRunning(workflows: TenantWorkflows, tenant: Pick<TenantDoc, '_id' | 'placement'>): (dealId: string) => Promise<boolean> {
   return async (dealId) => {
     try {
-      const described = await workflows.handle(tenant, 'deal', dealId).describe();
+      const described = await workflows.handle(tenant, dealWorkflow, dealId).describe();
       return described.status.name === 'RUNNING';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;

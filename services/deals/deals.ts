@@ -21,6 +21,7 @@ import { customerKeys } from '../../domain/deals/customer-key';
 import { AmountError, convertMinor, toMinor } from '../../domain/money';
 import { minorUnitDigits, isCurrency } from '../../domain/locale';
 import { DEAL_APPROVAL_KIND } from '../../domain/deals/rule-kind';
+import { dealWorkflow } from '../../domain/workflow-ids';
 import type { DealApprovalRules } from '../../domain/deals/approval-rules';
 import type { DeciderActor, Decision } from '../../domain/deals/approval-steps';
 import {
@@ -37,9 +38,6 @@ const reversalAudit = (actor: DealActor, r: NewDealReversal): KeyedAuditInput =>
   data: { reversalId: r._id, kind: r.kind, amountMinor: r.amountMinor, currency: r.currency, totalReversedMinor: r.totalReversedMinor, reason: r.reason },
   eventKey: `deal.reversed:${r._id}`,
 });
-
-/** The deal's workflow kind in `<tenantId>/deal/<dealId>`. */
-export const DEAL_WORKFLOW_KIND = 'deal';
 
 export interface Registration {
   customer: { name: string; domain?: string; country: string };
@@ -132,7 +130,7 @@ export class DealService {
   }
 
   private handle(tenant: TenantDoc, dealId: string) {
-    return this.services.workflows.handle<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId);
+    return this.services.workflows.handle<typeof dealApproval>(tenant, dealWorkflow, dealId);
   }
 
   async register(tenantId: TenantId, actor: DealActor, input: Registration, operation: Pick<OperationIds, 'id'> = new OperationIds(undefined)): Promise<DealRecord> {
@@ -205,7 +203,7 @@ export class DealService {
     // The record itself stays in the store; the workflow is told where to find it.
     await stagedRegistrations(tenantId).stage(dealId, registration);
     try {
-      await this.services.workflows.start<typeof dealApproval>(tenant, DEAL_WORKFLOW_KIND, dealId, 'dealApproval', [workflowInput]);
+      await this.services.workflows.start<typeof dealApproval>(tenant, dealWorkflow, dealId, [workflowInput]);
     } catch (err) {
       // A retry of a registration whose first attempt started the workflow: go on to its view.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -430,7 +428,7 @@ export async function reapStaleDeals(
 
 async function processState(services: Services, tenant: TenantDoc, dealId: string): Promise<string> {
   try {
-    const description = await services.workflows.handle(tenant, DEAL_WORKFLOW_KIND, dealId).describe();
+    const description = await services.workflows.handle(tenant, dealWorkflow, dealId).describe();
     return description.status.name;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return 'none';

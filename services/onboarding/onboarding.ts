@@ -9,7 +9,7 @@ import type { TenantId } from '../../platform/tenant-id';
 import { newId } from '../../platform/ids';
 import { hashKey, issueTenantKey } from '../../domain/tenancy/api-key-format';
 import { canonicalJson } from '../../domain/canonical-json';
-import { tenantWorkflowId } from '../../domain/workflow-ids';
+import { onboardingWorkflow } from '../../domain/workflow-ids';
 import { canonicalTaxId } from '../../domain/onboarding/tax-ids';
 import { emailDomainOf, ApplicantDetails } from '../../domain/onboarding/checks';
 import { CLOSED_STATUSES, ApplicationStatus, Decision, OnboardingState } from '../../domain/onboarding/state';
@@ -27,7 +27,6 @@ import { claimInvitation, reopenInvitation } from './invitations';
  * every later decision is an Update to it. Staff read the store's read model; the applicant's
  * side is in applicant.ts, invitations in invitations.ts.
  */
-export const ONBOARDING_KIND = 'partner-onboarding';
 
 /** Where a tenant's workflows run: the use cases that talk to them take it beside the tenant id. */
 export type Placement = TenantDoc['placement'];
@@ -44,7 +43,7 @@ export function agreementHash(agreement: OnboardingRules['agreement']): string {
 }
 
 const onboardingRun = (services: Services, tenantId: TenantId, placement: Placement, applicationId: string) =>
-  services.workflows.handle({ _id: tenantId, placement }, ONBOARDING_KIND, applicationId);
+  services.workflows.handle({ _id: tenantId, placement }, onboardingWorkflow, applicationId);
 
 export interface ApplyInput extends ApplicantDetails {
   invitationToken?: string;
@@ -86,7 +85,7 @@ export async function applyForPartnership(
       status: 'submitted',
       currentStep: null,
       ruleSetVersion: rules.version,
-      workflowId: tenantWorkflowId(tenantId, ONBOARDING_KIND, applicationId),
+      workflowId: onboardingWorkflow.id(tenantId, applicationId),
       findings: [],
       documents: [],
       review: { round: 0, decisions: [] },
@@ -106,7 +105,7 @@ export async function applyForPartnership(
     eventKey: `partner-application.submitted:${applicationId}`,
   });
   const workflowInput: OnboardingInput = { tenantId, applicationId, partnerId, ruleSetVersion: rules.version, continueAsNewAfter: services.config.onboardingContinueAsNewAfter };
-  await services.workflows.start({ _id: tenantId, placement }, ONBOARDING_KIND, applicationId, 'partnerOnboarding', [workflowInput]);
+  await services.workflows.start({ _id: tenantId, placement }, onboardingWorkflow, applicationId, [workflowInput]);
   return { application, applicantToken };
 }
 

@@ -8,7 +8,7 @@ import { newId } from '../../platform/ids';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { issueTenantKey } from '../../domain/tenancy/api-key-format';
 import { checkRegional } from '../../domain/tenancy/regional-settings';
-import { dedicatedNamespace, provisioningWorkflowId, offboardingWorkflowId } from '../../domain/workflow-ids';
+import { dedicatedNamespace, provisioningWorkflow, offboardingWorkflow } from '../../domain/workflow-ids';
 import { DomainError, conflict, notFound } from '../../domain/errors';
 import type { Connections } from '../../platform/connections';
 import type { Config } from '../../config';
@@ -73,8 +73,8 @@ export class Tenants {
     if (!created) throw taken();
     const key = issueTenantKey(tenantId, newId('key'));
     const input: ProvisionInput = { tenantId, adminKey: { keyId: key.keyId, hash: key.hash, prefix: key.prefix } };
-    const handle = await this.platformClient().workflow.start('provisionTenant', {
-      workflowId: provisioningWorkflowId(tenantId),
+    const handle = await this.platformClient().workflow.start(provisioningWorkflow.type, {
+      workflowId: provisioningWorkflow.id(tenantId),
       taskQueue: this.config.temporalTaskQueue,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -130,8 +130,8 @@ export class Tenants {
   async offboard(tenantId: TenantId, requestedBy: string): Promise<TenantDoc> {
     const tenant = await this.require(tenantId);
     if (tenant.status === 'deleted') return tenant;
-    await this.platformClient().workflow.start('offboardTenant', {
-      workflowId: offboardingWorkflowId(tenantId),
+    await this.platformClient().workflow.start(offboardingWorkflow.type, {
+      workflowId: offboardingWorkflow.id(tenantId),
       taskQueue: this.config.temporalTaskQueue,
       args: [{ tenantId, requestedBy }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -161,7 +161,7 @@ export async function reapStaleTenants(services: Services, olderThanMs: number):
   const client = services.conns.clientFor(services.config.temporalNamespace);
   const done = { activated: [] as string[], failed: [] as string[] };
   for (const tenantId of stuck) {
-    const handle = client.workflow.getHandle(provisioningWorkflowId(tenantId));
+    const handle = client.workflow.getHandle(provisioningWorkflow.id(tenantId));
     let state: string | undefined;
     try {
       state = (await handle.describe()).status.name;

@@ -5,7 +5,7 @@ import type { TierReviewDoc } from '../../models/tiers/tier-review';
 import { TenantModel, type TenantDoc } from '../../models/tenancy/tenant';
 import type { AuditActor } from '../../models/tenancy/audit-event';
 import type { TenantId } from '../../platform/tenant-id';
-import { tenantWorkflowId } from '../../domain/workflow-ids';
+import { tierReviewWorkflow } from '../../domain/workflow-ids';
 import { DomainError, conflict, notFound } from '../../domain/errors';
 import { DEFAULT_TIERS_RULES, TiersRules } from '../../domain/tiers/definition';
 import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../../workflows/tiers/messages';
@@ -14,7 +14,6 @@ import { withAudit } from '../outbox';
 import type { Services } from '..';
 
 /** Tier reviews: run one now, read them, approve or reject their proposals, and their schedule. */
-export const TIER_REVIEW_KIND = 'tier-review';
 
 export const tierReviewScheduleId = (tenantId: string): string => `${tenantId}/tier-review-schedule`;
 
@@ -47,9 +46,9 @@ export async function ensureTierReviewSchedule(services: Services, tenantId: Ten
       spec,
       action: {
         type: 'startWorkflow',
-        workflowType: 'tierReview',
+        workflowType: tierReviewWorkflow.type,
         taskQueue: services.config.temporalTaskQueue,
-        workflowId: tenantWorkflowId(tenantId, TIER_REVIEW_KIND, 'scheduled'),
+        workflowId: tierReviewWorkflow.id(tenantId, 'scheduled'),
         args,
         typedSearchAttributes: attributes,
       },
@@ -78,11 +77,11 @@ export async function requestTierReview(services: Services, tenantId: TenantId, 
   const requestedBy = by.actor.id;
   const event = { actor: by.actor, action: 'tier-review.requested', entity: { type: 'tier-review', id: reviewId }, requestId: by.requestId, eventKey: `tier-review.requested:${reviewId}` };
   return withAudit(services, tenantId, event, { model: 'TierReview', filter: { _id: reviewId } }, async () => {
-    const workflowId = tenantWorkflowId(tenantId, TIER_REVIEW_KIND, reviewId);
+    const workflowId = tierReviewWorkflow.id(tenantId, reviewId);
     const review = await tierReviewStore(tenantId).open({ reviewId, workflowId, trigger: 'on-demand', requestedBy });
     const input: TierReviewInput = { tenantId, reviewId, trigger: 'on-demand', requestedBy };
     try {
-      await services.workflows.start({ _id: tenantId, placement }, TIER_REVIEW_KIND, reviewId, 'tierReview', [input]);
+      await services.workflows.start({ _id: tenantId, placement }, tierReviewWorkflow, reviewId, [input]);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }

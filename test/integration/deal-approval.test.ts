@@ -3,6 +3,7 @@ import { startTestTrellis, TestTrellis } from '../support/trellis';
 import { keepHistory } from '../support/histories';
 import { decideUpdate } from '../../workflows/deals/deal-approval';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
+import { dealWorkflow } from '../../domain/workflow-ids';
 
 let app: TestTrellis;
 let t: DealTenant;
@@ -71,7 +72,7 @@ describe('approval by the deal-approval rules', () => {
     const late = await decide(app, approverA.key, deal.id, 'approve', { stepId: 'r-1' });
     expect(late.status).toBe(409);
     expect(late.body.detail).toMatch(/no step of this deal awaits a decision \(the deal is protected\)/);
-    await keepHistory(app.running.services.workflows.handle(t.tenant, 'deal', deal.id), 'deal-approval-two-level');
+    await keepHistory(app.running.services.workflows.handle(t.tenant, dealWorkflow, deal.id), 'deal-approval-two-level');
   });
 
   test('an `all` step needs every named approver, each once', async () => {
@@ -130,7 +131,7 @@ describe('approval by the deal-approval rules', () => {
     expect(approved.steps[0]).toMatchObject({ status: 'approved', escalated: true });
     expect(approved.steps[0].decisions).toEqual([expect.objectContaining({ actorId: 'system', decision: 'timeout-approve' })]);
     expect(approved.history.map((h: { type: string }) => h.type)).toEqual(expect.arrayContaining(['reminder', 'escalated', 'timeout', 'protected']));
-    await keepHistory(app.running.services.workflows.handle(t.tenant, 'deal', deal.id), 'deal-approval-escalation');
+    await keepHistory(app.running.services.workflows.handle(t.tenant, dealWorkflow, deal.id), 'deal-approval-escalation');
   });
 
   test('a step whose timeout action is reject rejects the deal when its SLA passes', async () => {
@@ -179,7 +180,7 @@ describe('approval by the deal-approval rules', () => {
   test('the workflow itself refuses the registering partner and its key, whatever the API lets through', async () => {
     const p = await t.partner('silver');
     const deal = await register(p.key, ['single']);
-    const handle = app.running.services.workflows.handle(t.tenant, 'deal', deal.id);
+    const handle = app.running.services.workflows.handle(t.tenant, dealWorkflow, deal.id);
     for (const actor of [{ keyId: p.keyId, role: 'approver' }, { keyId: 'key_00000000000000000000000000', role: 'approver', partyId: p.partnerId }]) {
       const err = await handle.executeUpdate(decideUpdate, { args: [{ actor, decision: 'approve' }] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -224,7 +225,7 @@ describe('approvers resolved from the role', () => {
     await dealWhen(app, p.key, res.body.id, (x) => x.currentStep?.id === 'r-1');
     await decide(app, approver.key, res.body.id, 'approve');
     expect((await decide(app, admin2.key, res.body.id, 'approve')).body.status).toBe('protected');
-    const described = await app.running.services.workflows.handle(d.tenant, 'deal', res.body.id).describe();
+    const described = await app.running.services.workflows.handle(d.tenant, dealWorkflow, res.body.id).describe();
     expect(described.workflowId).toBe(`${d.tenantId}/deal/${res.body.id}`);
     expect(d.tenant.placement.namespace).not.toBe(app.config.temporalNamespace);
   });

@@ -11,6 +11,7 @@ import { PartnerPerformanceModel } from '../../models/tiers/partner-performance'
 import { DealService } from '../../services/deals/deals';
 import { relayOutbox } from '../../services/outbox';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
+import { dealWorkflow } from '../../domain/workflow-ids';
 
 /**
  * Deals survive a crash at any point of a request: a retry with the same operation ids (what the
@@ -56,7 +57,7 @@ describe('registration owned by the workflow', () => {
     const registered = await events(t.tenantId, { 'entity.id': first._id, action: 'deal.registered' });
     expect(registered).toHaveLength(1);
     const client = app.running.services.workflows.client(t.tenant);
-    const handle = app.running.services.workflows.handle(t.tenant, 'deal', first._id);
+    const handle = app.running.services.workflows.handle(t.tenant, dealWorkflow, first._id);
     const { runId } = await handle.describe();
     const runs: string[] = [];
     await waitFor(async () => {
@@ -79,7 +80,7 @@ describe('registration owned by the workflow', () => {
     const p = await t.partner('gold');
     const res = await app.http('POST', '/v1/deals', { key: p.key, body: registration({ amount: '100' }), headers: { 'Idempotency-Key': `own-${Date.now()}` } });
     expect(res.status).toBe(201);
-    const history = await app.running.services.workflows.handle(t.tenant, 'deal', res.body.id).fetchHistory();
+    const history = await app.running.services.workflows.handle(t.tenant, dealWorkflow, res.body.id).fetchHistory();
     // Either this run registered the deal, or it continued from the run that did.
     const input = JSON.parse(Buffer.from(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!).toString('utf8'));
     expect(input.registrationStaged ?? input.resume).toBeTruthy();
@@ -120,7 +121,7 @@ describe('workflow payloads', () => {
     const res = await app.http('POST', '/v1/deals', { key: p.key, body });
     expect(res.status).toBe(201);
     await dealWhen(app, p.key, res.body.id, (d) => d.status === 'protected');
-    const workflowId = app.running.services.workflows.handle(t.tenant, 'deal', res.body.id).workflowId;
+    const workflowId = app.running.services.workflows.handle(t.tenant, dealWorkflow, res.body.id).workflowId;
     const client = app.running.services.workflows.client(t.tenant);
     const runs: string[] = [];
     for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
@@ -217,7 +218,7 @@ describe('history growth', () => {
     const deal = await dealWhen(app, p.key, res.body.id, (d) => d.status === 'protected', 30000);
     const types = deal.history.map((h: { type: string }) => h.type);
     expect(types.filter((x: string) => x === 'reminder').length).toBeGreaterThanOrEqual(4);
-    const handle = app.running.services.workflows.handle(short.tenant, 'deal', res.body.id);
+    const handle = app.running.services.workflows.handle(short.tenant, dealWorkflow, res.body.id);
     // The approval ran in the run the protected one continued from.
     let firstRun = '';
     await waitFor(async () => {
@@ -247,7 +248,7 @@ describe('history growth', () => {
     await dealWhen(app, p.key, res.body.id, (d) => d.currentStep);
     await decide(app, approver.key, res.body.id, 'approve');
     const protectedDeal = await dealWhen(app, p.key, res.body.id, (d) => d.status === 'protected');
-    const handle = app.running.services.workflows.handle(short.tenant, 'deal', res.body.id);
+    const handle = app.running.services.workflows.handle(short.tenant, dealWorkflow, res.body.id);
     await waitFor(async () => {
       const { runId } = await handle.describe();
       const h = await runHistory(short, handle.workflowId, runId);

@@ -3,6 +3,7 @@ import { keepHistory } from '../support/histories';
 import { metricsFor } from '../../services/tiers/partner-metrics';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
 import { asTenantId } from '../../platform/tenant-id';
+import { dealWorkflow } from '../../domain/workflow-ids';
 
 let app: TestTrellis;
 let short: DealTenant;
@@ -63,7 +64,7 @@ describe('protection, expiry and extension', () => {
     expect(again.status).toBe(409);
     expect(again.body.detail).toMatch(/allow 1 extension/);
     await dealWhen(app, p.key, res.body.id, (d) => d.status === 'expired', 15000);
-    await keepHistory(app.running.services.workflows.handle(short.tenant, 'deal', res.body.id), 'deal-extension-expiry');
+    await keepHistory(app.running.services.workflows.handle(short.tenant, dealWorkflow, res.body.id), 'deal-extension-expiry');
   });
 
   test('a rejected extension leaves the original end of protection', async () => {

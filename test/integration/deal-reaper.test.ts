@@ -9,6 +9,7 @@ import { AuditOutboxModel } from '../../models/tenancy/audit-outbox';
 import { reapStaleDeals } from '../../services/deals/deals';
 import { relayOutbox, stageAudit, withAudit } from '../../services/outbox';
 import { dealTenant, registration, dealWhen, DealTenant } from './deal-fixtures';
+import { dealWorkflow } from '../../domain/workflow-ids';
 
 /** What a crash leaves half-done is closed by the reaper and the outbox relay, against the real store. */
 let app: TestTrellis;
@@ -68,7 +69,7 @@ describe('reapStaleDeals', () => {
     const p = await t.partner('silver');
     const id = (await app.http('POST', '/v1/deals', { key: p.key, body: registration({ amount: '100' }) })).body.id;
     await dealWhen(app, p.key, id, (d) => d.currentStep);
-    await app.running.services.workflows.handle(t.tenant, 'deal', id).terminate('history limit');
+    await app.running.services.workflows.handle(t.tenant, dealWorkflow, id).terminate('history limit');
     expect((await reapStaleDeals(app.running.services, t.tenantId, 60 * 60_000)).reaped).not.toContain(id);
     const reaped = await reapStaleDeals(app.running.services, t.tenantId, 0, { now: new Date(Date.now() + 10 * 60_000) });
     expect(reaped.reaped).toContain(id);

@@ -12,7 +12,7 @@ import { PartnerApplicationModel } from '../../models/onboarding/partner-applica
 import { PartnerInvitationModel } from '../../models/onboarding/partner-invitation';
 import { inTenant } from '../../platform/tenant-context';
 import { newId } from '../../platform/ids';
-import { provisioningWorkflowId, offboardingWorkflowId } from '../../domain/workflow-ids';
+import { provisioningWorkflow, offboardingWorkflow } from '../../domain/workflow-ids';
 import { reapStaleTenants } from '../../services/tenancy/tenants';
 import { runReapers } from '../../workers/reaper';
 
@@ -174,8 +174,8 @@ test('reapStaleTenants fails stuck tenants without a running workflow and leaves
   const young = await stuckTenant(services.config.temporalNamespace);
   const busy = await stuckTenant(services.config.temporalNamespace);
   // A provisioning workflow that is running (on a task queue no worker polls).
-  const handle = await services.conns.clientFor(services.config.temporalNamespace).workflow.start('provisionTenant', {
-    workflowId: provisioningWorkflowId(busy), taskQueue: `nobody-${randomBytes(4).toString('hex')}`, args: [{ tenantId: busy, adminKey: { keyId: newId('key'), hash: 'f'.repeat(64), prefix: 'x' } }],
+  const handle = await services.conns.clientFor(services.config.temporalNamespace).workflow.start(provisioningWorkflow.type, {
+    workflowId: provisioningWorkflow.id(busy), taskQueue: `nobody-${randomBytes(4).toString('hex')}`, args: [{ tenantId: busy, adminKey: { keyId: newId('key'), hash: 'f'.repeat(64), prefix: 'x' } }],
   });
   try {
     // Mongoose keeps createdAt immutable; age the records in the (platform-level) collection itself.
@@ -236,7 +236,7 @@ test('tenancy activities time out within seconds or heartbeat, so a killed worke
   const client = api.services.conns.clientFor(api.services.config.temporalNamespace);
   const seconds = (d?: { seconds?: unknown; nanos?: number | null } | null) => (d ? Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9 : undefined);
   const scheduled: { name: string; startToClose?: number; heartbeat?: number }[] = [];
-  for (const workflowId of [provisioningWorkflowId(tenantId), offboardingWorkflowId(tenantId)]) {
+  for (const workflowId of [provisioningWorkflow.id(tenantId), offboardingWorkflow.id(tenantId)]) {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     for (const event of history.events ?? []) {
       const a = event.activityTaskScheduledEventAttributes;

@@ -3,7 +3,7 @@ import { PartnerApplicationModel } from '../../models/onboarding/partner-applica
 import { PartnerInvitationModel, PartnerInvitationRedemptionModel } from '../../models/onboarding/partner-invitation';
 import { inTenant } from '../../platform/tenant-context';
 import { reapStaleApplications } from '../../services/onboarding/onboarding';
-import { tenantWorkflowId } from '../../domain/workflow-ids';
+import { onboardingWorkflow } from '../../domain/workflow-ids';
 import { newId } from '../../platform/ids';
 import { fastRules, publishOnboarding, apply, applicant, UNLIMITED_PUBLIC } from './onboarding-helpers';
 import { asTenantId } from '../../platform/tenant-id';
@@ -40,7 +40,7 @@ test('reapStaleApplications closes submitted applications without a running work
       _id: orphanId, partnerId: newId('ptn'), source: 'invitation', invitationId,
       applicant: { legalName: invitee.legalName, email: invitee.email, emailDomain: invitee.email.split('@')[1], country: 'US', taxId: invitee.taxId },
       applicantTokenHash: 'x'.repeat(64), submittedFrom: '127.0.0.1', status: 'submitted', currentStep: null, ruleSetVersion: 1,
-      workflowId: tenantWorkflowId(tenantId, 'partner-onboarding', orphanId), findings: [], documents: [], review: { round: 0, decisions: [] }, reminders: [], history: [],
+      workflowId: onboardingWorkflow.id(tenantId, orphanId), findings: [], documents: [], review: { round: 0, decisions: [] }, reminders: [], history: [],
     });
     await PartnerInvitationRedemptionModel.create({ _id: `${invitationId}.redeemed`, invitationId, applicationId: orphanId });
     await PartnerInvitationModel.updateOne({ _id: invitationId }, { $set: { status: 'used', usedAt: new Date(), applicationId: orphanId } });

@@ -4,7 +4,7 @@ import { tierReviewScheduleId } from '../../services/tiers/tier-reviews';
 import { startTestTrellis, provisionTenant, TestTrellis, waitFor } from '../support/trellis';
 import { keepHistory } from '../support/histories';
 import { TENANT_ID_ATTRIBUTE } from '../../services/tenant-workflows';
-import { provisioningWorkflowId } from '../../domain/workflow-ids';
+import { provisioningWorkflow } from '../../domain/workflow-ids';
 import { ApiKeyModel } from '../../models/tenancy/api-key';
 import { AuditEventModel } from '../../models/tenancy/audit-event';
 import { RuleSetModel } from '../../models/tenancy/rule-set';
@@ -28,7 +28,7 @@ test('a pooled tenant is provisioned with indexes, placement, rules, an admin ke
   const { tenantId, adminKey } = await provisionTenant(app, { isolation: 'pooled' });
   const tenant = await app.http('GET', `/v1/tenants/${tenantId}`, { key: app.platformKey });
   expect(tenant.body).toMatchObject({ status: 'active', isolation: 'pooled', namespace: app.config.temporalNamespace, currency: 'USD', timezone: 'Europe/Berlin' });
-  const handle = app.running.services.conns.clientFor(app.config.temporalNamespace).workflow.getHandle(provisioningWorkflowId(tenantId));
+  const handle = app.running.services.conns.clientFor(app.config.temporalNamespace).workflow.getHandle(provisioningWorkflow.id(tenantId));
   await keepHistory(handle, 'tenant-provisioning');
   const audit = await app.http('GET', '/v1/audit', { key: adminKey });
   expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['tenant.provisioned', 'api-key.created']);
@@ -45,7 +45,7 @@ test('a dedicated tenant gets its own namespace, with workers picking it up with
   await waitFor(async () => app.running.temporalWorkers!.namespaces().includes(tenant.namespace), 20000);
   // A workflow started in the dedicated namespace runs there, carrying its TenantId.
   const client = app.running.services.conns.clientFor(tenant.namespace);
-  const handle = await client.workflow.start('provisionTenant', {
+  const handle = await client.workflow.start(provisioningWorkflow.type, {
     workflowId: `${tenantId}/probe/again`,
     taskQueue: app.config.temporalTaskQueue,
     args: [{ tenantId, adminKey: { keyId: 'key_00000000000000000000000000', hash: 'f'.repeat(64), prefix: 'probe' } }],

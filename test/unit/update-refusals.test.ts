@@ -5,7 +5,7 @@ import { executeRefusableUpdate } from '../../services/tenant-workflows';
 import { Problem } from '../../api/problem';
 import { problemOf } from '../../api/errors';
 import type { DomainError } from '../../domain/errors';
-import { INVALID_INPUT, NOT_READY, REFUSED } from '../../domain/refusals';
+import { REFUSAL_FAILURE_TYPES } from '../../domain/refusals';
 
 /** How a workflow's refusal of an Update becomes the API's answer (pure mapping, fake handle): the use case's refusal, as api/ maps it. */
 const update = defineUpdate<void, [unknown]>('anything');
@@ -22,15 +22,15 @@ async function refusalOf(type: string): Promise<Problem> {
 }
 
 test('"not ready yet" is a 409 the client retries, so its Idempotency-Key does not remember it', async () => {
-  const notReady = await refusalOf(NOT_READY);
+  const notReady = await refusalOf(REFUSAL_FAILURE_TYPES['not-ready']);
   expect(notReady).toBeInstanceOf(Problem);
   expect(notReady.status).toBe(409);
   expect(notReady.retryable).toBe(true);
 });
 
 test('a refusal of the state and invalid input are final answers', async () => {
-  const refused = await refusalOf(REFUSED);
+  const refused = await refusalOf(REFUSAL_FAILURE_TYPES.state);
   expect([refused.status, refused.retryable]).toEqual([409, false]);
-  const invalid = await refusalOf(INVALID_INPUT);
+  const invalid = await refusalOf(REFUSAL_FAILURE_TYPES.input);
   expect([invalid.status, invalid.retryable]).toEqual([422, false]);
 });

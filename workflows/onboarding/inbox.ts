@@ -1,12 +1,14 @@
-import { setHandler, condition, ApplicationFailure, patched } from '@temporalio/workflow';
+import { setHandler, condition, patched } from '@temporalio/workflow';
 import type { OnboardingRules } from '../../domain/onboarding/definition';
 import {
-  OnboardingState, Refusal, CLOSED_STATUSES, Actor, AgreementAcceptance, SubmittedDocument, ReviewDecision, Resubmission, Withdrawal, TrainingCompletion,
+  OnboardingState, CLOSED_STATUSES, Actor, AgreementAcceptance, SubmittedDocument, ReviewDecision, Resubmission, Withdrawal, TrainingCompletion,
   refuseAgreement, refuseDocuments, refuseDecision, refuseResubmission, refuseWithdrawal, refuseTraining, ALREADY_APPROVED,
 } from '../../domain/onboarding/state';
+import { refused, notReady, type Refusal } from '../../domain/refusals';
+import { handleUpdate } from '../updates';
 import {
   OnboardingAnswer, acceptAgreementUpdate, submitDocumentsUpdate, decideUpdate, resubmitUpdate, withdrawUpdate, completeTrainingUpdate,
-  onboardingStateQuery, REFUSED, INVALID_INPUT, NOT_READY,
+  onboardingStateQuery,
 } from './messages';
 
 /**
@@ -43,15 +45,12 @@ export function openInbox(
   flow: Settledness,
 ): Inbox {
   const inbox: Inbox = { training: new Set() };
-  const refuse = (refusal: Refusal | undefined): void => {
-    if (refusal) throw ApplicationFailure.create({ type: refusal.kind === 'input' ? INVALID_INPUT : REFUSED, message: refusal.message, nonRetryable: true });
-  };
-  const ready = (): OnboardingRules => {
+  const busy = (pending: unknown, message: string): Refusal | undefined => (pending === undefined ? undefined : refused(message));
+  /** The checks that need the pinned rules; until the first activity loaded them, "in a moment". */
+  const whenReady = (check: (pinned: OnboardingRules) => Refusal | undefined): Refusal | undefined => {
     const pinned = rules();
-    if (!pinned) throw ApplicationFailure.create({ type: NOT_READY, message: 'the application is still starting; try again in a moment', nonRetryable: true });
-    return pinned!;
+    return pinned ? check(pinned) : notReady('the application is still starting; try again in a moment');
   };
-  const busy = (pending: unknown, message: string): void => refuse(pending === undefined ? undefined : { kind: 'state', message });
   const answer = (): OnboardingAnswer => ({ status: state.status, currentStep: state.currentStep, round: state.round });
   const handled = async (taken: () => boolean): Promise<OnboardingAnswer> => {
     const settle = patched(ANSWER_WHEN_SETTLED);
@@ -60,44 +59,60 @@ export function openInbox(
   };
 
   setHandler(onboardingStateQuery, () => state);
-  setHandler(acceptAgreementUpdate, (a) => {
-    inbox.agreement = a;
-    return handled(() => inbox.agreement !== a);
-  }, { validator: (a) => { busy(inbox.agreement, 'an acceptance is already being recorded'); refuse(refuseAgreement(state, ready(), a)); } });
-  setHandler(submitDocumentsUpdate, (d) => {
-    inbox.documents = d;
-    return handled(() => inbox.documents !== d);
-  }, { validator: (d) => { busy(inbox.documents, 'documents are already being recorded'); refuse(refuseDocuments(state, ready(), d.documents)); } });
-  setHandler(decideUpdate, (d) => {
-    inbox.decision = d;
-    return handled(() => inbox.decision !== d);
-  }, { validator: (d) => {
-    busy(inbox.decision, 'another decision is being applied');
-    busy(inbox.withdrawal, 'the application is being withdrawn');
-    refuse(refuseDecision(state, ready(), d));
-  } });
-  setHandler(resubmitUpdate, (r) => {
-    inbox.resubmission = r;
-    return handled(() => inbox.resubmission !== r);
-  }, { validator: (r) => { busy(inbox.resubmission, 'a resubmission is already being recorded'); refuse(refuseResubmission(state, ready(), r)); } });
-  setHandler(withdrawUpdate, (w) => {
-    inbox.withdrawal = w;
-    return handled(() => state.status === 'withdrawn' || inbox.withdrawal !== w);
-  }, { validator: (_w) => {
-    busy(inbox.withdrawal, 'the application is already being withdrawn');
-    refuse(refuseWithdrawal(state));
-    // An approval accepted but not yet taken by the flow wins: the partner is about to be made.
-    if (inbox.decision?.decision === 'approve') refuse({ kind: 'state', message: ALREADY_APPROVED });
-  } });
-  setHandler(completeTrainingUpdate, async (t) => {
-    inbox.training.add(t.module);
-    try {
-      await recordTraining(t);
-      state.completedModules.push(t.module);
-    } finally {
-      inbox.training.delete(t.module);
-    }
-    return answer();
-  }, { validator: (t) => { busy(inbox.training.has(t.module) ? t : undefined, `module ${t.module} is already being recorded`); refuse(refuseTraining(state, ready(), t)); } });
+  handleUpdate(acceptAgreementUpdate, {
+    refuse: (a) => busy(inbox.agreement, 'an acceptance is already being recorded') ?? whenReady((r) => refuseAgreement(state, r, a)),
+    apply: (a) => {
+      inbox.agreement = a;
+      return handled(() => inbox.agreement !== a);
+    },
+  });
+  handleUpdate(submitDocumentsUpdate, {
+    refuse: (d) => busy(inbox.documents, 'documents are already being recorded') ?? whenReady((r) => refuseDocuments(state, r, d.documents)),
+    apply: (d) => {
+      inbox.documents = d;
+      return handled(() => inbox.documents !== d);
+    },
+  });
+  handleUpdate(decideUpdate, {
+    refuse: (d) =>
+      busy(inbox.decision, 'another decision is being applied')
+      ?? busy(inbox.withdrawal, 'the application is being withdrawn')
+      ?? whenReady((r) => refuseDecision(state, r, d)),
+    apply: (d) => {
+      inbox.decision = d;
+      return handled(() => inbox.decision !== d);
+    },
+  });
+  handleUpdate(resubmitUpdate, {
+    refuse: (r) => busy(inbox.resubmission, 'a resubmission is already being recorded') ?? whenReady((pinned) => refuseResubmission(state, pinned, r)),
+    apply: (r) => {
+      inbox.resubmission = r;
+      return handled(() => inbox.resubmission !== r);
+    },
+  });
+  handleUpdate(withdrawUpdate, {
+    refuse: () =>
+      busy(inbox.withdrawal, 'the application is already being withdrawn')
+      ?? refuseWithdrawal(state)
+      // An approval accepted but not yet taken by the flow wins: the partner is about to be made.
+      ?? (inbox.decision?.decision === 'approve' ? refused(ALREADY_APPROVED) : undefined),
+    apply: (w) => {
+      inbox.withdrawal = w;
+      return handled(() => state.status === 'withdrawn' || inbox.withdrawal !== w);
+    },
+  });
+  handleUpdate(completeTrainingUpdate, {
+    refuse: (t) => busy(inbox.training.has(t.module) ? t : undefined, `module ${t.module} is already being recorded`) ?? whenReady((r) => refuseTraining(state, r, t)),
+    apply: async (t) => {
+      inbox.training.add(t.module);
+      try {
+        await recordTraining(t);
+        state.completedModules.push(t.module);
+      } finally {
+        inbox.training.delete(t.module);
+      }
+      return answer();
+    },
+  });
   return inbox;
 }

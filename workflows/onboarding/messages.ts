@@ -45,6 +45,3 @@ export const resubmitUpdate = defineUpdate<OnboardingAnswer, [Resubmission]>('re
 export const withdrawUpdate = defineUpdate<OnboardingAnswer, [Withdrawal]>('withdraw');
 export const completeTrainingUpdate = defineUpdate<OnboardingAnswer, [TrainingCompletion]>('completeTraining');
 export const onboardingStateQuery = defineQuery<OnboardingState>('onboardingState');
-
-/** ApplicationFailure types the API maps to problems: Refused → 409, InvalidInput → 422. */
-export { REFUSED, INVALID_INPUT, NOT_READY } from '../../domain/refusals';

@@ -5,6 +5,7 @@ import { requireDurationMs } from '../../domain/durations';
 import { OnboardingState, ApplicationStatus, Actor, ReviewDecision, missingDocuments, mergeDocuments } from '../../domain/onboarding/state';
 import type { OnboardingInput, OnboardingResume } from './messages';
 import { openInbox } from './inbox';
+import { Publisher } from '../publisher';
 
 export * from './messages';
 
@@ -40,8 +41,8 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
     round: 0, escalated: false, documents: [], completedModules: [], history: [],
   };
   let rules: OnboardingRules | undefined;
-  // The flow is "settled" while it waits and no write is in flight: answers wait for that.
-  let writing = 0;
+  const progress = new Publisher();
+  // The flow is "settled" while it waits and no progress write is in flight: answers wait for that.
   let parked = false;
   async function park<T>(wait: () => Promise<T>): Promise<T> {
     parked = true;
@@ -53,7 +54,7 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
   }
   // Messages are listened for before anything is awaited, so none is lost or left unanswered.
   const inbox = openInbox(state, () => rules, (t) => acts.recordTrainingCompleted(tenantId, partnerId, t.module, t.completedAt, t.actor), {
-    settled: () => parked && writing === 0,
+    settled: () => parked && progress.idle,
   });
 
   let seq = resume?.seq ?? 0;
@@ -62,12 +63,7 @@ export async function partnerOnboarding(input: OnboardingInput): Promise<Outcome
     const { detail, actor, ...rest } = opts;
     const entry = { seq: ++seq, at: iso(), step, event, ...(detail ? { detail } : {}), ...(actor ? { actor } : {}) };
     state.history.push(entry);
-    writing += 1;
-    try {
-      await acts.recordProgress(tenantId, applicationId, { entry, ...rest });
-    } finally {
-      writing -= 1;
-    }
+    await progress.write(() => acts.recordProgress(tenantId, applicationId, { entry, ...rest }));
   }
 
   /**

@@ -1,7 +1,7 @@
-import { defineUpdate, defineQuery } from '@temporalio/workflow';
+import { defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/onboarding/state';
 
-/** Messages of the tier-review workflow (kept beside onboarding's: both are partner lifecycle). */
+/** Messages of the tier-review workflow: its input, and the tenant-admin's decision on the proposals. */
 export interface TierReviewInput {
   tenantId: string;
   /** Set when the API opened the review; scheduled runs get one from their first activity. */
@@ -20,4 +20,3 @@ export interface TierReviewDecision {
 export type TierReviewOutcome = 'skipped' | 'no-changes' | 'applied' | 'rejected' | 'expired';
 
 export const decideTierReviewUpdate = defineUpdate<{ status: string }, [TierReviewDecision]>('decideTierReview');
-export const tierReviewStatusQuery = defineQuery<{ reviewId?: string; status: string }>('tierReviewStatus');

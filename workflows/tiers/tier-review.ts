@@ -1,8 +1,9 @@
-import { proxyActivities, setHandler, condition, ApplicationFailure, workflowInfo, allHandlersFinished, RetryPolicy } from '@temporalio/workflow';
+import { proxyActivities, condition, workflowInfo, allHandlersFinished, RetryPolicy } from '@temporalio/workflow';
 import type { TierActivities } from '../../activities/tiers/index';
 import { requireDurationMs } from '../../domain/durations';
-import { REFUSED } from '../onboarding/messages';
-import { TierReviewInput, TierReviewDecision, TierReviewOutcome, decideTierReviewUpdate, tierReviewStatusQuery } from './messages';
+import { refused } from '../../domain/refusals';
+import { handleUpdate } from '../updates';
+import { TierReviewInput, TierReviewDecision, TierReviewOutcome, decideTierReviewUpdate } from './messages';
 
 export * from './messages';
 
@@ -30,24 +31,22 @@ const acts = {
  */
 export async function tierReview(input: TierReviewInput): Promise<{ reviewId?: string; outcome: TierReviewOutcome }> {
   let status = 'computing';
-  let reviewId = input.reviewId;
   let decision: TierReviewDecision | undefined;
-  setHandler(tierReviewStatusQuery, () => ({ reviewId, status }));
-  setHandler(decideTierReviewUpdate, async (d) => {
-    decision = d;
-    await condition(() => status !== 'awaiting-approval');
-    return { status };
-  }, {
-    validator: (d) => {
-      const refuse = (message: string) => { throw ApplicationFailure.create({ type: REFUSED, message, nonRetryable: true }); };
-      if (status !== 'awaiting-approval') refuse(`the review is ${status}; it takes no decision now`);
-      if (decision) refuse('a decision is already being applied');
-      if (d.actor.role !== 'tenant-admin') refuse('only a tenant-admin approves tier changes');
+  handleUpdate(decideTierReviewUpdate, {
+    refuse: (d) => {
+      if (status !== 'awaiting-approval') return refused(`the review is ${status}; it takes no decision now`);
+      if (decision) return refused('a decision is already being applied');
+      if (d.actor.role !== 'tenant-admin') return refused('only a tenant-admin approves tier changes');
+      return undefined;
+    },
+    apply: async (d) => {
+      decision = d;
+      await condition(() => status !== 'awaiting-approval');
+      return { status };
     },
   });
 
-  const opened = await acts.openTierReview({ ...input, workflowId: workflowInfo().workflowId });
-  reviewId = opened.reviewId;
+  const { reviewId } = await acts.openTierReview({ ...input, workflowId: workflowInfo().workflowId });
   if (!reviewId) return { outcome: 'skipped' };
 
   const summary = await acts.computeTierProposals(input.tenantId, reviewId);
