@@ -18,7 +18,7 @@ import { RuleSetModel } from '../models/tenancy/rule-set';
 import { SettingsVersionModel } from '../models/tenancy/settings-version';
 import { TenantExportModel, TenantExportChunkModel } from '../models/tenancy/tenant-export';
 import { reapStaleTenants } from '../services/tenancy/tenants';
-import { relayOutbox } from '../services/outbox';
+import { relayOutbox } from '../services/tenancy/outbox';
 
 /** Tenants and their lifecycle, settings, API keys, the audit trail and rule sets. */
 export const tenancy = {

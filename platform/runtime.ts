@@ -5,7 +5,6 @@ import { openConnections } from './connections';
 import { createLogger } from './logger';
 import { createServices, Services } from '../services';
 import { PlatformKey } from '../services/tenancy/platform-key';
-import { ensureIndexes } from '../models/indexes';
 import { ensureNamespace } from './temporal-namespaces';
 import { createApp } from '../api/app';
 import { answerClientError } from '../api/client-error';
@@ -37,7 +36,7 @@ export async function startTrellis(config: Config, parts: Parts): Promise<Runnin
   const conns = await openConnections(config);
   const services = createServices(config, conns, logger, AREAS);
   // Index creation is idempotent; doing it at start means a fresh store is usable at once.
-  await ensureIndexes(services.models.all);
+  await services.ensureIndexes();
   // The pooled namespace must exist with the TenantId attribute before anything starts a workflow;
   // the local dev server creates both, a fresh production cluster gets them here.
   await ensureNamespace(conns.temporal, config.temporalNamespace, { register: true });

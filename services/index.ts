@@ -10,6 +10,7 @@ import { Queues } from './queues';
 import { Parties } from './tenancy/parties';
 import type { AreaManifest } from '../areas/manifest';
 import { modelsOf, partyLookupsOf, ruleKindsOf, AreaModels } from '../areas/compose';
+import { ensureIndexes } from '../models/indexes';
 
 /** Everything the API and the workers share, built once per process from its connections. */
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   parties: Parties;
   /** The areas' models (areas/): what provisioning, export and offboarding walk. */
   models: AreaModels;
+  /** Creates every area model's indexes (once per process; idempotent). */
+  ensureIndexes(): Promise<number>;
   tenants: Tenants;
   workflows: TenantWorkflows;
   queues: Queues;
@@ -30,6 +33,7 @@ export interface Services {
 export function createServices(config: Config, conns: Connections, logger: Logger, areas: readonly AreaManifest[]): Services {
   const audit = new AuditLog();
   const queues = new Queues(conns.redis, config);
+  const models = modelsOf(areas);
   return {
     config,
     conns,
@@ -38,7 +42,8 @@ export function createServices(config: Config, conns: Connections, logger: Logge
     apiKeys: new ApiKeys(),
     ruleSets: new RuleSets(ruleKindsOf(areas), { minDurationMs: config.minRuleDurationMs }),
     parties: new Parties(partyLookupsOf(areas)),
-    models: modelsOf(areas),
+    models,
+    ensureIndexes: () => ensureIndexes(models.all),
     tenants: new Tenants(conns, config, queues),
     workflows: new TenantWorkflows(conns, config),
     queues,

@@ -1,7 +1,7 @@
 import { Worker, UnrecoverableError } from 'bullmq';
 import { QUEUES, TenantExportJob } from '../services/queues';
 import { redisConnection } from '../platform/connections';
-import { buildTenantExport, markExportFailed } from './tenant-export';
+import { buildTenantExport, markExportFailed } from '../services/tenancy/tenant-export';
 import { startReaper } from './reaper';
 import type { Services } from '../services';
 import type { AreaManifest } from '../areas/manifest';

@@ -1,8 +1,6 @@
 import { Queue, Worker } from 'bullmq';
-import { TenantModel } from '../models/tenancy/tenant';
 import { redisConnection } from '../platform/connections';
 import type { Services } from '../services';
-import { asTenantId } from '../platform/tenant-id';
 import type { ReaperRegistry } from '../areas/manifest';
 
 /**
@@ -42,13 +40,13 @@ export async function runReapers(services: Services, registry: ReaperRegistry): 
   if (registry.tenant.length === 0) return pass;
   let after: string | undefined;
   for (;;) {
-    const page = await TenantModel.find({ status: 'active', ...(after ? { _id: { $gt: after } } : {}) }, { _id: 1 }).sort({ _id: 1 }).limit(PAGE).lean();
-    for (const { _id: tenantId } of page) {
+    const page = await services.tenants.activeTenantIds(after, PAGE);
+    for (const tenantId of page) {
       pass.tenants += 1;
-      for (const reaper of registry.tenant) await attempt(reaper.name, tenantId, () => reaper.run(services, asTenantId(tenantId), olderThanMs));
+      for (const reaper of registry.tenant) await attempt(reaper.name, tenantId, () => reaper.run(services, tenantId, olderThanMs));
     }
     if (page.length < PAGE) return pass;
-    after = page[page.length - 1]._id;
+    after = page[page.length - 1];
   }
 }
 

@@ -1,5 +1,4 @@
 import { NativeConnection, Worker, bundleWorkflowCode, WorkflowBundleWithSourceMap, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { TenantModel } from '../models/tenancy/tenant';
 import type { AreaManifest } from '../areas/manifest';
 import { activitiesOf } from '../areas/compose';
 import type { Services } from '../services';
@@ -63,10 +62,7 @@ export async function startTemporalWorkers(services: Services, areas: readonly A
   }
 
   async function refresh(): Promise<void> {
-    const dedicated: string[] = await TenantModel.distinct('placement.namespace', {
-      'placement.isolation': 'dedicated',
-      status: { $in: ['provisioning', 'active', 'offboarding'] },
-    });
+    const dedicated = await services.tenants.dedicatedNamespaces();
     const wanted = new Set([config.temporalNamespace, ...dedicated]);
     for (const namespace of wanted) {
       try {

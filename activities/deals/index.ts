@@ -2,8 +2,7 @@ import type { DealCurrentStep, DealDoc, DealHistoryEntry, DealPlan, DealStatus, 
 import type { DealRegistrationRecord } from '../../models/deals/deal-registration';
 import { dealStore } from '../../models/deals/deal-repository';
 import { stagedRegistrations } from '../../models/deals/deal-registration-repository';
-import { ApiKeyModel } from '../../models/tenancy/api-key';
-import { inTenant } from '../../platform/tenant-context';
+import type { TenantRole } from '../../domain/tenancy/roles';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { recordClosedWon } from '../../services/tiers/partner-metrics';
 import type { Services } from '../../services';
@@ -126,8 +125,7 @@ export function createDealActivities({ services }: { services: Services }) {
 
     /** Everyone who may act on an `all` or `sequential` step: the role's active keys, oldest first. */
     async resolveApprovers(tenantId: string, role: string): Promise<string[]> {
-      const keys = await inTenant(tenantId, () => ApiKeyModel.find({ role, revokedAt: null }, { _id: 1 }).sort({ _id: 1 }).limit(20).lean());
-      return keys.map((k) => k._id);
+      return services.apiKeys.activeKeyIds(asTenantId(tenantId), role as TenantRole, 20);
     },
 
     /** The deal no longer protects its customer: other partners may register it again. */

@@ -1,11 +1,10 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
-import { ensureIndexes } from '../../models/indexes';
 import { ensureNamespace, isGrpcStatus, GRPC } from '../../platform/temporal-namespaces';
 import { inTenant } from '../../platform/tenant-context';
 import { offboardingWorkflow, provisioningWorkflow } from '../../domain/workflow-ids';
-import { TenantExportModel } from '../../models/tenancy/tenant-export';
+import { tenantExportStore } from '../../models/tenancy/tenant-export-repository';
 import type { Services } from '../../services';
 import type { ProvisionInput } from '../../services/tenancy/tenants';
 import { withHeartbeat } from '../heartbeat';
@@ -42,7 +41,7 @@ export function createTenancyActivities({ services }: { services: Services }) {
   return {
     /** Indexes are shared by all tenants (each led by tenantId); creating them again is a no-op. */
     async ensureTenantIndexes(): Promise<number> {
-      return withHeartbeat(() => ensureIndexes(services.models.all));
+      return withHeartbeat(() => services.ensureIndexes());
     },
 
     /** Registers a dedicated tenant's namespace; every namespace gets the TenantId attribute. */
@@ -107,11 +106,11 @@ export function createTenancyActivities({ services }: { services: Services }) {
      * this until none is left, so no export writes after the purge.
      */
     async stopTenantExports(tenantId: string): Promise<number> {
-      const open = await inTenant(tenantId, () => TenantExportModel.find({ status: { $in: ['queued', 'running'] } }, { _id: 1 }).lean());
+      const open = await tenantExportStore(asTenantId(tenantId)).openIds();
       let running = 0;
-      for (const exp of open) {
-        Context.current().heartbeat(exp._id);
-        const job = await services.queues.tenantExports.getJob(exp._id);
+      for (const exportId of open) {
+        Context.current().heartbeat(exportId);
+        const job = await services.queues.tenantExports.getJob(exportId);
         if (!job) continue;
         const state = await job.getState();
         if (state === 'active') {

@@ -24,6 +24,10 @@ export const apiKeyStore = repository((inScope) => ({
     return inScope(() => ApiKeyModel.find(filter, NO_HASH).sort({ _id: -1 }).limit(opts.limit + 1).lean<ApiKeyRecord[]>());
   },
 
+  /** Ids of up to `limit` active keys of a role, oldest first. */
+  activeKeyIds: (role: TenantRole, limit: number) =>
+    inScope(async () => (await ApiKeyModel.find({ role, revokedAt: null }, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean()).map((k) => k._id)),
+
   countActive: (role: TenantRole) => inScope(() => ApiKeyModel.countDocuments({ role, revokedAt: null })),
 
   /** Ids of the active tenant-admin keys, sorted. */

@@ -9,6 +9,9 @@ export const tenantExportStore = repository((inScope) => ({
     return inScope(async () => (await TenantExportModel.create({ _id: exportId, status: 'queued', requestedBy, chunks: 0, bytes: 0 })).toObject());
   },
 
+  /** Exports not finished yet, for offboarding to stop. */
+  openIds: () => inScope(async () => (await TenantExportModel.find({ status: { $in: ['queued', 'running'] } }, { _id: 1 }).lean()).map((e) => e._id)),
+
   byId: (exportId: string) => inScope(() => TenantExportModel.findOne({ _id: exportId }).lean<TenantExportDoc>()),
 
   chunk: (exportId: string, index: number) => inScope(() => TenantExportChunkModel.findOne({ exportId, index }).lean<TenantExportChunkDoc>()),
@@ -47,7 +50,7 @@ export interface TenantCollection {
  * read, in `_id` order, a page at a time.
  */
 export const tenantDataStore = (tenantId: TenantId, tenantModels: ReadonlyMap<string, Model<unknown>>) => repository((inScope) => ({
-  collections: (): TenantCollection[] => [...tenantModels].map(([name, model]) => ({ name, collection: model.collection.collectionName })),
+  exportedCollections: (): TenantCollection[] => [...tenantModels].map(([name, model]) => ({ name, collection: model.collection.collectionName })),
 
   /** Up to `limit` documents after `after` (by `_id`), without the `omitted` fields. */
   page(name: string, after: unknown, limit: number, omitted: readonly string[]): Promise<{ _id: unknown }[]> {

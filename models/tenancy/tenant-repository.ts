@@ -55,6 +55,17 @@ export const tenantRecords = {
     await TenantModel.updateOne({ _id: tenantId, status: { $in: ['active', 'failed', 'provisioning'] } }, { $set: { status: 'offboarding' } });
   },
 
+  /** Active tenants' ids after `after`, in id order: the reaper's pass walks them a page at a time. */
+  activeIdsAfter(after: string | undefined, limit: number): Promise<TenantId[]> {
+    return TenantModel.find({ status: 'active', ...(after ? { _id: { $gt: after } } : {}) }, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean<Pick<TenantDoc, '_id'>[]>().exec()
+      .then((page) => page.map((t) => t._id));
+  },
+
+  /** The dedicated namespaces a Temporal worker must poll: those of tenants not yet gone. */
+  dedicatedNamespaces(): Promise<string[]> {
+    return TenantModel.distinct('placement.namespace', { 'placement.isolation': 'dedicated', status: { $in: ['provisioning', 'active', 'offboarding'] } }).exec() as Promise<string[]>;
+  },
+
   /** Tenants still provisioning that were created before `cutoff`. */
   stuckInProvisioning(cutoff: Date, limit: number): Promise<TenantId[]> {
     return TenantModel.find({ status: 'provisioning', createdAt: { $lt: cutoff } }, { _id: 1 }).limit(limit).lean<Pick<TenantDoc, '_id'>[]>().exec()

@@ -17,6 +17,7 @@ const ALLOWED = new Map([
   ['scripts/local-stack.ts', 'pings the local FerretDB before any model exists'],
   ['test/integration/offboarding-and-reaper.test.ts', 'backdates createdAt, which mongoose timestamps would overwrite'],
   ['test/integration/tier-review-reaper.test.ts', 'backdates createdAt, which mongoose timestamps would overwrite'],
+  ['test/integration/tenant-scope-refusals.test.ts', 'watches the driver\'s command monitor to prove a refused query never reached the store'],
 ]);
 const METADATA = new Set(['collectionName', 'name']);
 const CONNECTION_NAMES = new Set(['connection', 'conn']);

@@ -28,7 +28,7 @@ import {
   closeDealUpdate, decideUpdate, provideInfoUpdate, requestExtensionUpdate,
   type DealApprovalInput, type dealApproval,
 } from '../../workflows/deals/deal-approval';
-import { discardAudit, settleAudit, stageAudit, withAudit, type KeyedAuditInput } from '../outbox';
+import { discardAudit, settleAudit, stageAudit, withAudit, type KeyedAuditInput } from '../tenancy/outbox';
 import { reversalTenantMinor } from '../../domain/deals/reversal-amount';
 
 const reversalAudit = (actor: DealActor, r: NewDealReversal): KeyedAuditInput => ({

@@ -5,7 +5,7 @@ import type { TenantId } from '../../platform/tenant-id';
 import { hashKey } from '../../domain/tenancy/api-key-format';
 import { newSecret, isSecretOf } from '../../domain/onboarding/secrets';
 import { conflict, invalid, notFound } from '../../domain/errors';
-import { settleAudit, withAudit, type KeyedAuditInput } from '../outbox';
+import { settleAudit, withAudit, type KeyedAuditInput } from '../tenancy/outbox';
 import type { Services } from '..';
 import type { RequestBy } from './onboarding';
 

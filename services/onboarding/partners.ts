@@ -9,7 +9,7 @@ import { CLOSED_STATUSES } from '../../domain/onboarding/state';
 import { invalid, notFound } from '../../domain/errors';
 import { completeTrainingUpdate } from '../../workflows/onboarding/messages';
 import type { AuditLog } from '../tenancy/audit';
-import { withAudit, type KeyedAuditInput } from '../outbox';
+import { withAudit, type KeyedAuditInput } from '../tenancy/outbox';
 import type { Services } from '..';
 import { liveState, sendToApplication, Placement, RequestBy } from './onboarding';
 

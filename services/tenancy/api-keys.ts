@@ -8,7 +8,7 @@ import { newId } from '../../platform/ids';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { issueTenantKey, parseTenantKey, hashKey, sameHash, IssuedKey } from '../../domain/tenancy/api-key-format';
 import type { Parties } from './parties';
-import { settleAudit, withAudit, type KeyedAuditInput } from '../outbox';
+import { settleAudit, withAudit, type KeyedAuditInput } from './outbox';
 import type { AuditLog, Requester } from './audit';
 
 export type { ApiKeyRecord };
@@ -52,6 +52,11 @@ export class ApiKeys {
     const doc = await apiKeyStore(tenantId).byId(keyId);
     if (!doc) throw notFound(`API key ${keyId}`);
     return doc;
+  }
+
+  /** Who may act for a role on an approval step: its active keys, oldest first (at most `limit`). */
+  activeKeyIds(tenantId: TenantId, role: TenantRole, limit: number): Promise<string[]> {
+    return apiKeyStore(tenantId).activeKeyIds(role, limit);
   }
 
   countActive(tenantId: TenantId, role: TenantRole): Promise<number> {

@@ -8,7 +8,7 @@ import { RuleKind, RuleInputError, DryRunContext } from '../../domain/rules/regi
 import { PRODUCTION_RULE_LIMITS, RuleLimits } from '../../domain/durations';
 import { checkSchema } from '../../platform/schema-validation';
 import { DomainError, invalid, notFound } from '../../domain/errors';
-import { withAudit, type KeyedAuditInput } from '../outbox';
+import { withAudit, type KeyedAuditInput } from './outbox';
 import type { AuditLog, Requester } from './audit';
 
 export interface RuleSetVersion<Def = unknown> {

@@ -5,7 +5,7 @@ import type { TenantDoc, TenantSettings } from '../../models/tenancy/tenant';
 import { DomainError, notFound } from '../../domain/errors';
 import { checkRegional } from '../../domain/tenancy/regional-settings';
 import type { TenantId } from '../../platform/tenant-id';
-import { withAudit } from '../outbox';
+import { withAudit } from './outbox';
 import { prepareCurrencyChange } from './tenant-currency';
 import type { AuditLog, Requester } from './audit';
 import type { RuleSets } from './rule-sets';

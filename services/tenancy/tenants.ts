@@ -83,6 +83,16 @@ export class Tenants {
     return { tenant: (await this.get(tenantId))!, adminKey: key.plaintext };
   }
 
+  /** Active tenants after `after`, in id order (the reaper's pass). */
+  activeTenantIds(after: string | undefined, limit: number): Promise<TenantId[]> {
+    return tenantRecords.activeIdsAfter(after, limit);
+  }
+
+  /** Namespaces of dedicated tenants that still run workflows. */
+  dedicatedNamespaces(): Promise<string[]> {
+    return tenantRecords.dedicatedNamespaces();
+  }
+
   get(tenantId: TenantId): Promise<TenantDoc | null> {
     return tenantRecords.byId(tenantId);
   }

@@ -10,7 +10,7 @@ import { DomainError, conflict, notFound } from '../../domain/errors';
 import { DEFAULT_TIERS_RULES, TiersRules } from '../../domain/tiers/definition';
 import { decideTierReviewUpdate, TierReviewDecision, TierReviewInput } from '../../workflows/tiers/messages';
 import { TENANT_ID_ATTRIBUTE, executeRefusableUpdate } from '../tenant-workflows';
-import { withAudit } from '../outbox';
+import { withAudit } from '../tenancy/outbox';
 import type { Services } from '..';
 
 /** Tier reviews: run one now, read them, approve or reject their proposals, and their schedule. */

@@ -9,7 +9,7 @@ import { keysHeldBy } from '../../services/deals/claims';
 import { AuditOutboxModel } from '../../models/tenancy/audit-outbox';
 import { PartnerPerformanceModel } from '../../models/tiers/partner-performance';
 import { DealService } from '../../services/deals/deals';
-import { relayOutbox } from '../../services/outbox';
+import { relayOutbox } from '../../services/tenancy/outbox';
 import { dealTenant, registration, dealWhen, decide, testRules, quickStep, DealTenant } from './deal-fixtures';
 import { dealWorkflow } from '../../domain/workflow-ids';
 

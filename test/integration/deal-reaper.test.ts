@@ -7,7 +7,7 @@ import { DealClaimEntryModel } from '../../models/deals/deal-claim';
 import { claimCustomer, keysHeldBy } from '../../services/deals/claims';
 import { AuditOutboxModel } from '../../models/tenancy/audit-outbox';
 import { reapStaleDeals } from '../../services/deals/deals';
-import { relayOutbox, stageAudit, withAudit } from '../../services/outbox';
+import { relayOutbox, stageAudit, withAudit } from '../../services/tenancy/outbox';
 import { dealTenant, registration, dealWhen, DealTenant } from './deal-fixtures';
 import { dealWorkflow } from '../../domain/workflow-ids';
 

@@ -70,7 +70,7 @@ beforeAll(async () => {
 });
 
 test('offboarding waits for a running export, which stops at its next write instead of writing after the purge', async () => {
-  const { buildTenantExport } = await import('../../workers/tenant-export');
+  const { buildTenantExport } = await import('../../services/tenancy/tenant-export');
   const { tenantId } = await provision(api.apiUrl!);
   // A slow export worker (no other queue worker runs yet): it takes the job, then runs the real
   // export several seconds after offboarding began, long after an offboarding that did not wait
@@ -123,7 +123,7 @@ test('an export queued when the tenant is deleted never writes its data back', a
 });
 
 test('the export job refuses to write for a tenant that is offboarding', async () => {
-  const { buildTenantExport } = await import('../../workers/tenant-export');
+  const { buildTenantExport } = await import('../../services/tenancy/tenant-export');
   const { tenantId } = await provision(api.apiUrl!);
   const exportId = newId('exp');
   await inTenant(tenantId, () => TenantExportModel.create({ _id: exportId, status: 'queued', requestedBy: 'platform', chunks: 0, bytes: 0 }));

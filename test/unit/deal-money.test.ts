@@ -112,9 +112,9 @@ describe('deal amounts', () => {
 
   test('conversion refuses exactly when the exact result exceeds the safe range (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.bigInt({ min: 1n, max: 10n ** 12n }), (minor, rateMicros) => {
-        const rate = fromMinor(Number(rateMicros), 6);
-        const exact = (BigInt(minor) * rateMicros) / 1_000_000n; // 'down' rounding, same digits
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1, max: 10 ** 12 }), (minor, rateMicros) => {
+        const rate = fromMinor(rateMicros, 6);
+        const exact = (BigInt(minor) * BigInt(rateMicros)) / 1_000_000n; // 'down' rounding, same digits
         if (exact > BigInt(Number.MAX_SAFE_INTEGER)) {
           expect(() => convertMinor(minor, EUR, USD, { EUR: rate }, 'down')).toThrow(AmountError);
         } else {

@@ -6,7 +6,7 @@ import type { Actor, RequestContext } from '../../context';
 import { decodeCursor } from '../../../services/pagination';
 import { DealService, DealActor, RegistrationAccepted } from '../../../services/deals/deals';
 import { DealView, dealView } from './view';
-import { DEAL_STATUSES } from '../../../models/deals/deal';
+import { DEAL_STATUSES } from '../../../domain/deals/deal';
 import { asTenantId } from '../../../platform/tenant-id';
 
 /** Deal registration (partners) and what happens to a deal afterwards. */

@@ -1,4 +1,3 @@
-import { asTenantId } from '../../../platform/tenant-id';
 import { Type } from '@sinclair/typebox';
 import { typedRoute } from '../../route';
 import { Obj, Id, IdParams, PageQuery, Page, withDefault } from '../../schemas';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from '../domain/errors';
-import type { AuditInput, AuditLog } from './tenancy/audit';
-import { auditOutboxStore } from '../models/tenancy/audit-outbox-repository';
-import type { TenantId } from '../platform/tenant-id';
-import type { AreaModels } from '../areas/compose';
+import { DomainError } from '../../domain/errors';
+import type { AuditInput, AuditLog } from './audit';
+import { auditOutboxStore } from '../../models/tenancy/audit-outbox-repository';
+import type { TenantId } from '../../platform/tenant-id';
+import type { AreaModels } from '../../areas/compose';
 
 /**
  * One way to write a state change and its audit event when the store cannot do both at once:

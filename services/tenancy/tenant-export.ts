@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Model } from 'mongoose';
-import { tenantRecords } from '../models/tenancy/tenant-repository';
-import { tenantDataStore, tenantExportStore } from '../models/tenancy/tenant-export-repository';
-import { asTenantId, type TenantId } from '../platform/tenant-id';
-import type { TenantExportJob } from '../services/queues';
+import { tenantRecords } from '../../models/tenancy/tenant-repository';
+import { tenantDataStore, tenantExportStore } from '../../models/tenancy/tenant-export-repository';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
+import type { TenantExportJob } from '../queues';
 
 /**
  * Fields that must never leave the platform, even in the tenant's own export: secrets' hashes and
@@ -60,7 +60,7 @@ export async function buildTenantExport(job: TenantExportJob, tenantModels: Read
   const counts: Record<string, number> = {};
   buffer += `{"format":"trellis-tenant-export/1","exportId":${JSON.stringify(exportId)},"exportedAt":${JSON.stringify(new Date())},"tenant":${JSON.stringify(tenant)},"collections":{`;
   let firstCollection = true;
-  for (const { name, collection } of data.collections()) {
+  for (const { name, collection } of data.exportedCollections()) {
     if (SKIPPED.has(name)) continue;
     await assertExportable(tenantId);
     buffer += `${firstCollection ? '' : ','}${JSON.stringify(collection)}:[`;
