@@ -10,7 +10,6 @@ import type { RouteSpec } from './route';
 import type { Actor, Reply, RequestContext } from './context';
 import type { Services } from '../services';
 import type { PlatformKey } from '../services/tenancy/platform-key';
-import { inTenant } from '../platform/tenant-context';
 import type { TenantId } from '../platform/tenant-id';
 import { OperationIds } from '../platform/ids';
 import { httpDuration, httpRequests } from '../platform/metrics';
@@ -72,8 +71,8 @@ async function send(res: Response, reply: Reply): Promise<void> {
 /**
  * Mounts one declared route. The order of checks is the contract: your address's budget when you
  * bring no valid key (429), who you are (401), whether you may (403), your key's and tenant's
- * budgets (429), your input (4xx), then idempotency, then the handler, which runs inside its
- * tenant's scope (see admission.ts for the budgets).
+ * budgets (429), your input (4xx), then idempotency, then the handler, which passes
+ * ctx.tenantId to its use case (see admission.ts for the budgets).
  */
 export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
   const { services, platformKey, idempotency } = deps;
@@ -116,7 +115,9 @@ export function mount(router: Router, spec: RouteSpec, deps: MountDeps): void {
         baseUrl: `${req.protocol}://${req.get('host')}`,
         operation: new OperationIds(undefined),
       };
-      const run = (): Promise<Reply> => (tenant ? inTenant(tenant._id, () => spec.handler(ctx)) : spec.handler(ctx));
+      // No ambient tenant scope: handlers pass ctx.tenantId to use cases, whose repositories scope
+      // each query; a query that forgot its tenant fails here as it would in a worker.
+      const run = (): Promise<Reply> => spec.handler(ctx);
 
       const idempotencyKey = req.headers['idempotency-key'];
       let reply: Reply;
