@@ -113,6 +113,14 @@ export interface Calculation {
 }
 
 const DAY_MS = 86_400_000;
+const WHOLE = new D(100);
+const POWERS = new Map<number, Dec>();
+/** 10^n, for converting between currencies' minor units. */
+const tenTo = (n: number): Dec => {
+  let found = POWERS.get(n);
+  if (!found) POWERS.set(n, (found = new D(10).pow(n)));
+  return found;
+};
 
 interface Share {
   partnerId: string;
@@ -128,6 +136,7 @@ interface Credit {
   startMinor: number;
   conversion?: CommissionLine['conversion'];
   dealTenantMinor: number;
+  closedAt: string;
 }
 
 /** The plan with every decimal parsed and every amount in minor units, once per calculation. */
@@ -139,16 +148,16 @@ function compile(plan: CommissionPlan, digits: number) {
     text: `accelerator ×${plan.accelerator.multiplier} above ${plan.accelerator.attainment} of quota ${plan.accelerator.quota}`,
   };
   return {
-    defaultRate: new D(plan.rates.default),
-    byTier: new Map(Object.entries(plan.rates.byTier ?? {}).map(([tier, rate]) => [tier, new D(rate)])),
-    byProduct: (plan.rates.byProduct ?? []).map((p) => ({ product: p.product, rate: new D(p.rate) })),
+    defaultRate: { rate: new D(plan.rates.default), text: plan.rates.default },
+    byTier: new Map(Object.entries(plan.rates.byTier ?? {}).map(([tier, rate]) => [tier, { rate: new D(rate), why: `tier ${tier} rate ${rate}` }])),
+    byProduct: (plan.rates.byProduct ?? []).map((p) => ({ product: p.product, rate: new D(p.rate), why: `product ${p.product} rate ${p.rate}` })),
     brackets: plan.brackets && {
       mode: plan.brackets.mode,
-      bands: plan.brackets.bands.map((b) => ({ fromMinor: minor(b.from), rate: new D(b.rate), from: b.from })),
+      bands: plan.brackets.bands.map((b) => ({ fromMinor: minor(b.from), rate: new D(b.rate), why: ` + ${plan.brackets!.mode} bracket from ${b.from} ${b.rate}` })),
     },
     accelerator,
     spiffs: (plan.spiffs ?? []).map((s) => ({ ...s, amountMinor: minor(s.amount) })),
-    perDealCapMinor: plan.caps?.perDeal === undefined ? undefined : minor(plan.caps.perDeal),
+    perDealCap: plan.caps?.perDeal === undefined ? undefined : { minor: minor(plan.caps.perDeal), exact: new D(minor(plan.caps.perDeal)), text: `, capped at ${fromMinor(minor(plan.caps.perDeal), digits)} per deal` },
     periodCapMinor: plan.caps?.perPartnerPerPeriod === undefined ? undefined : minor(plan.caps.perPartnerPerPeriod),
     minimumMinor: plan.minimumPayout === undefined ? 0 : minor(plan.minimumPayout),
     splits: plan.splits && new Map(plan.splits.map((s) => [s.role as SplitRole, new D(s.percent)])),
@@ -184,14 +193,14 @@ function sharesOf(deal: CommissionDeal, plan: Compiled): Share[] {
       { partnerId: deal.distributorId, percent: plan.splits.get('distributor')!, role: 'distributor' },
     ];
   }
-  return [{ partnerId: deal.partnerId, percent: new D(100), role: 'sole partner' }];
+  return [{ partnerId: deal.partnerId, percent: WHOLE, role: 'sole partner' }];
 }
 
 function convert(deal: CommissionDeal, digitsFrom: number, input: CalculationInput, index: number): { minor: number; conversion?: CommissionLine['conversion'] } {
   if (deal.currency === input.currency) return { minor: deal.amountMinor };
   const fx = input.fx.get(deal.currency);
   if (!fx) throw new DomainError('invalid', `no ${deal.currency}→${input.currency} rate set for ${input.period.label} (deal ${deal.id})`, { field: `deals.${index}.currency` });
-  const exact = new D(deal.amountMinor).times(fx.rate).times(new D(10).pow(input.digits - digitsFrom));
+  const exact = new D(deal.amountMinor).times(fx.rate).times(tenTo(input.digits - digitsFrom));
   const minor = round(exact, input.rounding);
   return { minor, conversion: { from: deal.currency, to: input.currency, rate: fx.rate, effectiveFrom: fx.effectiveFrom.toISOString(), amountMinor: deal.amountMinor, convertedMinor: minor } };
 }
@@ -199,11 +208,11 @@ function convert(deal: CommissionDeal, digitsFrom: number, input: CalculationInp
 /** The base rate of one partner's share: the deal's first rated product, else its tier, else default. */
 function baseRate(plan: Compiled, deal: CommissionDeal, tier: string | undefined): { rate: Dec; why: string } {
   for (const entry of plan.byProduct) {
-    if (deal.products.some((p) => p.product === entry.product)) return { rate: entry.rate, why: `product ${entry.product} rate ${entry.rate.toString()}` };
+    if (deal.products.some((p) => p.product === entry.product)) return entry;
   }
   const byTier = tier === undefined ? undefined : plan.byTier.get(tier);
-  if (byTier) return { rate: byTier, why: `tier ${tier} rate ${byTier.toString()}` };
-  return { rate: plan.defaultRate, why: `default rate ${plan.defaultRate.toString()}${tier === undefined ? ' (no tier on the close date)' : ` (no rate for tier ${tier})`}` };
+  if (byTier) return byTier;
+  return { rate: plan.defaultRate.rate, why: `default rate ${plan.defaultRate.text}${tier === undefined ? ' (no tier on the close date)' : ` (no rate for tier ${tier})`}` };
 }
 
 /** Cuts [start, end) at the plan's marginal breakpoints and gives each slice its rate. */
@@ -215,29 +224,30 @@ function slicesOf(plan: Compiled, credit: Credit, base: { rate: Dec; why: string
   if (brackets?.mode === 'marginal') for (const band of brackets.bands) if (band.fromMinor > start && band.fromMinor < end) cuts.push(band.fromMinor);
   const accel = plan.accelerator;
   if (accel && accel.fromMinor > start && accel.fromMinor < end) cuts.push(accel.fromMinor);
-  cuts.sort((a, b) => a - b);
+  if (cuts.length > 1) cuts.sort((a, b) => a - b);
+  cuts.push(end);
   const slices: Slice[] = [];
-  let exact = new D(0);
+  let exact: Dec | undefined;
   let from = start;
-  for (const to of [...cuts, end]) {
+  for (const to of cuts) {
     if (to <= from) continue;
     let rate = base.rate;
     let why = base.why;
     if (brackets) {
-      const index = brackets.mode === 'retroactive' ? retroactiveBand : bandAt(brackets.bands, from);
-      const band = brackets.bands[index];
+      const band = brackets.bands[brackets.mode === 'retroactive' ? retroactiveBand : bandAt(brackets.bands, from)];
       rate = rate.plus(band.rate);
-      why += ` + ${brackets.mode} bracket from ${band.from} ${band.rate.toString()}`;
+      why += band.why;
     }
     if (accel && from >= accel.fromMinor) {
       rate = rate.times(accel.multiplier);
       why += `, ${accel.text}`;
     }
-    exact = exact.plus(rate.times(to - from));
+    const earned = rate.times(to - from);
+    exact = exact ? exact.plus(earned) : earned;
     slices.push({ fromMinor: from, toMinor: to, rate: rate.toString(), why });
     from = to;
   }
-  return { slices, exact };
+  return { slices, exact: exact ?? new D(0) };
 }
 
 function bandAt(bands: { fromMinor: number }[], position: number): number {
@@ -295,9 +305,10 @@ export function calculate(plan: CommissionPlan, input: CalculationInput, currenc
     const { minor, conversion } = convert(deal, currencyDigits(deal.currency), input, index);
     const shares = sharesOf(deal, compiled);
     const parts = allocate(minor, shares.map((s) => s.percent));
+    const closedAt = deal.closedAt.toISOString();
     shares.forEach((share, i) => {
       const statement = statementOf(share.partnerId);
-      credits.push({ deal, share, creditedMinor: parts[i], startMinor: statement.revenueMinor, conversion, dealTenantMinor: minor });
+      credits.push({ deal, share, creditedMinor: parts[i], startMinor: statement.revenueMinor, conversion, dealTenantMinor: minor, closedAt });
       statement.revenueMinor += parts[i];
     });
     spiffs.push(...spiffLines(compiled, deal, shares));
@@ -320,9 +331,12 @@ export function calculate(plan: CommissionPlan, input: CalculationInput, currenc
     const { slices, exact: uncapped } = slicesOf(compiled, credit, base, retroactiveBands.get(share.partnerId) ?? 0);
     let exact = uncapped;
     let rule = slices.length === 1 ? slices[0].why : `${slices.length} slices of the period revenue`;
-    if (compiled.perDealCapMinor !== undefined && exact.greaterThan(compiled.perDealCapMinor)) {
-      exact = new D(compiled.perDealCapMinor);
-      rule += `, capped at ${fromMinor(compiled.perDealCapMinor, input.digits)} per deal`;
+    // One slice uncapped: its rate is the line's; otherwise the effective rate is what was earned per unit.
+    let rate = slices.length === 1 ? slices[0].rate : undefined;
+    if (compiled.perDealCap !== undefined && exact.greaterThan(compiled.perDealCap.exact)) {
+      exact = compiled.perDealCap.exact;
+      rule += compiled.perDealCap.text;
+      rate = undefined;
     }
     const amountMinor = round(exact, input.rounding);
     const statement = statementOf(share.partnerId);
@@ -332,7 +346,7 @@ export function calculate(plan: CommissionPlan, input: CalculationInput, currenc
       dealId: deal.id,
       amountMinor,
       rule,
-      rate: credit.creditedMinor === 0 ? '0' : exact.div(credit.creditedMinor).toString(),
+      rate: rate ?? (credit.creditedMinor === 0 ? '0' : exact.div(credit.creditedMinor).toString()),
       inputs: {
         dealAmountMinor: deal.amountMinor,
         dealCurrency: deal.currency,
@@ -341,10 +355,11 @@ export function calculate(plan: CommissionPlan, input: CalculationInput, currenc
         shareRole: share.role,
         creditedMinor: credit.creditedMinor,
         tier: tier ?? '',
-        closedAt: deal.closedAt.toISOString(),
+        closedAt: credit.closedAt,
       },
-      ...(credit.conversion ? { conversion: credit.conversion } : {}),
-      slices,
+      conversion: credit.conversion,
+      // One slice is said by the rule and rate; several show where the revenue crossed a breakpoint.
+      slices: slices.length > 1 ? slices : undefined,
       rounding: { exact: exact.toString(), mode: input.rounding },
     });
     const dealSpiffs = spiffsByDeal.get(`${deal.id}\u0000${share.partnerId}`);
