@@ -398,7 +398,7 @@ export function calculate(plan: CommissionPlan, input: CalculationInput, currenc
     const paid = new D(reversal.paidMinor);
     const upTo = (reversed: number) => round(paid.times(reversed).div(reversal.closedAmountMinor), input.rounding);
     const exact = paid.times(reversal.amountMinor).div(reversal.closedAmountMinor);
-    const amountMinor = -(upTo(reversal.reversedBeforeMinor + reversal.amountMinor) - upTo(reversal.reversedBeforeMinor));
+    const amountMinor = upTo(reversal.reversedBeforeMinor) - upTo(reversal.reversedBeforeMinor + reversal.amountMinor);
     statement.lines.push({
       partnerId: reversal.partnerId,
       kind: 'clawback',
