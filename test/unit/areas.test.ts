@@ -13,8 +13,8 @@ import type { Services } from '../../services';
 const deps = { services: {} as Services };
 const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
 
-test('the areas are tenancy, onboarding, tiers and deals, tenancy first', () => {
-  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals']);
+test('the areas are tenancy, onboarding, tiers, deals and commissions, tenancy first', () => {
+  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals', 'commissions']);
 });
 
 test('the workflow bundle exports exactly the workflows the manifests name', () => {
@@ -22,7 +22,14 @@ test('the workflow bundle exports exactly the workflows the manifests name', () 
   for (const name of Object.keys(bundle)) expect(typeof (bundle as Record<string, unknown>)[name]).toBe('function');
 });
 
-test.each(AREAS.map((a) => [a.name, a] as [string, AreaManifest]))('%s declares routes, activities, workflows and tenant models', (_name, area) => {
+// Commissions runs no process of its own until its payout run: routes and models only.
+const WITH_PROCESSES = AREAS.filter((a) => a.name !== 'commissions');
+test.each(AREAS.map((a) => [a.name, a] as [string, AreaManifest]))('%s declares routes and tenant models', (_name, area) => {
+  expect(area.routes.length).toBeGreaterThan(0);
+  expect(area.models.tenant.length).toBeGreaterThan(0);
+});
+
+test.each(WITH_PROCESSES.map((a) => [a.name, a] as [string, AreaManifest]))('%s declares routes, activities, workflows and tenant models', (_name, area) => {
   expect(area.routes.length).toBeGreaterThan(0);
   expect(Object.keys(area.createActivities(deps)).length).toBeGreaterThan(0);
   expect(area.workflows.length).toBeGreaterThan(0);
@@ -56,7 +63,7 @@ test('every compiled model is in a manifest, tenant-owned ones carry tenantId an
 });
 
 test('the rule kinds are the areas\' own', () => {
-  expect(ruleKindsOf(AREAS).map((k) => k.kind)).toEqual(['onboarding', 'tiers', 'deal-approval']);
+  expect(ruleKindsOf(AREAS).map((k) => k.kind)).toEqual(['onboarding', 'tiers', 'deal-approval', 'commission']);
 });
 
 test('composing two areas that claim the same thing fails instead of one silently winning', () => {
