@@ -5,7 +5,7 @@ import { D } from '../../domain/commissions/decimal';
 import { fxRateStore } from '../../models/commissions/repository';
 import { fxRateId, type FxRateDoc } from '../../models/commissions/fx-rate';
 import { isDuplicateKey } from '../../platform/store-errors';
-import { withAudit } from '../outbox';
+import { withAudit } from '../tenancy/outbox';
 import type { AuditInput, AuditLog } from '../tenancy/audit';
 
 /** Exchange rates finance sets, effective-dated, as commissions convert deals with them. */

@@ -1,4 +1,5 @@
 import { startTestTrellis, provisionTenant, TestTrellis } from '../support/trellis';
+import { asTenantId, type TenantId } from '../../platform/tenant-id';
 
 /**
  * The commission rule kind on the real stack: published plans are validated (422 naming the
@@ -11,15 +12,15 @@ let finance: string;
 let approver: string;
 let partner: string;
 
-const keyOf = async (tenantId: string, role: 'finance' | 'approver' | 'partner' | 'tenant-admin') =>
+const keyOf = async (tenantId: TenantId, role: 'finance' | 'approver' | 'partner' | 'tenant-admin') =>
   (await app.running.services.apiKeys.create(tenantId, { name: role, role, createdBy: 'test', ...(role === 'partner' ? { partyId: 'ptn_00000000000000000000000000' } : {}) })).plaintext;
 
 beforeAll(async () => {
   app = await startTestTrellis();
   tenant = await provisionTenant(app, { currency: 'USD' });
-  finance = await keyOf(tenant.tenantId, 'finance');
-  approver = await keyOf(tenant.tenantId, 'approver');
-  partner = await keyOf(tenant.tenantId, 'partner');
+  finance = await keyOf(asTenantId(tenant.tenantId), 'finance');
+  approver = await keyOf(asTenantId(tenant.tenantId), 'approver');
+  partner = await keyOf(asTenantId(tenant.tenantId), 'partner');
 });
 afterAll(async () => {
   await app?.stop();
