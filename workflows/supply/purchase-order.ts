@@ -1,0 +1,96 @@
+import { allHandlersFinished, ApplicationFailure, condition, currentUpdateInfo, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { SupplyActivities } from '../../activities/supply/index';
+import { PurchaseOrder, type Refusal } from '../../domain/supply/purchase-order';
+import { timingsOf } from '../../domain/supply/purchase-order-rules';
+import { INVALID_INPUT, REFUSED } from '../../domain/refusals';
+import {
+  acknowledgeOrderUpdate, changeOrderUpdate, purchaseOrderQuery, receiveOrderUpdate, shipOrderUpdate,
+  type OrderUpdateResult, type PurchaseOrderInput,
+} from './messages';
+
+const acts = proxyActivities<SupplyActivities>({
+  startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+const refuse = (refusal: Refusal): never => {
+  throw ApplicationFailure.create({ type: refusal.kind === 'invalid' ? INVALID_INPUT : REFUSED, message: refusal.reason, nonRetryable: true });
+};
+const check = (refusal: Refusal | undefined): void => {
+  if (refusal) refuse(refusal);
+};
+
+/**
+ * One purchase order, from placement until every line is received, rejected or cancelled: the
+ * supplier acknowledges it line by line within the pinned SLA (reminded meanwhile), the buyer may
+ * change it (a new version the supplier acknowledges again), the supplier ships and the buyer
+ * receives. Every message is an Update the order validates, so a refused one changes nothing and
+ * tells the caller why; everything that goes wrong but is accepted becomes an exception.
+ */
+export async function purchaseOrder(input: PurchaseOrderInput): Promise<{ status: string }> {
+  const { tenantId, purchaseOrderId } = input;
+  const order = PurchaseOrder.place(input.order, timingsOf(input.rules), Date.now());
+  const { lines: _placed, ...facts } = input.order;
+  const head = { ...facts, ruleSetVersion: input.ruleSetVersion };
+  let rev = 0;
+  let changes = 0;
+  let eventsSent = 0;
+
+  // Publishes go out one at a time, in order: each carries the events and exceptions since the last.
+  let writes: Promise<unknown> = Promise.resolve();
+  const publish = (): Promise<void> => {
+    rev += 1;
+    const mine = rev;
+    const snapshot = order.snapshot();
+    const { events, exceptions } = order.takeNews();
+    const firstEvent = eventsSent;
+    eventsSent += events.length;
+    const next = writes.then(() => acts.publishPurchaseOrder(tenantId, purchaseOrderId, mine, head, snapshot, { events, firstEvent, exceptions }));
+    writes = next.catch(() => undefined);
+    return next;
+  };
+  /** An Update's change, published before the caller is answered (so its next read sees it). */
+  const applied = async (): Promise<OrderUpdateResult> => {
+    changes += 1;
+    await publish();
+    return { status: order.status, version: order.snapshot().version };
+  };
+  const requestId = (): string | undefined => {
+    const id = currentUpdateInfo()?.id;
+    return id?.startsWith('op:') ? id : undefined;
+  };
+
+  setHandler(purchaseOrderQuery, () => order.snapshot());
+  setHandler(acknowledgeOrderUpdate, async ({ actor, lines }) => {
+    order.acknowledge(lines, actor, Date.now(), requestId());
+    return applied();
+  }, { validator: ({ lines }) => check(order.checkAcknowledgement(lines)) });
+  setHandler(changeOrderUpdate, async ({ actor, ...change }) => {
+    order.change(change, actor, Date.now(), requestId());
+    return applied();
+  }, { validator: (change) => check(order.checkChange(change)) });
+  setHandler(shipOrderUpdate, async ({ actor, ...shipment }) => {
+    const refusal = order.ship(shipment, actor, Date.now(), requestId());
+    // A refused shipment still raised its exception: publish it, then refuse.
+    const result = await applied();
+    if (refusal) refuse(refusal);
+    return result;
+  }, { validator: ({ lines }) => check(order.checkShipment(lines)) });
+  setHandler(receiveOrderUpdate, async ({ actor, ...receipt }) => {
+    order.receive(receipt, actor, Date.now(), requestId());
+    return applied();
+  }, { validator: (receipt) => check(order.checkReceipt(receipt)) });
+
+  await publish();
+  while (!order.finished) {
+    const seen = changes;
+    const at = order.nextTimerAt();
+    if (at === undefined) await condition(() => changes !== seen || order.finished);
+    else await condition(() => changes !== seen || order.finished, Math.max(at - Date.now(), 1));
+    if (order.tick(Date.now())) await publish();
+  }
+  await condition(allHandlersFinished);
+  await writes;
+  return { status: order.status };
+}
