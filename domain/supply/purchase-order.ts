@@ -30,6 +30,8 @@ export interface OrderLine {
   short: number;
   /** The version that last changed the line: the one its acknowledgement answers. */
   changedIn: number;
+  /** When the rest of the line must have shipped; null while nothing confirmed is left to ship. */
+  shipBy: string | null;
 }
 
 export interface NewLine { sku: string; quantity: number; unitPriceMinor: number; requestedDate: string }
@@ -110,7 +112,7 @@ export class PurchaseOrder {
 
   static place(facts: OrderFacts, timings: OrderTimings, now: number): PurchaseOrder {
     const lines: OrderLine[] = facts.lines.map((l, i) => ({
-      line: i + 1, ...l, status: 'pending', confirmedQuantity: null, confirmedDate: null, shipped: 0, received: 0, damaged: 0, short: 0, changedIn: 1,
+      line: i + 1, ...l, status: 'pending', confirmedQuantity: null, confirmedDate: null, shipped: 0, received: 0, damaged: 0, short: 0, changedIn: 1, shipBy: null,
     }));
     const { lines: _lines, ...rest } = facts;
     const order = new PurchaseOrder(rest, timings, {
@@ -231,7 +233,7 @@ export class PurchaseOrder {
     }
     const added = change.add.map((l, i) => ({ line: this.s.lines.length + i + 1, added: true as const, ...l }));
     for (const a of added) {
-      this.s.lines.push({ line: a.line, sku: a.sku, quantity: a.quantity, unitPriceMinor: a.unitPriceMinor, requestedDate: a.requestedDate, status: 'pending', confirmedQuantity: null, confirmedDate: null, shipped: 0, received: 0, damaged: 0, short: 0, changedIn: version });
+      this.s.lines.push({ line: a.line, sku: a.sku, quantity: a.quantity, unitPriceMinor: a.unitPriceMinor, requestedDate: a.requestedDate, status: 'pending', confirmedQuantity: null, confirmedDate: null, shipped: 0, received: 0, damaged: 0, short: 0, changedIn: version, shipBy: null });
       needsAcknowledgement = true;
     }
     this.s.versions.push(this.versionOf('change', actor.keyId, now, [...change.lines, ...added], change.note));
@@ -410,6 +412,7 @@ export class PurchaseOrder {
     const wasFinished = this.finished;
     this.s.status = this.statusNow();
     this.s.nextAction = this.nextActionNow();
+    for (const line of this.s.lines) line.shipBy = this.outstanding(line) > 0 ? iso(this.shipBy(line)) : null;
     if (action) this.event(action, now, actorId, data);
     if (this.finished && !wasFinished) {
       this.s.closedAt = iso(now);

@@ -30,5 +30,5 @@ export const exceptionStore = repository((inScope) => ({
   /** Resolves an open exception; the status guard makes a second resolution change nothing. */
   resolve: (exceptionId: string, resolution: { comment: string; by: string; at: Date }) =>
     inScope(() => SupplyExceptionModel.updateOne({ _id: exceptionId, status: 'open' }, { $set: { status: 'resolved', resolution } })),
-  countRaised: (supplierId: string, from: Date, to: Date) => inScope(() => SupplyExceptionModel.countDocuments({ supplierId, raisedAt: { $gte: from, $lt: to } })),
+  countRaised: (scope: OrderScope & { supplierId: string }, from: Date, to: Date) => inScope(() => SupplyExceptionModel.countDocuments({ ...scope, raisedAt: { $gte: from, $lt: to } })),
 }));

@@ -15,9 +15,9 @@ export const purchaseOrderStore = repository((inScope) => ({
         .sort({ _id: -1 }).limit(opts.limit + 1).lean<PurchaseOrderDoc[]>(),
     ),
   /** A supplier's orders placed in [from, to), with what a scorecard needs, at most `limit`. */
-  placedBetween: (supplierId: string, from: Date, to: Date, limit: number) =>
+  placedBetween: (scope: OrderScope & { supplierId: string }, from: Date, to: Date, limit: number) =>
     inScope(() =>
-      PurchaseOrderModel.find({ supplierId, createdAt: { $gte: from, $lt: to } }, { lines: 1, rounds: 1, shipments: 1, status: 1 })
+      PurchaseOrderModel.find({ ...scope, createdAt: { $gte: from, $lt: to } }, { lines: 1, rounds: 1, shipments: 1, status: 1 })
         .sort({ _id: 1 }).limit(limit).lean<Pick<PurchaseOrderDoc, '_id' | 'lines' | 'rounds' | 'shipments' | 'status'>[]>(),
     ),
   /**

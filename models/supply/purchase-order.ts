@@ -21,8 +21,8 @@ export interface PurchaseOrderDoc extends OrderSnapshot {
   updatedAt: Date;
 }
 
-const ACTIVE: OrderStatus[] = ['awaiting-acknowledgement', 'acknowledged', 'partially-shipped', 'shipped', 'partially-received'];
-export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = ACTIVE;
+/** Statuses whose process still runs and takes messages. */
+export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = ['awaiting-acknowledgement', 'acknowledged', 'partially-shipped', 'shipped', 'partially-received'];
 
 const schema = new Schema<PurchaseOrderDoc>(
   {

@@ -1,5 +1,7 @@
 import Decimal from 'decimal.js';
-import { invalid } from '../../domain/errors';
+import { invalid, notFound } from '../../domain/errors';
+import type { Actor } from '../../domain/supply/purchase-order';
+import { scopeOf } from './purchase-orders';
 import type { TenantId } from '../../platform/tenant-id';
 import { purchaseOrderStore } from '../../models/supply/purchase-order-repository';
 import { exceptionStore } from '../../models/supply/exception-repository';
@@ -26,11 +28,14 @@ const ratio = (part: number, whole: number): string | null => (whole === 0 ? nul
  * time, shipments not late, fill rate (units received good over units ordered and not cancelled by
  * the buyer, on the orders that have finished) and exceptions raised. Ratios are decimal strings, null where nothing counted.
  */
-export async function supplierScorecard(tenantId: TenantId, supplierId: string, from: Date, to: Date): Promise<Scorecard> {
+export async function supplierScorecard(tenantId: TenantId, actor: Actor, supplierId: string, from: Date, to: Date): Promise<Scorecard> {
+  // A supplier sees only its own card; a manufacturer sees the supplier's record on its own orders.
+  if (actor.role === 'supplier' && actor.partyId !== supplierId) throw notFound(`party ${supplierId}`);
+  const scope = scopeOf(actor);
   const party = await getParty(tenantId, supplierId);
   if (party.kind !== 'supplier') throw invalid('params.id', `party ${supplierId} is a ${party.kind}; scorecards are for suppliers`);
   if (from >= to) throw invalid('query.from', 'query.from must be before query.to');
-  const orders = await purchaseOrderStore(tenantId).placedBetween(supplierId, from, to, MAX_ORDERS + 1);
+  const orders = await purchaseOrderStore(tenantId).placedBetween({ ...scope, supplierId }, from, to, MAX_ORDERS + 1);
   if (orders.length > MAX_ORDERS) throw invalid('query.from', `more than ${MAX_ORDERS} orders in this period; ask for a shorter one`);
   const rounds = orders.flatMap((o) => o.rounds.filter((r) => r.completedAt || r.late));
   const shipments = orders.flatMap((o) => o.shipments);
@@ -46,6 +51,6 @@ export async function supplierScorecard(tenantId: TenantId, supplierId: string, 
     acknowledgements: { due: rounds.length, onTime: rounds.filter((r) => !r.late).length, rate: ratio(rounds.filter((r) => !r.late).length, rounds.length) },
     shipments: { count: shipments.length, onTime: shipments.filter((s) => !s.late).length, rate: ratio(shipments.filter((s) => !s.late).length, shipments.length) },
     fillRate: ratio(received, ordered),
-    exceptions: await exceptionStore(tenantId).countRaised(supplierId, from, to),
+    exceptions: await exceptionStore(tenantId).countRaised({ ...scope, supplierId }, from, to),
   };
 }
