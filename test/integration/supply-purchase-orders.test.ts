@@ -1,4 +1,6 @@
 import { startTestTrellis, waitFor, TestTrellis } from '../support/trellis';
+import { keepHistory } from '../support/histories';
+import { TenantModel } from '../../models/tenancy/tenant';
 import { supplyTenant, SupplyTenant, orderBody, place, orderWhen, exceptionsOf, inDays } from './supply-fixtures';
 
 let app: TestTrellis;
@@ -86,6 +88,8 @@ test('an order from placement to closure: a partial and a rejected line, a chang
   const late = await post(supplier.key, `/v1/purchase-orders/${order.id}/shipments`, { carrier: 'DHL', tracking: 'JD0003', lines: [{ line: 1, quantity: 1 }] });
   expect(late.status).toBe(409);
   expect(late.body.detail).toMatch(/the order is closed/);
+  const tenant = (await TenantModel.findOne({ _id: t.tenantId }).lean())!;
+  await keepHistory(app.running.services.workflows.handle(tenant, 'purchase-order', order.id), 'purchase-order-to-closure');
 });
 
 test('exceptions: shipping a rejected line (refused), over-shipment, damaged and short goods; resolving them', async () => {
