@@ -21,6 +21,7 @@ const platformProcess = (kind: string, type: string): PlatformProcess => ({ type
 export const dealWorkflow = tenantProcess('deal', 'dealApproval');
 export const onboardingWorkflow = tenantProcess('partner-onboarding', 'partnerOnboarding');
 export const tierReviewWorkflow = tenantProcess('tier-review', 'tierReview');
+export const purchaseOrderWorkflow = tenantProcess('purchase-order', 'purchaseOrder');
 
 export const provisioningWorkflow = platformProcess('tenant-provisioning', 'provisionTenant');
 export const offboardingWorkflow = platformProcess('tenant-offboarding', 'offboardTenant');

@@ -7,3 +7,4 @@ export * from './tenancy';
 export * from './onboarding';
 export * from './tiers';
 export * from './deals';
+export * from './supply';

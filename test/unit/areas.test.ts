@@ -13,8 +13,8 @@ import type { Services } from '../../services';
 const deps = { services: {} as Services };
 const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
 
-test('the areas are tenancy, onboarding, tiers, deals and commissions, tenancy first', () => {
-  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals', 'commissions']);
+test('the areas are tenancy, onboarding, tiers, deals, supply and commissions, tenancy first', () => {
+  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals', 'supply', 'commissions']);
 });
 
 test('the workflow bundle exports exactly the workflows the manifests name', () => {
@@ -46,7 +46,7 @@ test('no route, activity, workflow, model, rule kind, party role or reaper is de
   expect(duplicates(AREAS.flatMap((a) => a.workflows))).toEqual([]);
   expect(duplicates(AREAS.flatMap((a) => [...a.models.tenant, ...a.models.platform].map((m) => m.modelName)))).toEqual([]);
   expect(duplicates(ruleKindsOf(AREAS).map((k) => k.kind))).toEqual([]);
-  expect(Object.keys(partyLookupsOf(AREAS))).toEqual(['partner']);
+  expect(Object.keys(partyLookupsOf(AREAS))).toEqual(['partner', 'supplier', 'manufacturer']);
   const reapers = reapersOf(AREAS);
   expect(duplicates([...reapers.platform, ...reapers.tenant].map((r) => r.name))).toEqual([]);
   // The outbox is relayed before any reaper closes anything.
@@ -63,7 +63,7 @@ test('every compiled model is in a manifest, tenant-owned ones carry tenantId an
 });
 
 test('the rule kinds are the areas\' own', () => {
-  expect(ruleKindsOf(AREAS).map((k) => k.kind)).toEqual(['onboarding', 'tiers', 'deal-approval', 'commission']);
+  expect(ruleKindsOf(AREAS).map((k) => k.kind)).toEqual(['onboarding', 'tiers', 'deal-approval', 'purchase-order', 'commission']);
 });
 
 test('composing two areas that claim the same thing fails instead of one silently winning', () => {

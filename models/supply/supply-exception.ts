@@ -1,0 +1,51 @@
+import { Schema } from 'mongoose';
+import { tenantModel } from '../tenant-model';
+import type { ExceptionKind } from '../../domain/supply/purchase-order';
+
+/**
+ * One entry of the exception queue: something about an order that a person must look at (an
+ * over-shipment, a late acknowledgement, a three-way mismatch…). Raised by the order's workflow
+ * under a key unique per order, so a retried publish raises it once; resolved with a comment.
+ */
+export interface SupplyExceptionDoc {
+  _id: string;
+  tenantId: string;
+  purchaseOrderId: string;
+  manufacturerId: string;
+  supplierId: string;
+  key: string;
+  kind: ExceptionKind;
+  line?: number;
+  shipmentId?: string;
+  detail: string;
+  /** JSON of the figures behind it (ordered, confirmed, shipped, received…). */
+  data: string;
+  status: 'open' | 'resolved';
+  raisedAt: Date;
+  resolution?: { comment: string; by: string; at: Date };
+}
+
+const schema = new Schema<SupplyExceptionDoc>(
+  {
+    _id: { type: String, required: true },
+    purchaseOrderId: { type: String, required: true },
+    manufacturerId: { type: String, required: true },
+    supplierId: { type: String, required: true },
+    key: { type: String, required: true },
+    kind: { type: String, required: true },
+    line: { type: Number },
+    shipmentId: { type: String },
+    detail: { type: String, required: true },
+    data: { type: String, required: true },
+    status: { type: String, required: true },
+    raisedAt: { type: Date, required: true },
+    resolution: { type: { comment: String, by: String, at: Date, _id: false } },
+  },
+  { versionKey: false },
+);
+schema.index({ tenantId: 1, purchaseOrderId: 1, key: 1 }, { unique: true });
+schema.index({ tenantId: 1, status: 1, _id: -1 });
+schema.index({ tenantId: 1, supplierId: 1, _id: -1 });
+schema.index({ tenantId: 1, manufacturerId: 1, _id: -1 });
+
+export const SupplyExceptionModel = tenantModel<SupplyExceptionDoc>('SupplyException', schema, 'supply_exceptions');
