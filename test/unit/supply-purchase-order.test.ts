@@ -25,7 +25,7 @@ describe('a purchase order from placement to closure', () => {
     expect(s.status).toBe('acknowledged');
     expect(s.lines.map((l) => [l.status, l.confirmedQuantity, l.confirmedDate])).toEqual([['accepted', 8, '2030-01-10'], ['accepted', 5, '2030-01-12'], ['rejected', null, null]]);
     expect(s.rounds[0]).toMatchObject({ late: false, completedAt: new Date(T0 + HOUR).toISOString() });
-    expect(po.checkAcknowledgement([{ line: 1, decision: 'accept' }])).toMatchObject({ kind: 'conflict' });
+    expect(po.checkAcknowledgement([{ line: 1, decision: 'accept' }])).toMatchObject({ kind: 'state' });
 
     // The buyer raises line 2 to 6 and adds a line; both await the supplier again.
     expect(po.checkChange({ lines: [{ line: 3, cancel: true }], add: [] })).toBeUndefined();
@@ -39,12 +39,12 @@ describe('a purchase order from placement to closure', () => {
 
     // A rejected line must not ship: refused, and an exception says so.
     po.takeNews();
-    expect(po.ship({ carrier: 'DHL', tracking: 'X1', lines: [{ line: 3, quantity: 1 }] }, supplier, T0 + 4 * HOUR)).toMatchObject({ kind: 'conflict' });
+    expect(po.ship({ carrier: 'DHL', tracking: 'X1', lines: [{ line: 3, quantity: 1 }] }, supplier, T0 + 4 * HOUR)).toMatchObject({ kind: 'state' });
     expect(po.takeNews().exceptions.map((e) => e.kind)).toEqual(['closed-line-shipment']);
 
     expect(po.ship({ carrier: 'DHL', tracking: 'A1', lines: [{ line: 1, quantity: 5 }, { line: 2, quantity: 6 }] }, supplier, T0 + 4 * HOUR)).toBeUndefined();
     expect(po.status).toBe('partially-shipped');
-    expect(po.checkReceipt({ shipmentId: 's1', lines: [{ line: 1, received: 6 }, { line: 2, received: 6 }] })).toMatchObject({ kind: 'conflict' });
+    expect(po.checkReceipt({ shipmentId: 's1', lines: [{ line: 1, received: 6 }, { line: 2, received: 6 }] })).toMatchObject({ kind: 'state' });
     po.receive({ shipmentId: 's1', lines: [{ line: 1, received: 4, damaged: 1 }, { line: 2, received: 6 }] }, buyer, T0 + 5 * HOUR);
     expect(po.takeNews().exceptions.map((e) => [e.kind, e.line])).toEqual([['quantity-mismatch', 1]]);
     po.ship({ carrier: 'DHL', tracking: 'A2', lines: [{ line: 1, quantity: 4 }, { line: 4, quantity: 2 }] }, supplier, T0 + 6 * HOUR);
@@ -57,7 +57,7 @@ describe('a purchase order from placement to closure', () => {
     const news = po.takeNews();
     expect(news.events.map((e) => e.action)).toEqual(['purchase-order.shipped', 'purchase-order.received', 'purchase-order.closed']);
     expect(news.exceptions).toEqual([]);
-    expect(po.checkShipment([{ line: 1, quantity: 1 }])).toMatchObject({ kind: 'conflict', reason: 'the order is closed' });
+    expect(po.checkShipment([{ line: 1, quantity: 1 }])).toMatchObject({ kind: 'state', message: 'the order is closed' });
   });
 
   test('reminders, then a late-acknowledgement exception, once', () => {
