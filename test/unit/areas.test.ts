@@ -13,8 +13,8 @@ import type { Services } from '../../services';
 const deps = { services: {} as Services };
 const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
 
-test('the areas are tenancy, onboarding, tiers and deals, tenancy first', () => {
-  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals']);
+test('the areas are tenancy, onboarding, tiers and deals, tenancy first, and the webhooks every area uses', () => {
+  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals', 'webhooks']);
 });
 
 test('the workflow bundle exports exactly the workflows the manifests name', () => {
@@ -22,7 +22,16 @@ test('the workflow bundle exports exactly the workflows the manifests name', () 
   for (const name of Object.keys(bundle)) expect(typeof (bundle as Record<string, unknown>)[name]).toBe('function');
 });
 
-test.each(AREAS.map((a) => [a.name, a] as [string, AreaManifest]))('%s declares routes, activities, workflows and tenant models', (_name, area) => {
+// Webhooks are a mechanism (routes, models and queue workers), not a process: no workflow of their own.
+const BUSINESS_AREAS = AREAS.filter((a) => a.name !== 'webhooks');
+
+test('webhooks declare routes and tenant models', () => {
+  const webhooks = AREAS.find((a) => a.name === 'webhooks')!;
+  expect(webhooks.routes.length).toBeGreaterThan(0);
+  expect(webhooks.models.tenant.length).toBeGreaterThan(0);
+});
+
+test.each(BUSINESS_AREAS.map((a) => [a.name, a] as [string, AreaManifest]))('%s declares routes, activities, workflows and tenant models', (_name, area) => {
   expect(area.routes.length).toBeGreaterThan(0);
   expect(Object.keys(area.createActivities(deps)).length).toBeGreaterThan(0);
   expect(area.workflows.length).toBeGreaterThan(0);
@@ -51,7 +60,7 @@ test('every compiled model is in a manifest, tenant-owned ones carry tenantId an
   expect(models.all.map((m) => m.modelName).sort()).toEqual(mongoose.modelNames().sort());
   for (const model of models.tenant.values()) expect(model.schema.path('tenantId')).toBeDefined();
   const platform = models.all.filter((m) => !models.tenant.has(m.modelName));
-  expect(platform.map((m) => m.modelName).sort()).toEqual(['PlatformSecret', 'Tenant']);
+  expect(platform.map((m) => m.modelName).sort()).toEqual(['PlatformSecret', 'Tenant', 'WebhookTenant']);
   for (const model of platform) expect(model.schema.path('tenantId')).toBeUndefined();
 });
 
