@@ -238,6 +238,17 @@ describe('who may see and change what', () => {
     expect((await app.http('GET', '/v1/webhook-endpoints?limit=200', { key: other.adminKey })).body.items).toEqual([]);
   });
 
+  test('a create retried with its Idempotency-Key names the same endpoint and secret', async () => {
+    const send = () => app.http('POST', '/v1/webhook-endpoints', { key: t.adminKey, headers: { 'idempotency-key': `another-${Date.now()}` }, body: { url: `${receiver.base}/idem`, eventTypes: ['deal.*'] } });
+    const key = `create-${Date.now()}`;
+    const post = () => app.http('POST', '/v1/webhook-endpoints', { key: t.adminKey, headers: { 'idempotency-key': key }, body: { url: `${receiver.base}/idem`, eventTypes: ['deal.*'] } });
+    const first = await post();
+    const second = await post();
+    expect(first.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect((await send()).body.endpoint.id).not.toBe(first.body.endpoint.id);
+  });
+
   test('approver and finance keys are refused (403)', async () => {
     for (const role of ['approver', 'finance'] as const) {
       const { key } = await t.staff(role);
