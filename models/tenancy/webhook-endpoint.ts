@@ -25,7 +25,6 @@ export interface WebhookEndpointDoc {
   eventTypes: string[];
   /** A party's endpoint gets only that party's events; staff endpoints have none. */
   partyId?: string;
-  partyRole?: string;
   /** The newest first. */
   secrets: WebhookSecretDoc[];
   /** The audit seq when it was created: it receives the events after it. */
@@ -42,7 +41,6 @@ const schema = new Schema<WebhookEndpointDoc>(
     description: String,
     eventTypes: { type: [String], required: true },
     partyId: String,
-    partyRole: String,
     secrets: [{ _id: false, version: { type: Number, required: true }, sealed: { type: String, required: true }, createdAt: { type: Date, required: true }, expiresAt: Date }],
     fromSeq: { type: Number, required: true },
     createdBy: { type: String, required: true },

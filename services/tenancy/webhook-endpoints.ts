@@ -19,7 +19,6 @@ export interface WebhookCaller {
   actor: AuditActor;
   /** Set for party keys: the endpoint is the party's and gets only its events. */
   partyId?: string;
-  role: string;
   requestId?: string;
 }
 
@@ -72,7 +71,7 @@ export async function createEndpoint(
     url,
     ...(input.description ? { description: input.description } : {}),
     eventTypes: [...new Set(input.eventTypes)],
-    ...(caller.partyId ? { partyId: caller.partyId, partyRole: caller.role } : {}),
+    ...(caller.partyId ? { partyId: caller.partyId } : {}),
     secrets: [{ version: 1, sealed, createdAt: new Date() }],
     fromSeq: await webhookEventSource(tenantId).headSeq(),
     createdBy: caller.actor.id,

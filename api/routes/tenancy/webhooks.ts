@@ -20,7 +20,7 @@ const TAG = 'Webhooks';
 
 function callerOf(ctx: RequestContext): WebhookCaller {
   if (ctx.actor.kind !== 'key') throw new Problem('forbidden', 'webhooks are managed with tenant keys');
-  return { actor: auditActor(ctx.actor), role: ctx.actor.role, requestId: ctx.requestId, ...(ctx.actor.partyId ? { partyId: ctx.actor.partyId } : {}) };
+  return { actor: auditActor(ctx.actor), requestId: ctx.requestId, ...(ctx.actor.partyId ? { partyId: ctx.actor.partyId } : {}) };
 }
 
 const iso = (d?: Date | string | null) => (d ? new Date(d).toISOString() : undefined);
