@@ -4,10 +4,11 @@ import { tiers } from './tiers';
 import { deals } from './deals';
 import { supply } from './supply';
 import { commissions } from './commissions';
+import { webhooks } from './webhooks';
 
 /**
  * Every business area of Trellis: the one list a new area is added to. Order matters where lists
  * run in order: tenancy first (its outbox reaper runs before the others close anything).
  */
-export const AREAS = [tenancy, onboarding, tiers, deals, supply, commissions] as const;
+export const AREAS = [tenancy, onboarding, tiers, deals, supply, commissions, webhooks] as const;
 export type Areas = typeof AREAS;

@@ -54,6 +54,33 @@ export interface Config {
   auditFullVerifySeconds: number;
   /** History events after which an onboarding workflow's long wait continues as new. */
   onboardingContinueAsNewAfter: number;
+  /** Outbound webhooks (docs/webhooks.md). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /**
+   * Lets endpoints be plain http on a loopback address (127.0.0.1, ::1, localhost), for a local
+   * receiver. Off by default: every endpoint is then https on a public address.
+   */
+  allowLoopback: boolean;
+  /** Attempts per delivery (the first included) before it goes to the dead letter. */
+  attempts: number;
+  /** The first retry waits about this long; each further one twice as long, with jitter. */
+  backoffBaseMs: number;
+  /** No retry waits longer than this. */
+  backoffMaxMs: number;
+  /** How long one attempt may take before it counts as failed. */
+  timeoutMs: number;
+  /** How often new audit events are fanned out to the endpoints that subscribe to them. */
+  relayIntervalMs: number;
+  /** After a rotation, deliveries are still signed with the old secret for this long. */
+  rotationGraceSeconds: number;
+  /**
+   * Seals the signing secrets at rest (TRELLIS_WEBHOOK_KEY; TRELLIS_PLATFORM_KEY when unset).
+   * Without either, endpoints cannot be created.
+   */
+  sealingKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -104,7 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const flag = (key: string): boolean => {
+    const raw = env[key];
+    if (raw === undefined || raw === '' || raw === 'false') return false;
+    if (raw !== 'true') problems.push(`${key} must be true or false, got "${raw}"`);
+    return raw === 'true';
+  };
   const platformKey = env.TRELLIS_PLATFORM_KEY || undefined;
+  const webhookKey = env.TRELLIS_WEBHOOK_KEY || undefined;
+  if (webhookKey !== undefined && webhookKey.length < 32) {
+    problems.push('TRELLIS_WEBHOOK_KEY must be at least 32 characters (generate one with `openssl rand -hex 32`)');
+  }
   if (platformKey !== undefined && platformKey.length < 32) {
     problems.push('TRELLIS_PLATFORM_KEY must be at least 32 characters (generate one with `openssl rand -hex 32`)');
   }
@@ -138,6 +175,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reaperStaleAfterSeconds: int('REAPER_STALE_AFTER_SECONDS', 600, 1, 30 * 86400),
     auditFullVerifySeconds: int('AUDIT_FULL_VERIFY_SECONDS', 3600, 1, 30 * 86400),
     onboardingContinueAsNewAfter: int('ONBOARDING_CONTINUE_AS_NEW_AFTER', 2000, 1, 40000),
+    webhooks: {
+      allowLoopback: flag('WEBHOOK_ALLOW_LOOPBACK'),
+      attempts: int('WEBHOOK_ATTEMPTS', 8, 1, 30),
+      backoffBaseMs: int('WEBHOOK_BACKOFF_BASE_MS', 10_000, 10, 3_600_000),
+      backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', 6 * 3_600_000, 10, 24 * 3_600_000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      relayIntervalMs: int('WEBHOOK_RELAY_INTERVAL_MS', 1000, 50, 3_600_000),
+      rotationGraceSeconds: int('WEBHOOK_ROTATION_GRACE_SECONDS', 24 * 3600, 1, 30 * 86400),
+      sealingKey: webhookKey ?? platformKey,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

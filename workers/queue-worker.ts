@@ -3,6 +3,7 @@ import { QUEUES, TenantExportJob } from '../services/queues';
 import { redisConnection } from '../platform/connections';
 import { buildTenantExport, markExportFailed } from '../services/tenancy/tenant-export';
 import { startReaper } from './reaper';
+import { startWebhookWorkers } from './webhook-delivery';
 import type { Services } from '../services';
 import type { AreaManifest } from '../areas/manifest';
 import { reapersOf } from '../areas/compose';
@@ -33,8 +34,10 @@ export async function startQueueWorkers(services: Services, areas: readonly Area
   });
   await exports.waitUntilReady();
   const reaper = await startReaper(services, reapersOf(areas));
+  const webhooks = await startWebhookWorkers(services);
   return {
     async stop() {
+      await webhooks.stop();
       await reaper.stop();
       await exports.close();
       connection.disconnect();

@@ -13,6 +13,8 @@ export const REDACTED: Record<string, string[]> = {
   ApiKey: ['hash'],
   PartnerApplication: ['applicantTokenHash', 'submittedFrom', 'agreement.ip'],
   PartnerInvitation: ['tokenHash'],
+  // Sealed signing secrets stay with the tenant's live endpoints; an export never carries them.
+  WebhookEndpoint: ['secrets'],
 };
 /** The export's own bookkeeping is not tenant data. */
 const SKIPPED = new Set(['TenantExport', 'TenantExportChunk']);

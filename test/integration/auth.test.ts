@@ -16,7 +16,9 @@ let tenantId: TenantId;
 const keys = {} as Record<TenantRole, string>;
 
 beforeAll(async () => {
-  app = await startTestTrellis();
+  // One keyless request per guarded route: with the run's other files on the same address, the
+  // default unauthenticated budget (120/min) would turn this test's 401s into 429s.
+  app = await startTestTrellis({ UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: '100000' });
   const tenant = await provisionTenant(app);
   tenantId = tenant.tenantId;
   keys['tenant-admin'] = tenant.adminKey;

@@ -13,8 +13,8 @@ import type { Services } from '../../services';
 const deps = { services: {} as Services };
 const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
 
-test('the areas are tenancy, onboarding, tiers, deals, supply and commissions, tenancy first', () => {
-  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals', 'supply', 'commissions']);
+test('the areas are tenancy, onboarding, tiers, deals, supply and commissions, tenancy first, and the webhooks every area uses', () => {
+  expect(AREAS.map((a) => a.name)).toEqual(['tenancy', 'onboarding', 'tiers', 'deals', 'supply', 'commissions', 'webhooks']);
 });
 
 test('the workflow bundle exports exactly the workflows the manifests name', () => {
@@ -22,8 +22,9 @@ test('the workflow bundle exports exactly the workflows the manifests name', () 
   for (const name of Object.keys(bundle)) expect(typeof (bundle as Record<string, unknown>)[name]).toBe('function');
 });
 
-// Commissions runs no process of its own until its payout run: routes and models only.
-const WITH_PROCESSES = AREAS.filter((a) => a.name !== 'commissions');
+// Commissions runs no process of its own until its payout run, and webhooks are a mechanism (routes,
+// models and queue workers), not a process: routes and models only.
+const WITH_PROCESSES = AREAS.filter((a) => a.name !== 'commissions' && a.name !== 'webhooks');
 test.each(AREAS.map((a) => [a.name, a] as [string, AreaManifest]))('%s declares routes and tenant models', (_name, area) => {
   expect(area.routes.length).toBeGreaterThan(0);
   expect(area.models.tenant.length).toBeGreaterThan(0);
@@ -58,7 +59,7 @@ test('every compiled model is in a manifest, tenant-owned ones carry tenantId an
   expect(models.all.map((m) => m.modelName).sort()).toEqual(mongoose.modelNames().sort());
   for (const model of models.tenant.values()) expect(model.schema.path('tenantId')).toBeDefined();
   const platform = models.all.filter((m) => !models.tenant.has(m.modelName));
-  expect(platform.map((m) => m.modelName).sort()).toEqual(['PlatformSecret', 'Tenant']);
+  expect(platform.map((m) => m.modelName).sort()).toEqual(['PlatformSecret', 'Tenant', 'WebhookTenant']);
   for (const model of platform) expect(model.schema.path('tenantId')).toBeUndefined();
 });
 
