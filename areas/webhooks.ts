@@ -1,9 +1,9 @@
 import type { AreaManifest } from './manifest';
-import { webhookRoutes } from '../api/routes/tenancy/webhooks';
-import { WebhookEndpointModel } from '../models/tenancy/webhook-endpoint';
-import { WebhookDeliveryModel } from '../models/tenancy/webhook-delivery';
-import { WebhookRelayCursorModel } from '../models/tenancy/webhook-relay-cursor';
-import { WebhookTenantModel } from '../models/tenancy/webhook-tenant';
+import { webhookRoutes } from '../api/routes/webhooks/webhooks';
+import { WebhookEndpointModel } from '../models/webhooks/endpoint';
+import { WebhookDeliveryModel } from '../models/webhooks/delivery';
+import { WebhookRelayCursorModel } from '../models/webhooks/relay-cursor';
+import { WebhookTenantModel } from '../models/webhooks/tenant';
 
 /**
  * Signed outbound webhooks for every area's events (docs/webhooks.md). Its files live in the

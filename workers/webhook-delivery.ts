@@ -1,8 +1,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { redisConnection } from '../platform/connections';
 import { asTenantId } from '../platform/tenant-id';
-import { attemptDelivery } from '../services/tenancy/webhook-sender';
-import { relayAllTenants, type DeliveryJob, type Enqueue } from '../services/tenancy/webhook-relay';
+import { attemptDelivery } from '../services/webhooks/sender';
+import { relayAllTenants, type DeliveryJob, type Enqueue } from '../services/webhooks/relay';
 import type { Services } from '../services';
 
 /**

@@ -4,8 +4,8 @@ import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../config';
 import { startTrellis } from '../../platform/runtime';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
-import { relayTenant } from '../../services/tenancy/webhook-relay';
-import { attemptDelivery } from '../../services/tenancy/webhook-sender';
+import { relayTenant } from '../../services/webhooks/relay';
+import { attemptDelivery } from '../../services/webhooks/sender';
 import { testTrellisOf, waitFor, TestTrellis } from '../support/trellis';
 import { dealTenant, registration, DealTenant } from './deal-fixtures';
 

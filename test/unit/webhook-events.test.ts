@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { matchesEventType, partiesNamedIn, retryDelayMs, EVENT_FILTER_PATTERN } from '../../domain/tenancy/webhook-events';
+import { matchesEventType, partiesNamedIn, retryDelayMs, EVENT_FILTER_PATTERN } from '../../domain/webhooks/events';
 
 describe('event-type filters', () => {
   test('exact types, families and everything', () => {

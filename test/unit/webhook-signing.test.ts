@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import { newSigningSecret, openSecret, sealSecret } from '../../services/tenancy/webhook-secrets';
-import { payloadOf, signatureHeaders } from '../../services/tenancy/webhook-sender';
+import { newSigningSecret, openSecret, sealSecret } from '../../services/webhooks/secrets';
+import { payloadOf, signatureHeaders } from '../../services/webhooks/sender';
 import type { AuditEventDoc } from '../../models/tenancy/audit-event';
 
 const KEY = 'k'.repeat(40);

@@ -1,4 +1,4 @@
-import { addressRefusal, checkEndpointUrl } from '../../domain/tenancy/webhook-url';
+import { addressRefusal, checkEndpointUrl } from '../../domain/webhooks/url';
 
 const production = { allowLoopback: false };
 const local = { allowLoopback: true };

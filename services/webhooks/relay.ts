@@ -1,12 +1,12 @@
 import type { Services } from '..';
 import { TenantModel } from '../../models/tenancy/tenant';
 import type { AuditEventDoc } from '../../models/tenancy/audit-event';
-import type { WebhookEndpointDoc } from '../../models/tenancy/webhook-endpoint';
-import { webhookDeliveries, webhookEndpoints, webhookEventSource, type NewDelivery } from '../../models/tenancy/webhook-repository';
-import { webhookTenants } from '../../models/tenancy/webhook-tenant';
+import type { WebhookEndpointDoc } from '../../models/webhooks/endpoint';
+import { webhookDeliveries, webhookEndpoints, webhookEventSource, type NewDelivery } from '../../models/webhooks/repository';
+import { webhookTenants } from '../../models/webhooks/tenant';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { newId } from '../../platform/ids';
-import { matchesEventType, partiesNamedIn } from '../../domain/tenancy/webhook-events';
+import { matchesEventType, partiesNamedIn } from '../../domain/webhooks/events';
 
 /**
  * Fans a tenant's business events out to its webhook endpoints. The audit chain already holds

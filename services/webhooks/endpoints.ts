@@ -1,15 +1,15 @@
 import type { Services } from '..';
 import type { AuditActor } from '../../models/tenancy/audit-event';
-import type { WebhookEndpointDoc, WebhookSecretDoc } from '../../models/tenancy/webhook-endpoint';
-import { webhookEndpoints, webhookEventSource, type PartyScope } from '../../models/tenancy/webhook-repository';
-import { webhookTenants } from '../../models/tenancy/webhook-tenant';
+import type { WebhookEndpointDoc, WebhookSecretDoc } from '../../models/webhooks/endpoint';
+import { webhookEndpoints, webhookEventSource, type PartyScope } from '../../models/webhooks/repository';
+import { webhookTenants } from '../../models/webhooks/tenant';
 import type { TenantId } from '../../platform/tenant-id';
 import { isDuplicateKey } from '../../platform/store-errors';
 import { conflict, invalid, notFound } from '../../domain/errors';
-import { checkEndpointUrl } from '../../domain/tenancy/webhook-url';
-import { withAudit, type KeyedAuditInput } from './outbox';
-import { newSigningSecret, openSecret, sealSecret } from './webhook-secrets';
-import { resolvedRefusal } from './webhook-http';
+import { checkEndpointUrl } from '../../domain/webhooks/url';
+import { withAudit, type KeyedAuditInput } from '../tenancy/outbox';
+import { newSigningSecret, openSecret, sealSecret } from './secrets';
+import { resolvedRefusal } from './http';
 
 /**
  * Webhook endpoints: tenant staff subscribe to any of the tenant's events, a party's key to its

@@ -1,9 +1,9 @@
-import type { WebhookDeliveryDoc } from '../../models/tenancy/webhook-delivery';
-import type { DeliveryStatus } from '../../domain/tenancy/webhook-events';
-import { webhookDeliveries } from '../../models/tenancy/webhook-repository';
+import type { WebhookDeliveryDoc } from '../../models/webhooks/delivery';
+import type { DeliveryStatus } from '../../domain/webhooks/events';
+import { webhookDeliveries } from '../../models/webhooks/repository';
 import type { TenantId } from '../../platform/tenant-id';
 import { conflict, notFound } from '../../domain/errors';
-import type { WebhookCaller } from './webhook-endpoints';
+import type { WebhookCaller } from './endpoints';
 
 /** What was sent where, and sending it again. A party sees only its own endpoints' deliveries. */
 export interface DeliveryQuery {

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { promises as dns } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { addressRefusal, checkEndpointUrl, type UrlPolicy } from '../../domain/tenancy/webhook-url';
+import { addressRefusal, checkEndpointUrl, type UrlPolicy } from '../../domain/webhooks/url';
 
 /**
  * The HTTP side of a delivery. The URL is checked again at send time (the policy may have

@@ -5,11 +5,11 @@ import { Problem } from '../../problem';
 import { auditActor, type RequestContext } from '../../context';
 import { decodeCursor, pageOf } from '../../../services/pagination';
 import { asTenantId } from '../../../platform/tenant-id';
-import { DELIVERY_STATUSES, EVENT_FILTER_PATTERN } from '../../../domain/tenancy/webhook-events';
-import type { WebhookDeliveryDoc } from '../../../models/tenancy/webhook-delivery';
-import type { WebhookEndpointDoc } from '../../../models/tenancy/webhook-endpoint';
-import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, type WebhookCaller } from '../../../services/tenancy/webhook-endpoints';
-import { getDelivery, listDeliveries, replayDelivery } from '../../../services/tenancy/webhook-deliveries';
+import { DELIVERY_STATUSES, EVENT_FILTER_PATTERN } from '../../../domain/webhooks/events';
+import type { WebhookDeliveryDoc } from '../../../models/webhooks/delivery';
+import type { WebhookEndpointDoc } from '../../../models/webhooks/endpoint';
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, type WebhookCaller } from '../../../services/webhooks/endpoints';
+import { getDelivery, listDeliveries, replayDelivery } from '../../../services/webhooks/deliveries';
 
 /**
  * Webhook endpoints and their deliveries (docs/webhooks.md). Tenant admins subscribe to any of

@@ -3,7 +3,7 @@ import { tenantModel } from '../tenant-model';
 
 /**
  * A URL a tenant (its staff) or one of its parties asked Trellis to push events to. The signing
- * secrets are kept sealed (services/tenancy/webhook-secrets.ts), never in clear: Trellis must
+ * secrets are kept sealed (services/webhooks/secrets.ts), never in clear: Trellis must
  * recover them to sign, so they cannot be hashes like API keys.
  */
 export interface WebhookSecretDoc {
@@ -21,7 +21,7 @@ export interface WebhookEndpointDoc {
   tenantId: string;
   url: string;
   description?: string;
-  /** Exact event types, `family.*` or `*` (domain/tenancy/webhook-events.ts). */
+  /** Exact event types, `family.*` or `*` (domain/webhooks/events.ts). */
   eventTypes: string[];
   /** A party's endpoint gets only that party's events; staff endpoints have none. */
   partyId?: string;

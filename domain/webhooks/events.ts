@@ -3,7 +3,7 @@
  * type, and for a party's endpoint only the events that concern that party.
  */
 
-/** Where a delivery is (models/tenancy/webhook-delivery.ts has the transitions). */
+/** Where a delivery is (models/webhooks/delivery.ts has the transitions). */
 export const DELIVERY_STATUSES = ['pending', 'queued', 'retrying', 'delivered', 'dead', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 

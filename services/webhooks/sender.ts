@@ -1,13 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import type { Services } from '..';
 import type { AuditEventDoc } from '../../models/tenancy/audit-event';
-import type { WebhookEndpointDoc } from '../../models/tenancy/webhook-endpoint';
-import type { WebhookDeliveryDoc } from '../../models/tenancy/webhook-delivery';
-import { webhookDeliveries, webhookEndpoints, webhookEventSource } from '../../models/tenancy/webhook-repository';
+import type { WebhookEndpointDoc } from '../../models/webhooks/endpoint';
+import type { WebhookDeliveryDoc } from '../../models/webhooks/delivery';
+import { webhookDeliveries, webhookEndpoints, webhookEventSource } from '../../models/webhooks/repository';
 import type { TenantId } from '../../platform/tenant-id';
-import { retryDelayMs } from '../../domain/tenancy/webhook-events';
-import { openSecret } from './webhook-secrets';
-import { postWebhook, type PostResult } from './webhook-http';
+import { retryDelayMs } from '../../domain/webhooks/events';
+import { openSecret } from './secrets';
+import { postWebhook, type PostResult } from './http';
 
 /**
  * One attempt at one delivery, as the Standard Webhooks spec has it: the message id is the

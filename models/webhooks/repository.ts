@@ -1,11 +1,11 @@
 import { repository } from '../repository';
 import { isDuplicateKey } from '../../platform/store-errors';
-import { WebhookEndpointModel, type WebhookEndpointDoc, type WebhookSecretDoc } from './webhook-endpoint';
-import { WebhookDeliveryModel, type WebhookDeliveryDoc } from './webhook-delivery';
-import type { DeliveryStatus } from '../../domain/tenancy/webhook-events';
-import { WebhookRelayCursorModel } from './webhook-relay-cursor';
-import { AuditEventModel, type AuditEventDoc } from './audit-event';
-import { AuditHeadModel } from './audit-head';
+import { WebhookEndpointModel, type WebhookEndpointDoc, type WebhookSecretDoc } from './endpoint';
+import { WebhookDeliveryModel, type WebhookDeliveryDoc } from './delivery';
+import type { DeliveryStatus } from '../../domain/webhooks/events';
+import { WebhookRelayCursorModel } from './relay-cursor';
+import { AuditEventModel, type AuditEventDoc } from '../tenancy/audit-event';
+import { AuditHeadModel } from '../tenancy/audit-head';
 
 /** Whose endpoints and deliveries a caller sees: a party only its own, staff all (`undefined`). */
 export type PartyScope = string | undefined;

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
-import type { DeliveryStatus } from '../../domain/tenancy/webhook-events';
+import type { DeliveryStatus } from '../../domain/webhooks/events';
 
 /**
  * One event for one endpoint, and how sending it went. Created once per (endpoint, event) by a
