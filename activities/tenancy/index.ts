@@ -2,9 +2,8 @@ import { Context, ApplicationFailure } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TenantModel, TenantDoc } from '../../models/tenancy/tenant';
 import { ensureNamespace, isGrpcStatus, GRPC } from '../../platform/temporal-namespaces';
-import { inTenant } from '../../platform/tenant-context';
 import { offboardingWorkflow, provisioningWorkflow } from '../../domain/workflow-ids';
-import { tenantExportStore } from '../../models/tenancy/tenant-export-repository';
+import { tenantDataStore, tenantExportStore } from '../../models/tenancy/tenant-export-repository';
 import type { Services } from '../../services';
 import type { ProvisionInput } from '../../services/tenancy/tenants';
 import { withHeartbeat } from '../heartbeat';
@@ -173,11 +172,11 @@ export function createTenancyActivities({ services }: { services: Services }) {
     /** Deletes every tenant-owned document, model by model, inside the tenant's scope. */
     async deleteTenantData(tenantId: string): Promise<Record<string, number>> {
       const deleted: Record<string, number> = {};
-      const ordered = [...services.models.tenant].sort(([a], [b]) => Number(DELETED_LAST.has(a)) - Number(DELETED_LAST.has(b)));
-      for (const [name, model] of ordered) {
+      const data = tenantDataStore(asTenantId(tenantId), services.models.tenant);
+      const ordered = [...services.models.tenant.keys()].sort((a, b) => Number(DELETED_LAST.has(a)) - Number(DELETED_LAST.has(b)));
+      for (const name of ordered) {
         Context.current().heartbeat(name);
-        const result = await inTenant(tenantId, () => model.deleteMany({}));
-        deleted[name] = result.deletedCount ?? 0;
+        deleted[name] = await data.deleteAll(name);
       }
       return deleted;
     },

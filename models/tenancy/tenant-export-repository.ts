@@ -46,8 +46,8 @@ export interface TenantCollection {
 }
 
 /**
- * Everything one tenant owns, collection by collection, for its export: every tenant model is
- * read, in `_id` order, a page at a time.
+ * Everything one tenant owns, collection by collection: read for its export (every tenant model,
+ * in `_id` order, a page at a time) and deleted when it is offboarded.
  */
 export const tenantDataStore = (tenantId: TenantId, tenantModels: ReadonlyMap<string, Model<unknown>>) => repository((inScope) => ({
   exportedCollections: (): TenantCollection[] => [...tenantModels].map(([name, model]) => ({ name, collection: model.collection.collectionName })),
@@ -59,5 +59,12 @@ export const tenantDataStore = (tenantId: TenantId, tenantModels: ReadonlyMap<st
     const filter = after === undefined ? {} : { _id: { $gt: after } };
     const projection = Object.fromEntries(omitted.map((f) => [f, 0]));
     return inScope(() => model.find(filter, projection).sort({ _id: 1 }).limit(limit).lean<{ _id: unknown }[]>());
+  },
+
+  /** Deletes all of the tenant's documents of one model; returns how many went. */
+  async deleteAll(name: string): Promise<number> {
+    const model = tenantModels.get(name);
+    if (!model) throw new Error(`no tenant model ${name}`);
+    return (await inScope(() => model.deleteMany({}))).deletedCount ?? 0;
   },
 }))(tenantId);
