@@ -1,5 +1,6 @@
-import type { DealCurrentStep, DealDoc, DealHistoryEntry, DealPlan, DealStatus, DealStepView } from '../../models/deals/deal';
+import type { DealDoc } from '../../models/deals/deal';
 import type { DealRegistrationRecord } from '../../models/deals/deal-registration';
+import type { DealView } from '../../domain/deals/projection';
 import { dealStore } from '../../models/deals/deal-repository';
 import { stagedRegistrations } from '../../models/deals/deal-registration-repository';
 import type { TenantRole } from '../../domain/tenancy/roles';
@@ -10,32 +11,8 @@ import { claimCustomer, dealProcessRunning, releaseClaims } from '../../services
 import { heartbeating } from '../heartbeat';
 import { ApplicationFailure } from '@temporalio/activity';
 
-/**
- * What the deal workflow publishes to the read model: the part of the deal it owns (nothing the
- * API owns), with times as ISO strings.
- */
-export interface PublishedDeal {
-  status: DealStatus;
-  purpose: 'registration' | 'extension';
-  plan?: DealPlan;
-  currentStep: (Omit<DealCurrentStep, 'deadline'> & { deadline?: string }) | null;
-  awaitingRole: string | null;
-  steps: DealStepView[];
-  protectedUntil: string | null;
-  extensionsUsed: number;
-  /** Entries from `historyFrom` on (the ones new since the last publish); without it, all of them. */
-  history: DealHistoryEntry[];
-  historyFrom?: number;
-  outcome?: 'won' | 'lost';
-  closedAmountMinor?: number;
-  closedCurrency?: string;
-  closedAmountTenantMinor?: number;
-  closedAt?: string;
-  closeReason?: string;
-}
-
 /** The workflow's names for the activities' payload types (workflows/deals import them from here). */
-export type { PublishedDeal as DealView, DealRegistrationRecord };
+export type { DealRegistrationRecord };
 
 const SYSTEM = { type: 'system' as const, id: 'deal-approval' };
 
@@ -89,7 +66,7 @@ export function createDealActivities({ services }: { services: Services }) {
      * timed-out attempt may still land) puts each entry in its one place; each new entry is then
      * recorded as an audit event keyed by its index, so no event is recorded twice either.
      */
-    async publishDealView(rawTenantId: string, dealId: string, rev: number, view: PublishedDeal, firstNew: number): Promise<void> {
+    async publishDealView(rawTenantId: string, dealId: string, rev: number, view: DealView, firstNew: number): Promise<void> {
       const tenantId = asTenantId(rawTenantId);
       const deals = dealStore(tenantId);
       const { history, historyFrom, currentStep, protectedUntil, closedAt, ...state } = view;
