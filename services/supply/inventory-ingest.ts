@@ -35,7 +35,7 @@ export async function applyQueuedBatch(services: Services, job: IngestJob): Prom
     for (;;) {
       const next = await store.nextUnfinished(job.supplierId);
       if (!next) return 'done';
-      await applyBatch(store, next, lane.keep);
+      await applyBatch(store, next, lane.held);
       if (next._id === job.batchId) return 'done';
     }
   } finally {
@@ -44,14 +44,14 @@ export async function applyQueuedBatch(services: Services, job: IngestJob): Prom
 }
 
 /** Applies one batch; safe to run again on a batch a crash left `applying`. */
-export async function applyBatch(store: InventoryStore, batch: InventoryBatchDoc, keepLane: () => Promise<boolean>): Promise<void> {
+export async function applyBatch(store: InventoryStore, batch: InventoryBatchDoc, laneHeld: () => Promise<boolean>): Promise<void> {
   if (batch.status === 'queued') await store.markApplying(batch._id);
   const rejected = new Set(batch.rejected.map((r) => r.index));
   const accepted = batch.items.map((item, index) => ({ item, index })).filter(({ index }) => !rejected.has(index));
   const alreadyRecorded = await store.recordObservations(batch._id, batch.supplierId, accepted.map((a) => a.item));
   const fresh = accepted.filter((_, at) => !alreadyRecorded.has(at)).map((a) => a.item);
   for (let attempt = 1; ; attempt++) {
-    if (!(await keepLane())) throw new Error(`lost the lane of supplier ${batch.supplierId} while applying batch ${batch._id}`);
+    if (!(await laneHeld())) throw new Error(`lost the lane of supplier ${batch.supplierId} while applying batch ${batch._id}`);
     if ((await writeFigures(store, batch, fresh)) === 'written') break;
     if (attempt >= RACE_RETRIES) throw new Error(`batch ${batch._id}: another writer kept changing the figures`);
   }
@@ -75,7 +75,7 @@ async function writeFigures(store: InventoryStore, batch: InventoryBatchDoc, fre
       sku: updates[0].sku,
       location: updates[0].location,
       figure: nextFigure(figureOf(read), updates, sums.get(key)),
-      readFromBatch: read?.lastBatchId ?? null,
+      ...(read ? { read: { _id: read._id, lastBatchId: read.lastBatchId } } : {}),
     };
   });
   return store.writeFigures(batch._id, batch.supplierId, writes);

@@ -64,14 +64,15 @@ export async function requeueBatch(services: Services, tenantId: TenantId, job: 
 
 /**
  * One supplier's batches are applied by one worker at a time (the lane). The lock is a Redis key
- * with a token and an expiry, so a killed worker's lane frees itself; the figures' bulk write
- * still checks it read the latest figure, should two workers ever overlap (see writeFigures).
+ * with a token and an expiry, renewed while its holder works, so a killed worker's lane frees
+ * itself within the lease; the figures' bulk write still checks it read the latest figure, should
+ * two workers ever overlap (see writeFigures).
  */
 export const LANE_LEASE_MS = 15_000;
 
 export interface Lane {
-  /** Extends the lease; false if it was lost (expired and taken, or Redis forgot it). */
-  keep(): Promise<boolean>;
+  /** False once the lease was lost (not renewed in time and taken, or Redis forgot it). */
+  held(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -83,9 +84,18 @@ export async function takeLane(services: Services, tenantId: TenantId, supplierI
   const key = `${services.config.redisPrefix}:inventory-lane:${tenantId}:${supplierId}`;
   const token = randomBytes(12).toString('hex');
   if ((await redis.set(key, token, 'PX', LANE_LEASE_MS, 'NX')) !== 'OK') return undefined;
+  const renew = async () => (await redis.eval(EXTEND, 1, key, token, String(LANE_LEASE_MS))) === 1;
+  let lost = false;
+  const renewal = setInterval(() => {
+    renew().then((ok) => { lost ||= !ok; }, () => undefined);
+  }, LANE_LEASE_MS / 3);
   return {
-    keep: async () => (await redis.eval(EXTEND, 1, key, token, String(LANE_LEASE_MS))) === 1,
-    release: async () => {
+    async held() {
+      if (!lost && !(await renew())) lost = true;
+      return !lost;
+    },
+    async release() {
+      clearInterval(renewal);
       await redis.eval(RELEASE, 1, key, token);
     },
   };
