@@ -3,7 +3,7 @@ import type { RouteSpec } from '../api/route';
 import type { RuleKind } from '../domain/rules/registry';
 import type { PartyLookups } from '../services/tenancy/parties';
 import type { Services } from '../services';
-import type { AreaManifest, ReaperRegistry } from './manifest';
+import type { AreaManifest, QueueConsumer, ReaperRegistry } from './manifest';
 
 /**
  * The areas' manifests read as the lists each consumer needs. Two areas claiming the same route,
@@ -68,4 +68,8 @@ export function reapersOf(areas: readonly AreaManifest[]): ReaperRegistry {
     platform: unique('platform reaper', areas.flatMap((a) => a.reapers.platform), (r) => r.name),
     tenant: unique('tenant reaper', areas.flatMap((a) => a.reapers.tenant), (r) => r.name),
   };
+}
+
+export function queueConsumersOf(areas: readonly AreaManifest[]): QueueConsumer[] {
+  return unique('queue consumer', areas.flatMap((a) => a.queueConsumers ?? []), (c) => c.name);
 }

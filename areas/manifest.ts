@@ -31,6 +31,13 @@ export interface AreaManifest {
   /** How to tell that a party of its roles exists, for keys bound to one. */
   partyLookups: PartyLookups;
   reapers: ReaperRegistry;
+  /** Its BullMQ consumers, started by every queue-worker process (workers/queue-worker.ts). */
+  queueConsumers?: QueueConsumer[];
+}
+
+export interface QueueConsumer {
+  name: string;
+  start(services: Services): Promise<{ stop(): Promise<void> }>;
 }
 
 export type Activities = Record<string, (...args: any[]) => Promise<unknown>>;

@@ -10,19 +10,33 @@ import { SupplyExceptionModel } from '../models/supply/supply-exception';
 import { purchaseOrderKind } from '../domain/supply/purchase-order-rules';
 import { isActiveParty } from '../services/supply/parties';
 import { asTenantId } from '../platform/tenant-id';
+import { inventoryRoutes } from '../api/routes/supply/inventory';
+import { InventoryBatchModel } from '../models/supply/inventory-batch';
+import { InventoryObservationModel } from '../models/supply/inventory-observation';
+import { InventoryPositionModel } from '../models/supply/inventory-position';
+import { requeueStaleBatches } from '../services/supply/inventory-ingest';
+import { inventoryIngest } from '../workers/inventory-ingest';
 
-/** Supply chain sync: trading parties, purchase orders with their exceptions (inventory and webhooks join here). */
+/** Supply chain sync: trading parties, purchase orders with their exceptions, supplier inventory feeds. */
 export const supply = {
   name: 'supply',
-  routes: [...partyRoutes, ...purchaseOrderRoutes, ...exceptionRoutes],
+  routes: [...partyRoutes, ...purchaseOrderRoutes, ...exceptionRoutes, ...inventoryRoutes],
   createActivities: createSupplyActivities,
   workflows: ['purchaseOrder'] satisfies (keyof typeof workflows)[],
-  models: { tenant: [TradingPartyModel, PurchaseOrderModel, SupplyExceptionModel], platform: [] },
+  models: {
+    tenant: [TradingPartyModel, PurchaseOrderModel, SupplyExceptionModel, InventoryBatchModel, InventoryObservationModel, InventoryPositionModel],
+    platform: [],
+  },
   ruleKinds: [purchaseOrderKind],
   // Supplier and manufacturer keys must name an active party of that kind.
   partyLookups: {
     supplier: (tenantId, partyId) => isActiveParty(asTenantId(tenantId), 'supplier', partyId),
     manufacturer: (tenantId, partyId) => isActiveParty(asTenantId(tenantId), 'manufacturer', partyId),
   },
-  reapers: { platform: [], tenant: [] },
+  reapers: {
+    platform: [],
+    // A batch accepted (stored) but never applied, e.g. its wake-up job lost with Redis's memory.
+    tenant: [{ name: 'inventory-batches', run: (services, tenantId, olderThanMs) => requeueStaleBatches(services, tenantId, olderThanMs) }],
+  },
+  queueConsumers: [inventoryIngest],
 } satisfies AreaManifest;

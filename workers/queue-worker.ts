@@ -6,7 +6,7 @@ import { startReaper } from './reaper';
 import { startWebhookWorkers } from './webhook-delivery';
 import type { Services } from '../services';
 import type { AreaManifest } from '../areas/manifest';
-import { reapersOf } from '../areas/compose';
+import { queueConsumersOf, reapersOf } from '../areas/compose';
 
 /** Runs the BullMQ consumers: jobs accepted by the API that must not be lost once queued. */
 export interface QueueWorkers {
@@ -33,12 +33,15 @@ export async function startQueueWorkers(services: Services, areas: readonly Area
     if (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)) void markExportFailed(job.data, err.message);
   });
   await exports.waitUntilReady();
+  const consumers: { stop(): Promise<void> }[] = [];
+  for (const consumer of queueConsumersOf(areas)) consumers.push(await consumer.start(services));
   const reaper = await startReaper(services, reapersOf(areas));
   const webhooks = await startWebhookWorkers(services);
   return {
     async stop() {
       await webhooks.stop();
       await reaper.stop();
+      for (const consumer of consumers) await consumer.stop();
       await exports.close();
       connection.disconnect();
     },
