@@ -1,5 +1,6 @@
 import type { AreaManifest } from './manifest';
 import { fxRateRoutes } from '../api/routes/commissions/fx-rates';
+import { earningsRoutes } from '../api/routes/commissions/earnings';
 import { FxRateModel } from '../models/commissions/fx-rate';
 import { commissionKind } from '../domain/commissions/rule-kind';
 
@@ -9,7 +10,7 @@ import { commissionKind } from '../domain/commissions/rule-kind';
  */
 export const commissions = {
   name: 'commissions',
-  routes: [...fxRateRoutes],
+  routes: [...fxRateRoutes, ...earningsRoutes],
   createActivities: () => ({}),
   workflows: [],
   models: { tenant: [FxRateModel], platform: [] },
