@@ -42,14 +42,15 @@ export async function gatherPeriodInputs(
   services: Pick<Services, 'ruleSets' | 'tenants'>,
   tenantId: TenantId,
   period: Period,
-  scope: { partnerId?: string; excludeDealIds?: ReadonlySet<string>; carriedForward?: Record<string, number> } = {},
+  scope: { partnerId?: string; excludeDealIds?: ReadonlySet<string>; excludeReversalIds?: ReadonlySet<string>; carriedForward?: Record<string, number> } = {},
 ): Promise<PeriodInputs> {
   const tenant = await services.tenants.require(tenantId);
   const { currency, roundingMode } = tenant.settings;
   // The plan in force on the period's last instant: one version for the whole period.
   const pinned = await services.ruleSets.inForce<CommissionPlan>(tenantId, COMMISSION_KIND, new Date(period.end.getTime() - 1));
   const span = { from: period.start, to: period.end, partnerId: scope.partnerId };
-  const [closed, reversals, stored] = await Promise.all([closedWonDeals(tenantId, span), reversalsRecorded(tenantId, span), fxRateStore(tenantId).into(currency, period.end)]);
+  const [closed, recorded, stored] = await Promise.all([closedWonDeals(tenantId, span), reversalsRecorded(tenantId, span), fxRateStore(tenantId).into(currency, period.end)]);
+  const reversals = recorded.filter((r) => !scope.excludeReversalIds?.has(r.id));
   const fx = periodRates(stored.map((r) => ({ from: r.from, to: r.to, rate: r.rate, effectiveFrom: new Date(r.effectiveFrom) })), currency, period);
   const notes: Record<string, string[]> = {};
 

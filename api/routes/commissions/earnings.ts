@@ -23,6 +23,7 @@ const EarningsView = Obj({
   currency: Type.String(),
   planVersion: Type.Union([Type.Integer(), Type.Null()], { description: 'the commission plan version applied; null: the default plan' }),
   pending: Statement,
+  paid: Obj({ totalMinor: Type.Integer(), total: Type.String(), runs: Type.Array(Obj({ runId: Type.String(), period: Type.String(), total: Type.String() })) }, { description: 'what approved payout runs paid, newest period first' }),
 });
 
 const PartnerParams = IdParams('ptn');

@@ -1,0 +1,156 @@
+import { startTestTrellis, waitFor, TestTrellis } from '../support/trellis';
+import { dealTenant, registration, dealWhen, DealTenant } from './deal-fixtures';
+import { PartnerModel } from '../../models/onboarding/partner';
+import { inTenant } from '../../platform/tenant-context';
+
+/**
+ * Payout runs on the real stack: one run per period whatever the concurrency, a frozen and hashed
+ * snapshot, holds with their reasons, maker-checker approval, exactly one payment instruction per
+ * payable partner and a balanced ledger; partners see only their own statement, after approval.
+ */
+let app: TestTrellis;
+let t: DealTenant;
+let other: DealTenant;
+let maker: string;
+let checker: string;
+
+const PLAN = { rates: { default: '0.05', byTier: { gold: '0.08' } }, minimumPayout: '100', clawback: { withinDays: 90 } };
+const thisPeriod = () => new Date().toISOString().slice(0, 7);
+const monthsAgo = (n: number) => {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1)).toISOString().slice(0, 7);
+};
+
+beforeAll(async () => {
+  app = await startTestTrellis();
+  t = await dealTenant(app);
+  other = await dealTenant(app);
+  maker = (await t.staff('finance')).key;
+  checker = (await t.staff('finance')).key;
+  expect((await app.http('POST', '/v1/rule-sets/commission/versions', { key: t.adminKey, body: { definition: PLAN } })).status).toBe(201);
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const post = (key: string, path: string, body: unknown = {}) => app.http('POST', path, { key, body });
+const get = (key: string, path: string) => app.http('GET', path, { key });
+
+async function payable(partner: { partnerId: string }) {
+  const verified = { submittedAt: new Date(), verifiedAt: new Date(), verifiedBy: 'test', reference: 'doc' };
+  await inTenant(t.tenantId, () => PartnerModel.updateOne({ _id: partner.partnerId }, { $set: { documents: [{ kind: 'tax-form', ...verified }, { kind: 'bank-details', ...verified }] } }));
+}
+
+async function closedWon(partner: { key: string }, amount: string): Promise<string> {
+  const res = await post(partner.key, '/v1/deals', registration({ amount }));
+  await dealWhen(app, partner.key, res.body.id, (d) => d.status === 'protected');
+  expect((await post(partner.key, `/v1/deals/${res.body.id}/close`, { outcome: 'won', amount })).status).toBe(200);
+  return res.body.id as string;
+}
+
+async function runWhen(id: string, status: string): Promise<any> {
+  let last: any;
+  await waitFor(async () => {
+    last = (await get(maker, `/v1/payout-runs/${id}`)).body;
+    return last.status === status;
+  }, 30000);
+  return last;
+}
+
+describe('a payout run', () => {
+  test('one run per period, held partners with reasons, maker-checker, one instruction per partner, a balanced ledger', async () => {
+    const gold = await t.partner('gold');
+    const small = await t.partner('gold');
+    const unverified = await t.partner('gold');
+    await payable(gold);
+    await payable(small);
+    await closedWon(gold, '10000.00');
+    await closedWon(small, '1000.00');
+    await closedWon(unverified, '5000.00');
+
+    const triggers = await Promise.all([1, 2].map(() => post(maker, '/v1/payout-runs', { period: thisPeriod() })));
+    expect(triggers.map((r) => r.status).sort()).toEqual([200, 202]);
+    expect(triggers[0].body.id).toBe(triggers[1].body.id);
+    const runId = triggers[0].body.id as string;
+
+    const run = await runWhen(runId, 'awaiting-approval');
+    expect(run).toMatchObject({ period: thisPeriod(), attempt: 1, currency: 'USD', progress: { processed: 3, total: 3 }, planVersion: expect.any(Number) });
+    expect(run.snapshotHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.totals).toEqual({ total: '1200.00', payable: '800.00', held: '400.00', partners: 3, payees: 1 });
+    expect(run.holds).toEqual(expect.arrayContaining([
+      { partnerId: unverified.partnerId, amount: '400.00', reasons: ['tax-form not submitted', 'bank-details not submitted'] },
+      { partnerId: small.partnerId, amount: '0.00', reasons: ['below the minimum payout: carried forward'] },
+    ]));
+    const again = await post(maker, '/v1/payout-runs', { period: thisPeriod() });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(runId);
+
+    const statements = (await get(maker, `/v1/payout-runs/${runId}/statements`)).body.items;
+    expect(statements.map((s: { partnerId: string; total: string }) => [s.partnerId, s.total]).sort()).toEqual(
+      [[gold.partnerId, '800.00'], [small.partnerId, '0.00'], [unverified.partnerId, '400.00']].sort(),
+    );
+    // Before approval a partner sees nothing of the run.
+    expect((await get(gold.key, `/v1/payout-runs/${runId}/statements`)).body.items).toEqual([]);
+    expect((await get(gold.key, `/v1/payout-runs/${runId}/statements/${gold.partnerId}`)).status).toBe(404);
+
+    const own = await post(maker, `/v1/payout-runs/${runId}/approve`);
+    expect(own.status).toBe(409);
+    expect(own.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(own.body.detail).toMatch(/triggered a payout run cannot approve it/);
+    expect((await post(t.adminKey, `/v1/payout-runs/${runId}/approve`)).status).toBe(403);
+    expect((await post(other.adminKey, `/v1/payout-runs/${runId}/approve`)).status).toBe(403);
+    const otherFinance = (await other.staff('finance')).key;
+    expect((await post(otherFinance, `/v1/payout-runs/${runId}/approve`)).status).toBe(404);
+    expect((await get(otherFinance, `/v1/payout-runs/${runId}`)).status).toBe(404);
+    expect((await get(otherFinance, `/v1/payout-runs/${runId}/statements`)).status).toBe(404);
+
+    const approved = await post(checker, `/v1/payout-runs/${runId}/approve`);
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', decidedAt: expect.any(String) });
+    expect((await post(checker, `/v1/payout-runs/${runId}/approve`)).status).toBe(409);
+
+    const instructions = (await get(maker, `/v1/payout-runs/${runId}/instructions`)).body.items;
+    expect(instructions).toEqual([{ partnerId: gold.partnerId, amount: '800.00', currency: 'USD', idempotencyKey: `${runId}:${gold.partnerId}`, status: 'instructed' }]);
+    const ledger = (await get(maker, '/v1/ledger')).body;
+    expect(ledger).toMatchObject({ postings: 1, balanced: true, debitMinor: 80000, creditMinor: 80000, payableByPartner: { [gold.partnerId]: 80000 } });
+    expect(ledger.accounts).toEqual([
+      { account: 'commission-expense', debitMinor: 80000, creditMinor: 0, balanceMinor: 80000 },
+      { account: 'partner-payable', debitMinor: 0, creditMinor: 80000, balanceMinor: -80000 },
+    ]);
+    expect((await get(otherFinance, '/v1/ledger')).body).toMatchObject({ postings: 0, balanced: true });
+
+    // After approval: the partner sees its own statement only, and its earnings count it as paid.
+    const mine = (await get(gold.key, `/v1/payout-runs/${runId}/statements`)).body.items;
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ partnerId: gold.partnerId, total: '800.00', lines: [expect.objectContaining({ kind: 'commission', amount: '800.00', rule: 'tier gold rate 0.08' })] });
+    expect((await get(gold.key, `/v1/payout-runs/${runId}/statements/${unverified.partnerId}`)).status).toBe(404);
+    const earnings = (await get(gold.key, `/v1/partners/${gold.partnerId}/earnings`)).body;
+    expect(earnings.pending.total).toBe('0');
+    expect(earnings.paid).toEqual({ totalMinor: 80000, total: '800.00', runs: [{ runId, period: thisPeriod(), total: '800.00' }] });
+  });
+
+  test('a rejection needs a reason and lets the period run again; bad input is a 422 naming the field', async () => {
+    const period = monthsAgo(2);
+    const first = await post(maker, '/v1/payout-runs', { period });
+    expect(first.status).toBe(202);
+    await runWhen(first.body.id, 'awaiting-approval');
+    const noReason = await post(checker, `/v1/payout-runs/${first.body.id}/reject`, {});
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.field).toMatch(/reason/);
+    const rejected = await post(maker, `/v1/payout-runs/${first.body.id}/reject`, { reason: 'plan version was wrong' });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ status: 'rejected', rejectReason: 'plan version was wrong' });
+    const second = await post(maker, '/v1/payout-runs', { period });
+    expect(second.status).toBe(202);
+    expect(second.body).toMatchObject({ attempt: 2 });
+    expect(second.body.id).not.toBe(first.body.id);
+
+    const bad = await post(maker, '/v1/payout-runs', { period: '2025-13' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.field).toBe('body.period');
+    const future = await post(maker, '/v1/payout-runs', { period: '2999-01' });
+    expect(future.status).toBe(422);
+    expect(future.body.field).toBe('body.period');
+    expect((await post(t.adminKey, '/v1/payout-runs', { period })).status).toBe(403);
+  });
+});
