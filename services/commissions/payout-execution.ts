@@ -173,6 +173,9 @@ export async function executeRun(tenantId: TenantId, runId: string, by: string, 
   const store = payoutStore(tenantId);
   const run = await runOrThrow(tenantId, runId);
   if (run.status !== 'awaiting-approval' && run.status !== 'approved') throw new Error(`payout run ${runId} is ${run.status}, it cannot be executed`);
+  // A retry after the run was marked approved keeps the first decision's time and author.
+  const at = run.decidedAt ? new Date(run.decidedAt) : decidedAt;
+  const decidedBy = run.decidedBy ?? by;
   const held = new Set(run.holds.map((h) => h.partnerId));
   for (const s of await store.statementTotalsOf(runId, RUN_LIMIT)) {
     if (s.totalMinor <= 0 || held.has(s.partnerId)) continue;
@@ -188,9 +191,9 @@ export async function executeRun(tenantId: TenantId, runId: string, by: string, 
         { account: 'commission-expense', debitMinor: s.totalMinor, creditMinor: 0 },
         { account: 'partner-payable', partnerId: s.partnerId, debitMinor: 0, creditMinor: s.totalMinor },
       ],
-      postedAt: decidedAt,
+      postedAt: at,
     });
   }
   await store.approveStatements(runId);
-  await store.updateRun(runId, undefined, { status: 'approved', decidedBy: by, decidedAt });
+  await store.updateRun(runId, undefined, { status: 'approved', decidedBy, decidedAt: at });
 }

@@ -2,6 +2,8 @@ import { startTestTrellis, waitFor, TestTrellis } from '../support/trellis';
 import { dealTenant, registration, dealWhen, DealTenant } from './deal-fixtures';
 import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
+import { executeRun, snapshotHash, type PayoutSnapshot } from '../../services/commissions/payout-execution';
+import { payoutStore } from '../../models/commissions/payout-repository';
 
 /**
  * Payout runs on the real stack: one run per period whatever the concurrency, a frozen and hashed
@@ -118,6 +120,15 @@ describe('a payout run', () => {
       { account: 'partner-payable', debitMinor: 0, creditMinor: 80000, balanceMinor: -80000 },
     ]);
     expect((await get(otherFinance, '/v1/ledger')).body).toMatchObject({ postings: 0, balanced: true });
+
+    // An execution retried after a crash (the activity ran again) adds no instruction and no posting.
+    await executeRun(t.tenantId, runId, 'key_retry', new Date());
+    expect((await get(maker, `/v1/payout-runs/${runId}/instructions`)).body.items).toHaveLength(1);
+    expect((await get(maker, '/v1/ledger')).body).toMatchObject({ postings: 1, balanced: true, debitMinor: 80000 });
+    expect((await get(maker, `/v1/payout-runs/${runId}`)).body.decidedAt).toBe(approved.body.decidedAt);
+    // The stored snapshot still hashes to what the run recorded.
+    const frozen = await payoutStore(t.tenantId).snapshotOf(runId);
+    expect(snapshotHash(frozen!.inputs as PayoutSnapshot)).toBe(run.snapshotHash);
 
     // After approval: the partner sees its own statement only, and its earnings count it as paid.
     const mine = (await get(gold.key, `/v1/payout-runs/${runId}/statements`)).body.items;
