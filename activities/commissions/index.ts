@@ -20,9 +20,9 @@ export function createCommissionActivities({ services }: { services: Services })
 
     openPayoutRunForApproval: (rawTenantId: string, runId: string) => openForApproval(asTenantId(rawTenantId), runId),
 
-    rejectPayoutRun: (rawTenantId: string, runId: string, d: PayoutRunDecision) => rejectRun(asTenantId(rawTenantId), runId, d.by, new Date(d.decidedAt), d.reason ?? ''),
+    rejectPayoutRun: (rawTenantId: string, runId: string, d: PayoutRunDecision) => rejectRun(services, asTenantId(rawTenantId), runId, d.by, new Date(d.decidedAt), d.reason ?? ''),
 
-    executePayoutRun: (rawTenantId: string, runId: string, d: PayoutRunDecision) => withHeartbeat(() => executeRun(asTenantId(rawTenantId), runId, d.by, new Date(d.decidedAt))),
+    executePayoutRun: (rawTenantId: string, runId: string, d: PayoutRunDecision) => withHeartbeat(() => executeRun(services, asTenantId(rawTenantId), runId, d.by, new Date(d.decidedAt))),
   };
 }
 

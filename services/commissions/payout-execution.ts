@@ -7,6 +7,7 @@ import { payoutStore } from '../../models/commissions/payout-repository';
 import type { PayoutHold, PayoutRunDoc } from '../../models/commissions/payout-run';
 import { statementId } from '../../models/commissions/payout-statement';
 import { payoutHold } from '../onboarding/partners';
+import type { AuditLog } from '../tenancy/audit';
 import { calculatePeriod, gatherPeriodInputs, type PeriodInputs } from './period-calculation';
 
 /**
@@ -55,7 +56,10 @@ const partnersOf = (inputs: PeriodInputs): string[] =>
 export const snapshotHash = (snapshot: PayoutSnapshot): string => createHash('sha256').update(canonicalJson(snapshot)).digest('hex');
 
 /** Freezes the run's inputs once; a retry keeps the first snapshot. */
-export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId: TenantId, runId: string): Promise<void> {
+type Audit = { audit: Pick<AuditLog, 'record'> };
+const RUN_PROCESS = { type: 'system', id: 'payout-run' } as const;
+
+export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants'> & Audit, tenantId: TenantId, runId: string): Promise<void> {
   const store = payoutStore(tenantId);
   const run = await runOrThrow(tenantId, runId);
   let frozen = await store.snapshotOf(runId);
@@ -82,6 +86,11 @@ export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants
     frozen = (await store.snapshotOf(runId))!;
   }
   const snapshot = frozen.inputs as PayoutSnapshot;
+  await services.audit.record(tenantId, {
+    actor: RUN_PROCESS, action: 'payout-run.snapshot-frozen', entity: { type: 'payout-run', id: runId },
+    data: { period: run.period, hash: frozen.hash, planVersion: snapshot.inputs.planVersion, deals: snapshot.inputs.deals.length, reversals: snapshot.inputs.reversals.length },
+    eventKey: `payout-run.snapshot-frozen:${runId}`,
+  });
   await store.updateRun(runId, 'calculating', { snapshotHash: frozen.hash, planVersion: snapshot.inputs.planVersion, progress: { processed: 0, total: partnersOf(snapshot.inputs).length } });
 }
 
@@ -161,7 +170,8 @@ export async function openForApproval(tenantId: TenantId, runId: string): Promis
   await store.updateRun(runId, 'calculating', { status: 'awaiting-approval', holds, totals: { totalMinor, payableMinor, heldMinor, partners: statements.length, payees } });
 }
 
-export async function rejectRun(tenantId: TenantId, runId: string, by: string, decidedAt: Date, reason: string): Promise<void> {
+export async function rejectRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date, reason: string): Promise<void> {
+  await services.audit.record(tenantId, { actor: { type: 'api-key', id: by, role: 'finance' }, action: 'payout-run.rejected', entity: { type: 'payout-run', id: runId }, data: { reason }, eventKey: `payout-run.rejected:${runId}` });
   await payoutStore(tenantId).updateRun(runId, 'awaiting-approval', { status: 'rejected', decidedBy: by, decidedAt, rejectReason: reason });
 }
 
@@ -169,7 +179,7 @@ export async function rejectRun(tenantId: TenantId, runId: string, by: string, d
  * One payment instruction and one balanced posting (commission expense debit, partner payable
  * credit) per payable partner; both keyed by (run, partner), so a retry after a crash adds none.
  */
-export async function executeRun(tenantId: TenantId, runId: string, by: string, decidedAt: Date): Promise<void> {
+export async function executeRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date): Promise<void> {
   const store = payoutStore(tenantId);
   const run = await runOrThrow(tenantId, runId);
   if (run.status !== 'awaiting-approval' && run.status !== 'approved') throw new Error(`payout run ${runId} is ${run.status}, it cannot be executed`);
@@ -194,6 +204,11 @@ export async function executeRun(tenantId: TenantId, runId: string, by: string, 
       postedAt: at,
     });
   }
+  await services.audit.record(tenantId, {
+    actor: { type: 'api-key', id: decidedBy, role: 'finance' }, action: 'payout-run.approved', entity: { type: 'payout-run', id: runId },
+    data: { period: run.period, snapshotHash: run.snapshotHash, currency: run.currency, ...run.totals, held: run.holds.map((h) => h.partnerId) },
+    eventKey: `payout-run.approved:${runId}`,
+  });
   await store.approveStatements(runId);
   await store.updateRun(runId, undefined, { status: 'approved', decidedBy, decidedAt: at });
 }

@@ -122,10 +122,13 @@ describe('a payout run', () => {
     expect((await get(otherFinance, '/v1/ledger')).body).toMatchObject({ postings: 0, balanced: true });
 
     // An execution retried after a crash (the activity ran again) adds no instruction and no posting.
-    await executeRun(t.tenantId, runId, 'key_retry', new Date());
+    await executeRun(app.running.services, t.tenantId, runId, 'key_retry', new Date());
     expect((await get(maker, `/v1/payout-runs/${runId}/instructions`)).body.items).toHaveLength(1);
     expect((await get(maker, '/v1/ledger')).body).toMatchObject({ postings: 1, balanced: true, debitMinor: 80000 });
     expect((await get(maker, `/v1/payout-runs/${runId}`)).body.decidedAt).toBe(approved.body.decidedAt);
+    // Every step with money in it is in the audit chain, once each.
+    const audit = (await get(maker, `/v1/audit?entityType=payout-run&entityId=${runId}`)).body.items.map((e: { action: string }) => e.action).sort();
+    expect(audit).toEqual(['payout-run.approved', 'payout-run.snapshot-frozen']);
     // The stored snapshot still hashes to what the run recorded.
     const frozen = await payoutStore(t.tenantId).snapshotOf(runId);
     expect(snapshotHash(frozen!.inputs as PayoutSnapshot)).toBe(run.snapshotHash);
