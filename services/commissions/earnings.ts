@@ -7,6 +7,7 @@ import { calculationView } from '../../domain/commissions/view';
 import { visiblePartner } from '../onboarding/partners';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import { calculatePeriod, gatherPeriodInputs } from './period-calculation';
+import { paidEarlierFor, paidMap } from './payout-execution';
 
 /** The calendar month (UTC) an instant falls in: the open period. */
 export const periodLabelOf = (at: Date): string => at.toISOString().slice(0, 7);
@@ -27,7 +28,7 @@ export async function partnerEarnings(services: Pick<Services, 'ruleSets' | 'ten
   const excludeReversalIds = new Set(settled.flatMap((s) => s.lines.flatMap((l) => (l.kind === 'clawback' ? [String(l.inputs.reversalId)] : []))));
   const inputs = await gatherPeriodInputs(services, tenantId, period, { partnerId, excludeDealIds, excludeReversalIds });
   const digits = minorUnitDigits(inputs.currency);
-  const view = calculationView(calculatePeriod(inputs), digits);
+  const view = calculationView(calculatePeriod(inputs, paidMap(await paidEarlierFor(tenantId, inputs))), digits);
   const paidRuns = await store.approvedOfPartner(partnerId, 120);
   const paidMinor = paidRuns.reduce((sum, r) => sum + r.totalMinor, 0);
   const statement = view.statements.find((s) => s.partnerId === partnerId);

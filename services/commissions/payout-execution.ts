@@ -8,7 +8,7 @@ import type { PayoutHold, PayoutRunDoc } from '../../models/commissions/payout-r
 import { statementId } from '../../models/commissions/payout-statement';
 import { payoutHold } from '../onboarding/partners';
 import type { AuditLog } from '../tenancy/audit';
-import { calculatePeriod, gatherPeriodInputs, type PeriodInputs } from './period-calculation';
+import { calculatePeriod, gatherPeriodInputs, type PaidForDeal, type PeriodInputs } from './period-calculation';
 
 /**
  * The steps of a payout run (the workflow's activities call these). Each is idempotent: ids and
@@ -53,6 +53,22 @@ async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Re
 const partnersOf = (inputs: PeriodInputs): string[] =>
   [...new Set([...inputs.deals.map((d) => d.partnerId), ...inputs.reversals.map((r) => r.partnerId), ...Object.keys(inputs.carriedForward)])].sort();
 
+/** What approved runs paid for the deals reversed in the period but closed before it. */
+export async function paidEarlierFor(tenantId: TenantId, inputs: PeriodInputs): Promise<PayoutSnapshot['paidEarlier']> {
+  const closedHere = new Set(inputs.deals.map((d) => d.id));
+  const earlier = new Set(inputs.reversals.filter((r) => !closedHere.has(r.dealId)).map((r) => r.dealId));
+  const paid: PayoutSnapshot['paidEarlier'] = [];
+  if (earlier.size === 0) return paid;
+  for (const statement of await payoutStore(tenantId).approvedPayingFor([...earlier])) {
+    for (const line of statement.lines) {
+      if (line.kind === 'commission' && line.dealId && earlier.has(line.dealId)) paid.push({ dealId: line.dealId, partnerId: statement.partnerId, paidMinor: line.amountMinor, paidRate: line.rate ?? '0' });
+    }
+  }
+  return paid;
+}
+
+export const paidMap = (paid: PayoutSnapshot['paidEarlier']): PaidForDeal => new Map(paid.map((p) => [`${p.dealId}:${p.partnerId}`, { paidMinor: p.paidMinor, paidRate: p.paidRate }]));
+
 export const snapshotHash = (snapshot: PayoutSnapshot): string => createHash('sha256').update(canonicalJson(snapshot)).digest('hex');
 
 /** Freezes the run's inputs once; a retry keeps the first snapshot. */
@@ -66,16 +82,7 @@ export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants
   if (!frozen) {
     const period = periodOf(run.period);
     const inputs = await gatherPeriodInputs(services, tenantId, period, { carriedForward: await carriedIntoPeriod(tenantId, period) });
-    const closedHere = new Set(inputs.deals.map((d) => d.id));
-    const earlier = [...new Set(inputs.reversals.filter((r) => !closedHere.has(r.dealId)).map((r) => r.dealId))];
-    const paidEarlier: PayoutSnapshot['paidEarlier'] = [];
-    if (earlier.length > 0) {
-      for (const statement of await store.approvedPayingFor(earlier)) {
-        for (const line of statement.lines) {
-          if (line.kind === 'commission' && line.dealId && earlier.includes(line.dealId)) paidEarlier.push({ dealId: line.dealId, partnerId: statement.partnerId, paidMinor: line.amountMinor, paidRate: line.rate ?? '0' });
-        }
-      }
-    }
+    const paidEarlier = await paidEarlierFor(tenantId, inputs);
     const holds: Record<string, string[]> = {};
     for (const partnerId of partnersOf(inputs)) {
       const hold = await payoutHold(tenantId, partnerId);
@@ -118,7 +125,7 @@ export async function calculateRun(tenantId: TenantId, runId: string, startAt: n
   if (!frozen) throw new Error(`payout run ${runId} has no snapshot`);
   const snapshot = frozen.inputs as PayoutSnapshot;
   const partners = partnersOf(snapshot.inputs);
-  const paidEarlier = new Map(snapshot.paidEarlier.map((p) => [`${p.dealId}:${p.partnerId}`, { paidMinor: p.paidMinor, paidRate: p.paidRate }]));
+  const paidEarlier = paidMap(snapshot.paidEarlier);
   for (let from = startAt; from < partners.length; from += PAYOUT_BATCH) {
     const batch = new Set(partners.slice(from, from + PAYOUT_BATCH));
     const calculation = calculatePeriod(forPartners(snapshot.inputs, batch), paidEarlier);

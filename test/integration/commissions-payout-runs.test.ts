@@ -38,22 +38,22 @@ afterAll(async () => {
 const post = (key: string, path: string, body: unknown = {}) => app.http('POST', path, { key, body });
 const get = (key: string, path: string) => app.http('GET', path, { key });
 
-async function payable(partner: { partnerId: string }) {
+async function payable(partner: { partnerId: string }, tenant: DealTenant = t) {
   const verified = { submittedAt: new Date(), verifiedAt: new Date(), verifiedBy: 'test', reference: 'doc' };
-  await inTenant(t.tenantId, () => PartnerModel.updateOne({ _id: partner.partnerId }, { $set: { documents: [{ kind: 'tax-form', ...verified }, { kind: 'bank-details', ...verified }] } }));
+  await inTenant(tenant.tenantId, () => PartnerModel.updateOne({ _id: partner.partnerId }, { $set: { documents: [{ kind: 'tax-form', ...verified }, { kind: 'bank-details', ...verified }] } }));
 }
 
-async function closedWon(partner: { key: string }, amount: string): Promise<string> {
+async function closedWon(partner: { key: string }, amount: string, closedAt?: string): Promise<string> {
   const res = await post(partner.key, '/v1/deals', registration({ amount }));
   await dealWhen(app, partner.key, res.body.id, (d) => d.status === 'protected');
-  expect((await post(partner.key, `/v1/deals/${res.body.id}/close`, { outcome: 'won', amount })).status).toBe(200);
+  expect((await post(partner.key, `/v1/deals/${res.body.id}/close`, { outcome: 'won', amount, ...(closedAt ? { closedAt } : {}) })).status).toBe(200);
   return res.body.id as string;
 }
 
-async function runWhen(id: string, status: string): Promise<any> {
+async function runWhen(id: string, status: string, key = maker): Promise<any> {
   let last: any;
   await waitFor(async () => {
-    last = (await get(maker, `/v1/payout-runs/${id}`)).body;
+    last = (await get(key, `/v1/payout-runs/${id}`)).body;
     return last.status === status;
   }, 30000);
   return last;
@@ -167,4 +167,32 @@ describe('a payout run', () => {
     expect(future.body.field).toBe('body.period');
     expect((await post(t.adminKey, '/v1/payout-runs', { period })).status).toBe(403);
   });
+});
+
+test('a clawback of a deal paid in an earlier run lands in the later period, at the rate paid', async () => {
+  const c = await dealTenant(app);
+  const [m, k] = [(await c.staff('finance')).key, (await c.staff('finance')).key];
+  // In force since long before last month, so last month's run is paid under it.
+  const plan = await post(c.adminKey, '/v1/rule-sets/commission/versions', { definition: { rates: { default: '0.05', byTier: { gold: '0.08' } }, clawback: { withinDays: 90 } }, effectiveFrom: '2020-01-01T00:00:00Z' });
+  expect(plan.status).toBe(201);
+  const p = await c.partner('gold');
+  await payable(p, c);
+  const lastMonth = monthsAgo(1);
+  const dealId = await closedWon(p, '10000.00', `${lastMonth}-15T12:00:00.000Z`);
+
+  const earlier = await post(m, '/v1/payout-runs', { period: lastMonth });
+  await runWhen(earlier.body.id, 'awaiting-approval', m);
+  expect((await post(k, `/v1/payout-runs/${earlier.body.id}/approve`)).body.totals).toMatchObject({ payable: '800.00' });
+
+  expect((await post(m, `/v1/deals/${dealId}/reversals`, { kind: 'refund', amount: '2500.00', reason: 'seats returned' })).status).toBe(201);
+  const pending = (await get(p.key, `/v1/partners/${p.partnerId}/earnings`)).body.pending;
+  expect(pending.lines.map((l: { kind: string; amount: string }) => [l.kind, l.amount])).toEqual([['clawback', '-200.00'], ['carried-forward', '200.00']]);
+  expect(pending).toMatchObject({ total: '0.00', carriedForward: '-200.00' });
+
+  const later = await post(m, '/v1/payout-runs', { period: thisPeriod() });
+  const run = await runWhen(later.body.id, 'awaiting-approval', m);
+  expect(run.holds).toEqual([{ partnerId: p.partnerId, amount: '0.00', reasons: ['negative balance after clawbacks: carried forward'] }]);
+  const statement = (await get(m, `/v1/payout-runs/${later.body.id}/statements/${p.partnerId}`)).body;
+  expect(statement.lines[0]).toMatchObject({ kind: 'clawback', dealId, amount: '-200.00', rate: '0.08', inputs: expect.objectContaining({ paidMinor: 80000, reversedMinor: 250000 }) });
+  expect(statement).toMatchObject({ total: '0.00', carriedForward: '-200.00' });
 });
