@@ -33,13 +33,14 @@ async function ensureStarted(services: Pick<Services, 'tenants' | 'workflows'>, 
 
 /**
  * Starts the period's run, or answers the one in progress (`created: false`): a period has one run
- * at a time, a new attempt only after a rejection. Concurrent triggers race on the unique
+ * at a time, a new attempt only after a rejection, and only once the period has ended. Concurrent triggers race on the unique
  * (period, attempt) and the loser answers the winner's run. Every answer (re)starts the run's
  * process if it is not running yet, so a trigger that crashed between the two is finished by a retry.
  */
 export async function triggerPayoutRun(services: Pick<Services, 'tenants' | 'workflows'>, tenantId: TenantId, periodLabel: string, by: string, now = new Date()): Promise<{ run: PayoutRunDoc; created: boolean }> {
   const period = periodOf(periodLabel, 'body.period');
-  if (period.start > now) throw invalid('body.period', `${periodLabel} has not started yet`);
+  // An open period is still taking deals: a run of it would leave the rest of the month unpaid.
+  if (period.end > now) throw invalid('body.period', `${periodLabel} has not ended yet; a payout run pays a closed period`);
   const store = payoutStore(tenantId);
   const tenant = await services.tenants.require(tenantId);
   const latest = await store.latestRunOf(period.label);

@@ -76,10 +76,9 @@ afterAll(async () => {
   await running?.stop();
 });
 
-async function seed(tenantId: string): Promise<string[]> {
+async function seed(tenantId: string, closedAt: Date): Promise<string[]> {
   const verified = { submittedAt: new Date(), verifiedAt: new Date(), verifiedBy: 'test', reference: 'doc' };
   const partners = Array.from({ length: PARTNERS }, () => newId('ptn'));
-  const closedAt = new Date();
   await inTenant(asTenantId(tenantId), async () => {
     await PartnerModel.insertMany(partners.map((id) => ({
       _id: id, name: `Partner ${id}`, email: `p@${id}.example`, emailDomain: `${id}.example`, country: 'DE', status: 'active', tier: 'silver',
@@ -100,10 +99,12 @@ test('killed during calculation and execution: resumed from the last batch, one 
   const { tenantId, adminKey } = await provisionTenant(app);
   const key = async () => (await running.services.apiKeys.create(asTenantId(tenantId), { name: 'finance', role: 'finance', createdBy: 'test' })).plaintext;
   const [maker, checker] = [await key(), await key()];
-  expect((await app.http('POST', '/v1/rule-sets/commission/versions', { key: adminKey, body: { definition: { rates: { default: '0.05' } } } })).status).toBe(201);
-  const partners = await seed(tenantId);
+  expect((await app.http('POST', '/v1/rule-sets/commission/versions', { key: adminKey, body: { definition: { rates: { default: '0.05' } }, effectiveFrom: '2020-01-01T00:00:00Z' } })).status).toBe(201);
+  const now = new Date();
+  const closedAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15, 12));
+  const partners = await seed(tenantId, closedAt);
 
-  const started = await app.http('POST', '/v1/payout-runs', { key: maker, body: { period: new Date().toISOString().slice(0, 7) } });
+  const started = await app.http('POST', '/v1/payout-runs', { key: maker, body: { period: closedAt.toISOString().slice(0, 7) } });
   expect(started.status).toBe(202);
   const runPath = `/v1/payout-runs/${started.body.id}`;
   await waitFor(async () => (await app.http('GET', runPath, { key: maker })).body.status === 'awaiting-approval', 60000);

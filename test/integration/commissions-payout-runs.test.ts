@@ -2,6 +2,8 @@ import { startTestTrellis, waitFor, TestTrellis } from '../support/trellis';
 import { dealTenant, registration, dealWhen, DealTenant } from './deal-fixtures';
 import { PartnerModel } from '../../models/onboarding/partner';
 import { inTenant } from '../../platform/tenant-context';
+import { DealReversalModel } from '../../models/deals/deal-reversal';
+import { newId } from '../../platform/ids';
 import { executeRun, snapshotHash, type PayoutSnapshot } from '../../services/commissions/payout-execution';
 import { payoutStore } from '../../models/commissions/payout-repository';
 
@@ -22,6 +24,8 @@ const monthsAgo = (n: number) => {
   const now = new Date();
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1)).toISOString().slice(0, 7);
 };
+/** Runs pay ended periods: the deals close in the middle of an earlier month. */
+const midMonth = (n: number) => `${monthsAgo(n)}-15T12:00:00.000Z`;
 
 beforeAll(async () => {
   app = await startTestTrellis();
@@ -29,7 +33,7 @@ beforeAll(async () => {
   other = await dealTenant(app);
   maker = (await t.staff('finance')).key;
   checker = (await t.staff('finance')).key;
-  expect((await app.http('POST', '/v1/rule-sets/commission/versions', { key: t.adminKey, body: { definition: PLAN } })).status).toBe(201);
+  expect((await app.http('POST', '/v1/rule-sets/commission/versions', { key: t.adminKey, body: { definition: PLAN, effectiveFrom: '2020-01-01T00:00:00Z' } })).status).toBe(201);
 });
 afterAll(async () => {
   await app?.stop();
@@ -66,24 +70,24 @@ describe('a payout run', () => {
     const unverified = await t.partner('gold');
     await payable(gold);
     await payable(small);
-    await closedWon(gold, '10000.00');
-    await closedWon(small, '1000.00');
-    await closedWon(unverified, '5000.00');
+    await closedWon(gold, '10000.00', midMonth(1));
+    await closedWon(small, '1000.00', midMonth(1));
+    await closedWon(unverified, '5000.00', midMonth(1));
 
-    const triggers = await Promise.all([1, 2].map(() => post(maker, '/v1/payout-runs', { period: thisPeriod() })));
+    const triggers = await Promise.all([1, 2].map(() => post(maker, '/v1/payout-runs', { period: monthsAgo(1) })));
     expect(triggers.map((r) => r.status).sort()).toEqual([200, 202]);
     expect(triggers[0].body.id).toBe(triggers[1].body.id);
     const runId = triggers[0].body.id as string;
 
     const run = await runWhen(runId, 'awaiting-approval');
-    expect(run).toMatchObject({ period: thisPeriod(), attempt: 1, currency: 'USD', progress: { processed: 3, total: 3 }, planVersion: expect.any(Number) });
+    expect(run).toMatchObject({ period: monthsAgo(1), attempt: 1, currency: 'USD', progress: { processed: 3, total: 3 }, planVersion: expect.any(Number) });
     expect(run.snapshotHash).toMatch(/^[0-9a-f]{64}$/);
     expect(run.totals).toEqual({ total: '1200.00', payable: '800.00', held: '400.00', partners: 3, payees: 1 });
     expect(run.holds).toEqual(expect.arrayContaining([
       { partnerId: unverified.partnerId, amount: '400.00', reasons: ['tax-form not submitted', 'bank-details not submitted'] },
       { partnerId: small.partnerId, amount: '0.00', reasons: ['below the minimum payout: carried forward'] },
     ]));
-    const again = await post(maker, '/v1/payout-runs', { period: thisPeriod() });
+    const again = await post(maker, '/v1/payout-runs', { period: monthsAgo(1) });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(runId);
 
@@ -140,7 +144,7 @@ describe('a payout run', () => {
     expect((await get(gold.key, `/v1/payout-runs/${runId}/statements/${unverified.partnerId}`)).status).toBe(404);
     const earnings = (await get(gold.key, `/v1/partners/${gold.partnerId}/earnings`)).body;
     expect(earnings.pending.total).toBe('0');
-    expect(earnings.paid).toEqual({ totalMinor: 80000, total: '800.00', runs: [{ runId, period: thisPeriod(), total: '800.00' }] });
+    expect(earnings.paid).toEqual({ totalMinor: 80000, total: '800.00', runs: [{ runId, period: monthsAgo(1), total: '800.00' }] });
   });
 
   test('a rejection needs a reason and lets the period run again; bad input is a 422 naming the field', async () => {
@@ -162,9 +166,11 @@ describe('a payout run', () => {
     const bad = await post(maker, '/v1/payout-runs', { period: '2025-13' });
     expect(bad.status).toBe(422);
     expect(bad.body.field).toBe('body.period');
-    const future = await post(maker, '/v1/payout-runs', { period: '2999-01' });
-    expect(future.status).toBe(422);
-    expect(future.body.field).toBe('body.period');
+    for (const open of ['2999-01', thisPeriod()]) {
+      const refused = await post(maker, '/v1/payout-runs', { period: open });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ field: 'body.period', detail: expect.stringMatching(/has not ended/) });
+    }
     expect((await post(t.adminKey, '/v1/payout-runs', { period })).status).toBe(403);
   });
 });
@@ -172,27 +178,33 @@ describe('a payout run', () => {
 test('a clawback of a deal paid in an earlier run lands in the later period, at the rate paid', async () => {
   const c = await dealTenant(app);
   const [m, k] = [(await c.staff('finance')).key, (await c.staff('finance')).key];
-  // In force since long before last month, so last month's run is paid under it.
+  // In force since long before, so the earlier periods are paid under it.
   const plan = await post(c.adminKey, '/v1/rule-sets/commission/versions', { definition: { rates: { default: '0.05', byTier: { gold: '0.08' } }, clawback: { withinDays: 90 } }, effectiveFrom: '2020-01-01T00:00:00Z' });
   expect(plan.status).toBe(201);
   const p = await c.partner('gold');
   await payable(p, c);
-  const lastMonth = monthsAgo(1);
-  const dealId = await closedWon(p, '10000.00', `${lastMonth}-15T12:00:00.000Z`);
+  const dealId = await closedWon(p, '10000.00', midMonth(2));
 
-  const earlier = await post(m, '/v1/payout-runs', { period: lastMonth });
+  const earlier = await post(m, '/v1/payout-runs', { period: monthsAgo(2) });
   await runWhen(earlier.body.id, 'awaiting-approval', m);
   expect((await post(k, `/v1/payout-runs/${earlier.body.id}/approve`)).body.totals).toMatchObject({ payable: '800.00' });
 
+  // A refund recorded last month (written as the deals area records it), then another one now.
+  await inTenant(c.tenantId, () => DealReversalModel.create({
+    _id: newId('drv'), dealId, partnerId: p.partnerId, seq: 1, kind: 'refund', amountMinor: 100000, currency: 'USD', totalReversedMinor: 100000,
+    reason: 'one seat returned', at: new Date(`${monthsAgo(1)}-20T12:00:00.000Z`), recordedBy: 'key_test',
+  }));
   expect((await post(m, `/v1/deals/${dealId}/reversals`, { kind: 'refund', amount: '2500.00', reason: 'seats returned' })).status).toBe(201);
-  const pending = (await get(p.key, `/v1/partners/${p.partnerId}/earnings`)).body.pending;
-  expect(pending.lines.map((l: { kind: string; amount: string }) => [l.kind, l.amount])).toEqual([['clawback', '-200.00'], ['carried-forward', '200.00']]);
-  expect(pending).toMatchObject({ total: '0.00', carriedForward: '-200.00' });
 
-  const later = await post(m, '/v1/payout-runs', { period: thisPeriod() });
+  const later = await post(m, '/v1/payout-runs', { period: monthsAgo(1) });
   const run = await runWhen(later.body.id, 'awaiting-approval', m);
   expect(run.holds).toEqual([{ partnerId: p.partnerId, amount: '0.00', reasons: ['negative balance after clawbacks: carried forward'] }]);
   const statement = (await get(m, `/v1/payout-runs/${later.body.id}/statements/${p.partnerId}`)).body;
-  expect(statement.lines[0]).toMatchObject({ kind: 'clawback', dealId, amount: '-200.00', rate: '0.08', inputs: expect.objectContaining({ paidMinor: 80000, reversedMinor: 250000 }) });
-  expect(statement).toMatchObject({ total: '0.00', carriedForward: '-200.00' });
+  expect(statement.lines[0]).toMatchObject({ kind: 'clawback', dealId, amount: '-80.00', rate: '0.08', inputs: expect.objectContaining({ paidMinor: 80000, reversedMinor: 100000 }) });
+  expect(statement).toMatchObject({ total: '0.00', carriedForward: '-80.00' });
+
+  // The refund of this month is already in the partner's pending earnings, on top of what was clawed back before.
+  const pending = (await get(p.key, `/v1/partners/${p.partnerId}/earnings`)).body.pending;
+  expect(pending.lines.map((l: { kind: string; amount: string }) => [l.kind, l.amount])).toEqual([['clawback', '-200.00'], ['carried-forward', '200.00']]);
+  expect(pending).toMatchObject({ total: '0.00', carriedForward: '-200.00' });
 });
