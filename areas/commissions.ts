@@ -1,18 +1,28 @@
 import type { AreaManifest } from './manifest';
 import { fxRateRoutes } from '../api/routes/commissions/fx-rates';
+import { earningsRoutes } from '../api/routes/commissions/earnings';
+import { payoutRunRoutes } from '../api/routes/commissions/payout-runs';
+import type * as workflows from '../workflows/commissions';
+import { createCommissionActivities } from '../activities/commissions/index';
+import { PayoutRunModel } from '../models/commissions/payout-run';
+import { PayoutSnapshotModel } from '../models/commissions/payout-snapshot';
+import { PayoutStatementModel } from '../models/commissions/payout-statement';
+import { PaymentInstructionModel } from '../models/commissions/payment-instruction';
+import { LedgerPostingModel } from '../models/commissions/ledger-posting';
 import { FxRateModel } from '../models/commissions/fx-rate';
 import { commissionKind } from '../domain/commissions/rule-kind';
 
 /**
  * Commissions: the plan (rule kind `commission`, with its dry run), the exact calculation
- * (domain/commissions/) and the exchange rates finance sets. Payout runs come with their workflow.
+ * (domain/commissions/), the exchange rates finance sets, partners' pending earnings, and payout runs
+ * (workflow payoutRun) with their statements, payment instructions and ledger.
  */
 export const commissions = {
   name: 'commissions',
-  routes: [...fxRateRoutes],
-  createActivities: () => ({}),
-  workflows: [],
-  models: { tenant: [FxRateModel], platform: [] },
+  routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes],
+  createActivities: createCommissionActivities,
+  workflows: ['payoutRun'] satisfies (keyof typeof workflows)[],
+  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel], platform: [] },
   ruleKinds: [commissionKind],
   partyLookups: {},
   reapers: { platform: [], tenant: [] },

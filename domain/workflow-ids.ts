@@ -22,6 +22,7 @@ export const dealWorkflow = tenantProcess('deal', 'dealApproval');
 export const onboardingWorkflow = tenantProcess('partner-onboarding', 'partnerOnboarding');
 export const tierReviewWorkflow = tenantProcess('tier-review', 'tierReview');
 export const purchaseOrderWorkflow = tenantProcess('purchase-order', 'purchaseOrder');
+export const payoutRunWorkflow = tenantProcess('payout-run', 'payoutRun');
 
 export const provisioningWorkflow = platformProcess('tenant-provisioning', 'provisionTenant');
 export const offboardingWorkflow = platformProcess('tenant-offboarding', 'offboardTenant');

@@ -8,3 +8,4 @@ export * from './onboarding';
 export * from './tiers';
 export * from './deals';
 export * from './supply';
+export * from './commissions';

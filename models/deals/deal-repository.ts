@@ -41,6 +41,26 @@ export const dealStore = repository((inScope) => ({
   page: (filter: { partnerId?: string; status?: DealStatus }, page: DealPageRequest) =>
     inScope(() => newestFirst({ ...(filter.partnerId ? { partnerId: filter.partnerId } : {}), ...(filter.status ? { status: filter.status } : {}) }, page)),
 
+  /**
+   * Deals closed won in [from, to), oldest close first, of one partner or all: what commissions
+   * pay on.
+   */
+  closedWonBetween: (filter: { partnerId?: string }, from: Date, to: Date, limit: number) =>
+    inScope(() =>
+      DealModel.find({ ...(filter.partnerId ? { partnerId: filter.partnerId } : {}), status: 'closed', outcome: 'won', closedAt: { $gte: from, $lt: to } })
+        .sort({ closedAt: 1, _id: 1 })
+        .limit(limit)
+        .lean(),
+    ),
+
+  /** The close facts of the given deals (what a reversal of them is measured against). */
+  closesOf: (dealIds: string[]) =>
+    inScope(() =>
+      DealModel.find({ _id: { $in: dealIds }, status: 'closed', outcome: 'won' }, { partnerId: 1, closedAt: 1, closedAmountMinor: 1, closedCurrency: 1, closedAmountTenantMinor: 1, tenantCurrency: 1 })
+        .limit(dealIds.length)
+        .lean<Pick<DealDoc, '_id' | 'partnerId' | 'closedAt' | 'closedAmountMinor' | 'closedCurrency' | 'closedAmountTenantMinor' | 'tenantCurrency'>[]>(),
+    ),
+
   /** Deals whose current step an approver can decide: for its role, open to anyone or naming it. */
   awaiting: (approver: { role: string; keyId: string }, page: DealPageRequest) =>
     inScope(() => newestFirst({ awaitingRole: approver.role, $or: [{ 'currentStep.anyone': true }, { 'currentStep.actors': approver.keyId }] }, page)),

@@ -1,0 +1,62 @@
+import { Schema } from 'mongoose';
+import { tenantModel } from '../tenant-model';
+
+export const PAYOUT_RUN_STATUSES = ['calculating', 'awaiting-approval', 'approved', 'rejected'] as const;
+export type PayoutRunStatus = (typeof PAYOUT_RUN_STATUSES)[number];
+
+/** A partner whose statement is not paid by the run, and why. */
+export interface PayoutHold {
+  partnerId: string;
+  amountMinor: number;
+  reasons: string[];
+}
+
+/**
+ * One payout run of a tenant's period, the read model its workflow writes. A period has one open
+ * run: the unique (tenantId, period, attempt) index decides between concurrent triggers, and a new
+ * attempt is only started once the previous one was rejected.
+ */
+export interface PayoutRunDoc {
+  _id: string;
+  tenantId: string;
+  period: string;
+  attempt: number;
+  status: PayoutRunStatus;
+  triggeredBy: string;
+  currency: string;
+  /** sha256 of the snapshot's canonical JSON, once frozen. */
+  snapshotHash?: string;
+  planVersion?: number | null;
+  progress: { processed: number; total: number };
+  totals?: { totalMinor: number; payableMinor: number; heldMinor: number; partners: number; payees: number };
+  holds: PayoutHold[];
+  decidedBy?: string;
+  decidedAt?: Date;
+  rejectReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const schema = new Schema<PayoutRunDoc>(
+  {
+    _id: { type: String, required: true },
+    period: { type: String, required: true },
+    attempt: { type: Number, required: true },
+    status: { type: String, required: true },
+    triggeredBy: { type: String, required: true },
+    currency: { type: String, required: true },
+    snapshotHash: String,
+    planVersion: { type: Number, default: null },
+    progress: { processed: { type: Number, default: 0 }, total: { type: Number, default: 0 } },
+    totals: { type: Schema.Types.Mixed },
+    holds: { type: Schema.Types.Mixed, default: [] },
+    decidedBy: String,
+    decidedAt: Date,
+    rejectReason: String,
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+schema.index({ tenantId: 1, period: 1, attempt: 1 }, { unique: true });
+schema.index({ tenantId: 1, _id: 1 });
+
+export const PayoutRunModel = tenantModel<PayoutRunDoc>('PayoutRun', schema, 'payout_runs');

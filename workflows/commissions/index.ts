@@ -1,0 +1,2 @@
+/** The commissions area's workflow types, for the bundle (workflows/index.ts). */
+export { payoutRun } from './payout-run';
