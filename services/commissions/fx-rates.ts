@@ -34,7 +34,7 @@ export async function setFxRate(services: { audit: Pick<AuditLog, 'record'> }, t
   const to = currency('body.to', input.to);
   if (from === to) throw invalid('body.to', 'a rate converts between two different currencies');
   if (!new D(input.rate).greaterThan(0)) throw invalid('body.rate', 'must be greater than 0');
-  const id = fxRateId(from, to, input.effectiveFrom);
+  const id = fxRateId(tenantId, from, to, input.effectiveFrom);
   const event = {
     ...by,
     action: 'fx-rate.set',

@@ -173,6 +173,17 @@ describe('exchange rates', () => {
     for (const key of [approver, partner]) expect((await app.http('GET', '/v1/fx-rates', { key })).status).toBe(403);
   });
 
+  test('two tenants may set the same pair on the same date: each rate is its own tenant\'s', async () => {
+    const other = await provisionTenant(app, { currency: 'USD' });
+    const otherFinance = await keyOf(asTenantId(other.tenantId), 'finance');
+    const body = { from: 'GBP', rate: '1.27', effectiveFrom: '2025-05-01T00:00:00Z' };
+    expect((await app.http('POST', '/v1/fx-rates', { key: finance, body })).status).toBeLessThan(300);
+    const theirs = await app.http('POST', '/v1/fx-rates', { key: otherFinance, body: { ...body, rate: '1.31' } });
+    expect(theirs.status).toBeLessThan(300);
+    expect((await app.http('GET', '/v1/fx-rates?from=GBP&to=USD', { key: otherFinance })).body.items.map((r: { rate: string }) => r.rate)).toEqual(['1.31']);
+    expect((await app.http('GET', '/v1/fx-rates?from=GBP&to=USD', { key: finance })).body.items.map((r: { rate: string }) => r.rate)).toEqual(['1.27']);
+  });
+
   test("another tenant sees none of this tenant's rates or plans", async () => {
     const other = await provisionTenant(app, { currency: 'EUR' });
     const otherFinance = await keyOf(other.tenantId, 'finance');
