@@ -1,7 +1,7 @@
 import { WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowStartOptions, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
-import { DomainError, invalid } from '../domain/errors';
+import { conflict, DomainError, invalid } from '../domain/errors';
 import { refusalKindOf } from '../domain/refusals';
 import { TypedSearchAttributes, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Workflow } from '@temporalio/common';
@@ -62,7 +62,16 @@ export async function executeRefusableUpdate<Ret, Arg>(
   endedMessage: string,
   /** Temporal answers a repeated Update id with the first outcome instead of running it again. */
   updateId?: string,
+  /**
+   * How a refusal reads: a decision on an approval (`decision-refused`), or a plain `conflict` for
+   * business documents such as purchase orders, whose refusals say what the order's state forbids.
+   */
+  refusedAs: 'decision-refused' | 'conflict' = 'decision-refused',
 ): Promise<Ret> {
+  const refusal = (message: string, retryable = false): DomainError =>
+    refusedAs === 'conflict'
+      ? (retryable ? new DomainError('not-ready', message) : conflict(message))
+      : new DomainError('decision-refused', message, retryable ? { retryable: true, retryAfterSeconds: 1 } : undefined);
   try {
     return await handle.executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) });
   } catch (err) {
@@ -71,10 +80,9 @@ export async function executeRefusableUpdate<Ret, Arg>(
       const message = cause?.message ?? err.message;
       const kind = refusalKindOf(cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined);
       if (kind === 'input') throw invalid('body', message);
-      if (kind === 'not-ready') throw new DomainError('decision-refused', message, { retryable: true, retryAfterSeconds: 1 });
-      throw new DomainError('decision-refused', message);
+      throw refusal(message, kind === 'not-ready');
     }
-    if (err instanceof WorkflowNotFoundError) throw new DomainError('decision-refused', endedMessage);
+    if (err instanceof WorkflowNotFoundError) throw refusal(endedMessage);
     throw err;
   }
 }

@@ -14,8 +14,8 @@ import { OPEN_ORDER_STATUSES, type PurchaseOrderDoc } from '../../models/supply/
 import { partyStore } from '../../models/supply/party-repository';
 import { acknowledgeOrderUpdate, changeOrderUpdate, receiveOrderUpdate, shipOrderUpdate, type PurchaseOrderInput } from '../../workflows/supply/messages';
 import type { purchaseOrder } from '../../workflows/supply/purchase-order';
-import { sendToOrder } from './order-updates';
 import type { UpdateDefinition } from '@temporalio/common';
+import { executeRefusableUpdate } from '../tenant-workflows';
 
 /** The order's workflow kind in `<tenantId>/purchase-order/<id>`. */
 
@@ -126,7 +126,7 @@ async function changeOrder<Arg>(services: Services, tenant: Tenant, actor: Actor
   if (!OPEN_ORDER_STATUSES.includes(order.status)) throw conflict(`the order is ${order.status}; it accepts no more changes`);
   const handle = services.workflows.handle(tenant, purchaseOrderWorkflow, purchaseOrderId);
   try {
-    await sendToOrder(handle, update, arg(order), updateId);
+    await executeRefusableUpdate(handle, update, arg(order), 'the order has finished; it accepts no more changes', updateId, 'conflict');
   } catch (err) {
     const now = await visibleOrder(tenantId, actor, purchaseOrderId);
     if (applied(now)) return now;
