@@ -407,11 +407,10 @@ export interface ReapResult {
  */
 export async function reapStaleDeals(
   services: Services,
-  rawTenantId: string,
+  tenantId: TenantId,
   olderThanMs: number,
   opts: { now?: Date; limit?: number } = {},
 ): Promise<ReapResult> {
-  const tenantId = asTenantId(rawTenantId);
   const cutoff = new Date((opts.now ?? new Date()).getTime() - olderThanMs);
   const tenant = await services.tenants.get(tenantId);
   if (!tenant) return { checked: 0, reaped: [] };
