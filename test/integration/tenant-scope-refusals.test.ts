@@ -1,6 +1,6 @@
-import mongoose, { Schema, PipelineStage } from 'mongoose';
+import mongoose, { PipelineStage } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
-import { tenantModel } from '../../models/tenant-model';
+import { seedWidgets, widgetModel, type Widget as WidgetDoc } from '../support/scope-widgets';
 import { inTenant, currentTenantId, CrossTenantError, TenantScopeViolation } from '../../platform/tenant-context';
 import { asTenantId } from '../../platform/tenant-id';
 
@@ -11,16 +11,7 @@ import { asTenantId } from '../../platform/tenant-id';
  * command reaches the store, which the driver's command monitor proves (the store may not support
  * some of these stages at all, so its own failure would prove nothing).
  */
-interface Widget {
-  _id: string;
-  tenantId: string;
-  name: string;
-  size: number;
-}
-
-const schema = new Schema<Widget>({ _id: String, name: String, size: Number }, { versionKey: false });
-schema.index({ tenantId: 1, name: 1 }, { unique: true });
-const Widget = tenantModel<Widget>('ScopeRefusalWidget', schema, 'scope_refusal_widgets');
+const Widget = widgetModel('ScopeRefusalWidget', 'scope_refusal_widgets');
 
 const A = 'ten_0000000000cccccccccccccccc';
 const B = 'ten_0000000000dddddddddddddddd';
@@ -30,11 +21,8 @@ const sent: string[] = [];
 const record = (event: CommandStartedEvent) => sent.push(event.commandName);
 
 beforeAll(async () => {
-  await mongoose.connect(process.env.MONGODB_URI!, { monitorCommands: true });
+  await seedWidgets(Widget, { tenant: A, ids: ['c1', 'c2'] }, { tenant: B, id: 'd1' }, { monitorCommands: true });
   mongoose.connection.getClient().on('commandStarted', record);
-  await Widget.createIndexes();
-  await inA(() => Widget.create([{ _id: 'c1', name: 'one', size: 1 }, { _id: 'c2', name: 'two', size: 2 }]));
-  await inTenant(B, () => Widget.create([{ _id: 'd1', name: 'one', size: 10 }]));
 });
 afterAll(async () => {
   mongoose.connection.getClient().off('commandStarted', record);
@@ -148,7 +136,7 @@ describe('replacements', () => {
 
   test('bulkWrite replaceOne without tenantId is refused', async () => {
     await refusedBeforeTheStore(
-      () => inA(() => Widget.bulkWrite([{ replaceOne: { filter: { _id: 'c2' }, replacement: { name: 'two', size: 20 } as Widget } }])),
+      () => inA(() => Widget.bulkWrite([{ replaceOne: { filter: { _id: 'c2' }, replacement: { name: 'two', size: 20 } as WidgetDoc } }])),
       TenantScopeViolation,
       /bulkWrite replaceOne: the replacement has no tenantId/,
     );
@@ -157,7 +145,7 @@ describe('replacements', () => {
   test('a replacement naming another tenant is refused', async () => {
     await refusedBeforeTheStore(() => inA(() => Widget.replaceOne({ _id: 'c2' }, { tenantId: B, name: 'two', size: 20 }).exec()), CrossTenantError, /names tenant ten_0000000000dddddddddddddddd/);
     await refusedBeforeTheStore(
-      () => inA(() => Widget.bulkWrite([{ replaceOne: { filter: { _id: 'c2' }, replacement: { tenantId: B, name: 'two', size: 20 } as Widget } }])),
+      () => inA(() => Widget.bulkWrite([{ replaceOne: { filter: { _id: 'c2' }, replacement: { tenantId: B, name: 'two', size: 20 } as WidgetDoc } }])),
       CrossTenantError,
       /names tenant ten_0000000000dddddddddddddddd/,
     );

@@ -1,30 +1,19 @@
 import mongoose, { Schema } from 'mongoose';
-import { tenantModel } from '../../models/tenant-model';
+import { seedWidgets, widgetModel, type Widget as WidgetDoc } from '../support/scope-widgets';
 import { inTenant, MissingTenantError, CrossTenantError } from '../../platform/tenant-context';
+import { tenantModel } from '../../models/tenant-model';
 
 /**
  * The tenant-scope plugin against the real store: every operation is confined to the tenant in
  * scope, and any operation without one, or naming another tenant, throws.
  */
-interface Widget {
-  _id: string;
-  tenantId: string;
-  name: string;
-  size: number;
-}
-
-const schema = new Schema<Widget>({ _id: String, name: String, size: Number }, { versionKey: false });
-schema.index({ tenantId: 1, name: 1 }, { unique: true });
-const Widget = tenantModel<Widget>('ScopeTestWidget', schema, 'scope_test_widgets');
+const Widget = widgetModel('ScopeTestWidget', 'scope_test_widgets');
 
 const A = 'ten_0000000000aaaaaaaaaaaaaaaa';
 const B = 'ten_0000000000bbbbbbbbbbbbbbbb';
 
 beforeAll(async () => {
-  await mongoose.connect(process.env.MONGODB_URI!);
-  await Widget.createIndexes();
-  await inTenant(A, () => Widget.create([{ _id: 'a1', name: 'one', size: 1 }, { _id: 'a2', name: 'two', size: 2 }]));
-  await inTenant(B, () => Widget.create([{ _id: 'b1', name: 'one', size: 10 }]));
+  await seedWidgets(Widget, { tenant: A, ids: ['a1', 'a2'] }, { tenant: B, id: 'b1' });
 });
 afterAll(async () => {
   await mongoose.disconnect();
@@ -61,7 +50,7 @@ describe('scoped to the current tenant', () => {
     await inA(() => Widget.updateOne({ _id: 'a3' }, { $set: { name: 'three', size: 3 } }, { upsert: true }));
     await inA(() => Widget.insertMany([{ _id: 'a4', name: 'four', size: 4 }]));
     await inA(() => Widget.bulkWrite([
-      { insertOne: { document: { _id: 'a5', name: 'five', size: 5 } as Widget } },
+      { insertOne: { document: { _id: 'a5', name: 'five', size: 5 } as WidgetDoc } },
       { updateOne: { filter: { _id: 'b1' }, update: { $set: { size: 77 } } } },
     ]));
     const owners = await inTenant(A, () => Widget.find({ _id: { $in: ['a3', 'a4', 'a5'] } }).lean());
