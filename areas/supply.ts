@@ -21,6 +21,7 @@ import { draftRoutes } from '../api/routes/supply/purchase-order-drafts';
 import { TradingRelationshipModel } from '../models/supply/trading-relationship';
 import { InventoryThresholdModel } from '../models/supply/inventory-threshold';
 import { PurchaseOrderDraftModel } from '../models/supply/purchase-order-draft';
+import { LowStockFallModel } from '../models/supply/low-stock-fall';
 
 /** Supply chain sync: trading parties, purchase orders with their exceptions, supplier inventory feeds. */
 export const supply = {
@@ -31,7 +32,7 @@ export const supply = {
   workflows: ['purchaseOrder'] satisfies (keyof typeof workflows)[],
   models: {
     tenant: [TradingPartyModel, PurchaseOrderModel, SupplyExceptionModel, InventoryBatchModel, InventoryObservationModel, InventoryPositionModel,
-      TradingRelationshipModel, InventoryThresholdModel, PurchaseOrderDraftModel],
+      TradingRelationshipModel, InventoryThresholdModel, PurchaseOrderDraftModel, LowStockFallModel],
     platform: [],
   },
   ruleKinds: [purchaseOrderKind],

@@ -3,6 +3,7 @@ import { isDuplicateKey } from '../../platform/store-errors';
 import { InventoryThresholdModel, type InventoryThresholdDoc, type Replenishment } from './inventory-threshold';
 import { PurchaseOrderDraftModel, type PurchaseOrderDraftDoc, type DraftStatus } from './purchase-order-draft';
 import { TradingRelationshipModel } from './trading-relationship';
+import { LowStockFallModel } from './low-stock-fall';
 import type { CrossingState } from '../../domain/supply/stock-availability';
 
 export interface ThresholdSetting {
@@ -67,6 +68,17 @@ export const lowStockStore = repository((inScope) => ({
     await inScope(() =>
       InventoryThresholdModel.updateOne({ _id: id, crossing: from.crossing, low: from.low }, { $set: { ...next, lastAvailable: available, evaluatedAt: new Date() } }),
     );
+  },
+
+  /** The fall's exception id and time: the first claim's, whoever asks. */
+  async claimFall(key: string, exceptionId: string, raisedAt: Date): Promise<{ exceptionId: string; raisedAt: Date }> {
+    try {
+      await inScope(() => LowStockFallModel.updateOne({ _id: key }, { $setOnInsert: { _id: key, exceptionId, raisedAt } }, { upsert: true }));
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const fall = (await inScope(() => LowStockFallModel.findOne({ _id: key }).lean()))!;
+    return { exceptionId: fall.exceptionId, raisedAt: fall.raisedAt };
   },
 
   /** Drafts once per crossing: a second draft of the same crossing loses on the unique index. */

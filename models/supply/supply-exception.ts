@@ -51,7 +51,7 @@ const schema = new Schema<SupplyExceptionDoc>(
   },
   { versionKey: false },
 );
-// A low-stock exception has no order: its key (threshold and crossing) is unique on its own.
+// A low-stock exception names no order, so this index does not decide it: its fall does (models/supply/low-stock-fall.ts).
 schema.index({ tenantId: 1, purchaseOrderId: 1, key: 1 }, { unique: true });
 schema.index({ tenantId: 1, status: 1, _id: -1 });
 schema.index({ tenantId: 1, supplierId: 1, _id: -1 });

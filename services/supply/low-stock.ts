@@ -119,15 +119,15 @@ export async function judgeThresholds(services: Pick<Services, 'audit'>, tenantI
 
 interface Shortfall { available: number; onHand: number; promised: number; suppliers: string[] }
 
-/** The fall's exception and draft, each once: a retry (or a second worker) finds them keyed. */
+/** The fall's exception and draft, each once: a retry (or a second worker) finds the fall's claim and the draft's (threshold, crossing). */
 async function raiseLowStock(services: Pick<Services, 'audit'>, tenantId: TenantId, t: InventoryThresholdDoc, shortfall: Shortfall): Promise<void> {
   const key = `low-stock:${t._id}:${t.crossing}`;
   const now = new Date();
-  const id = new OperationIds(key, now.getTime()).id('exc');
+  const { exceptionId: id, raisedAt } = await lowStockStore(tenantId).claimFall(key, new OperationIds(key, now.getTime()).id('exc'), now);
   const where = t.location ? ` at ${t.location}` : '';
   const draft = t.replenishment ? await draftReplenishment(tenantId, t, shortfall.available, now) : undefined;
   await exceptionStore(tenantId).raise({
-    _id: id, manufacturerId: t.manufacturerId, sku: t.sku, key, kind: 'low-stock', status: 'open', raisedAt: now,
+    _id: id, manufacturerId: t.manufacturerId, sku: t.sku, key, kind: 'low-stock', status: 'open', raisedAt,
     detail: `${shortfall.available} of ${t.sku} available${where} at the suppliers watched, below the minimum of ${t.minimumAvailable}${draft ? `; replenishment drafted as ${draft}` : ''}`,
     data: JSON.stringify({ ...shortfall, minimumAvailable: t.minimumAvailable, ...(t.location ? { location: t.location } : {}), ...(draft ? { draftId: draft } : {}) }),
   });
