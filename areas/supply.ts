@@ -16,15 +16,23 @@ import { InventoryObservationModel } from '../models/supply/inventory-observatio
 import { InventoryPositionModel } from '../models/supply/inventory-position';
 import { requeueStaleBatches } from '../services/supply/inventory-ingest';
 import { inventoryIngest } from '../workers/inventory-ingest';
+import { thresholdRoutes } from '../api/routes/supply/inventory-thresholds';
+import { draftRoutes } from '../api/routes/supply/purchase-order-drafts';
+import { TradingRelationshipModel } from '../models/supply/trading-relationship';
+import { InventoryThresholdModel } from '../models/supply/inventory-threshold';
+import { PurchaseOrderDraftModel } from '../models/supply/purchase-order-draft';
+import { LowStockFallModel } from '../models/supply/low-stock-fall';
 
 /** Supply chain sync: trading parties, purchase orders with their exceptions, supplier inventory feeds. */
 export const supply = {
   name: 'supply',
-  routes: [...partyRoutes, ...purchaseOrderRoutes, ...exceptionRoutes, ...inventoryRoutes],
+  // Thresholds before inventoryRoutes: /v1/inventory/thresholds is not a figure query.
+  routes: [...partyRoutes, ...purchaseOrderRoutes, ...draftRoutes, ...exceptionRoutes, ...thresholdRoutes, ...inventoryRoutes],
   createActivities: createSupplyActivities,
   workflows: ['purchaseOrder'] satisfies (keyof typeof workflows)[],
   models: {
-    tenant: [TradingPartyModel, PurchaseOrderModel, SupplyExceptionModel, InventoryBatchModel, InventoryObservationModel, InventoryPositionModel],
+    tenant: [TradingPartyModel, PurchaseOrderModel, SupplyExceptionModel, InventoryBatchModel, InventoryObservationModel, InventoryPositionModel,
+      TradingRelationshipModel, InventoryThresholdModel, PurchaseOrderDraftModel, LowStockFallModel],
     platform: [],
   },
   ruleKinds: [purchaseOrderKind],

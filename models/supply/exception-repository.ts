@@ -1,12 +1,11 @@
 import { repository } from '../repository';
 import { isDuplicateKey } from '../../platform/store-errors';
-import { SupplyExceptionModel, type SupplyExceptionDoc } from './supply-exception';
-import type { ExceptionKind } from '../../domain/supply/purchase-order';
+import { SupplyExceptionModel, type SupplyExceptionDoc, type SupplyExceptionKind } from './supply-exception';
 import type { OrderScope } from './purchase-order-repository';
 
 export interface ExceptionFilter {
   status?: 'open' | 'resolved';
-  kind?: ExceptionKind;
+  kind?: SupplyExceptionKind;
   purchaseOrderId?: string;
   supplierId?: string;
 }

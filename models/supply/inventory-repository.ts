@@ -25,6 +25,8 @@ export interface FigureWrite {
 
 export interface PositionFilter {
   supplierId?: string;
+  /** Only these suppliers' figures (a manufacturer sees those it buys from). */
+  supplierIn?: readonly string[];
   sku?: string;
   location?: string;
 }
@@ -156,9 +158,13 @@ export const inventoryStore = repository((inScope) => ({
   },
 
   /** A page of figures in the order their streams were first seen. */
-  listFigures: (filter: PositionFilter, after: string | undefined, limit: number) =>
+  listFigures: ({ supplierIn, ...filter }: PositionFilter, after: string | undefined, limit: number) =>
     inScope(() =>
-      InventoryPositionModel.find({ ...filter, ...(after ? { _id: { $gt: new Types.ObjectId(after) } } : {}) })
+      InventoryPositionModel.find({
+        ...filter,
+        ...(supplierIn && filter.supplierId === undefined ? { supplierId: { $in: [...supplierIn] } } : {}),
+        ...(after ? { _id: { $gt: new Types.ObjectId(after) } } : {}),
+      })
         .sort({ _id: 1 })
         .limit(limit + 1)
         .lean(),

@@ -55,5 +55,7 @@ const schema = new Schema<PurchaseOrderDoc>(
 schema.index({ tenantId: 1, supplierId: 1, _id: -1 });
 schema.index({ tenantId: 1, manufacturerId: 1, _id: -1 });
 schema.index({ tenantId: 1, status: 1, _id: -1 });
+// What suppliers promised per sku (services/supply/inventory-availability.ts): a multikey index on the lines' skus.
+schema.index({ tenantId: 1, 'lines.sku': 1, supplierId: 1 });
 
 export const PurchaseOrderModel = tenantModel<PurchaseOrderDoc>('PurchaseOrder', schema, 'purchase_orders');

@@ -2,6 +2,9 @@ import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
 import type { ExceptionKind } from '../../domain/supply/purchase-order';
 
+/** What the orders raise, and `low-stock`, raised by a manufacturer's threshold (services/supply/low-stock.ts). */
+export type SupplyExceptionKind = ExceptionKind | 'low-stock';
+
 /**
  * One entry of the exception queue: something about an order that a person must look at (an
  * over-shipment, a late acknowledgement, a three-way mismatch…). Raised by the order's workflow
@@ -10,11 +13,15 @@ import type { ExceptionKind } from '../../domain/supply/purchase-order';
 export interface SupplyExceptionDoc {
   _id: string;
   tenantId: string;
-  purchaseOrderId: string;
+  /** The order that raised it; none for `low-stock`, which a threshold raises. */
+  purchaseOrderId?: string;
   manufacturerId: string;
-  supplierId: string;
+  /** The supplier at fault; none for `low-stock` (a buyer's planning concern, not the supplier's record). */
+  supplierId?: string;
   key: string;
-  kind: ExceptionKind;
+  kind: SupplyExceptionKind;
+  /** For `low-stock`: the threshold's sku. */
+  sku?: string;
   line?: number;
   shipmentId?: string;
   detail: string;
@@ -28,9 +35,10 @@ export interface SupplyExceptionDoc {
 const schema = new Schema<SupplyExceptionDoc>(
   {
     _id: { type: String, required: true },
-    purchaseOrderId: { type: String, required: true },
+    purchaseOrderId: { type: String },
     manufacturerId: { type: String, required: true },
-    supplierId: { type: String, required: true },
+    supplierId: { type: String },
+    sku: { type: String },
     key: { type: String, required: true },
     kind: { type: String, required: true },
     line: { type: Number },
@@ -43,6 +51,7 @@ const schema = new Schema<SupplyExceptionDoc>(
   },
   { versionKey: false },
 );
+// A low-stock exception names no order, so this index does not decide it: its fall does (models/supply/low-stock-fall.ts).
 schema.index({ tenantId: 1, purchaseOrderId: 1, key: 1 }, { unique: true });
 schema.index({ tenantId: 1, status: 1, _id: -1 });
 schema.index({ tenantId: 1, supplierId: 1, _id: -1 });

@@ -5,6 +5,7 @@ import type { InventoryBatchDoc } from '../../models/supply/inventory-batch';
 import type { InventoryPositionDoc } from '../../models/supply/inventory-position';
 import { nextFigure, recordedDeltasNeeded, streamKey, type InventoryUpdate, type StockFigure } from '../../domain/supply/inventory';
 import { takeLane, requeueBatch, type IngestJob } from './inventory-queue';
+import { afterBatchApplied } from './low-stock';
 
 /**
  * Applying accepted batches to the figures. Per batch: mark it `applying`, record its updates as
@@ -36,6 +37,7 @@ export async function applyQueuedBatch(services: Services, job: IngestJob): Prom
       const next = await store.nextUnfinished(job.supplierId);
       if (!next) return 'done';
       await applyBatch(store, next, lane.held);
+      await afterBatchApplied(services, tenantId, next);
       if (next._id === job.batchId) return 'done';
     }
   } finally {

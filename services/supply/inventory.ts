@@ -9,6 +9,7 @@ import { canonicalJson } from '../../domain/canonical-json';
 import { conflict, invalid, notFound } from '../../domain/errors';
 import { rejectionsOf, type InventoryUpdate } from '../../domain/supply/inventory';
 import { enqueueBatch } from './inventory-queue';
+import { availabilityOf, suppliersVisibleTo, type SkuAvailability } from './inventory-availability';
 
 /** Who reads stock: a supplier sees only its own streams and batches. */
 export interface InventoryViewer {
@@ -68,18 +69,22 @@ export interface FigureQuery extends PositionFilter {
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
-/** Stock figures, filtered; a supplier's filter is pinned to itself. */
-export async function listFigures(tenantId: TenantId, viewer: InventoryViewer, query: FigureQuery): Promise<{ page: InventoryPositionDoc[]; nextCursor: string | null }> {
+/**
+ * Stock figures, filtered, within what the viewer may see (suppliersVisibleTo): a supplier its
+ * own, a manufacturer the suppliers it buys from. Filtering on anyone else finds nothing.
+ */
+export async function listFigures(tenantId: TenantId, viewer: InventoryViewer, query: FigureQuery): Promise<{ page: InventoryPositionDoc[]; nextCursor: string | null; availability: Map<string, SkuAvailability> }> {
   const after = query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
   if (after !== undefined && !OBJECT_ID.test(after)) throw invalid('query.cursor', 'query.cursor is not a cursor this API returned');
-  if (viewer.role === 'supplier' && query.supplierId !== undefined && query.supplierId !== viewer.partyId) return { page: [], nextCursor: null };
+  const visible = await suppliersVisibleTo(tenantId, viewer);
+  if (visible && query.supplierId !== undefined && !visible.includes(query.supplierId)) return { page: [], nextCursor: null, availability: new Map() };
   const filter: PositionFilter = {
     ...(query.sku ? { sku: query.sku } : {}),
     ...(query.location ? { location: query.location } : {}),
-    ...(viewer.role === 'supplier' ? { supplierId: viewer.partyId } : query.supplierId ? { supplierId: query.supplierId } : {}),
+    ...(query.supplierId ? { supplierId: query.supplierId } : visible ? { supplierIn: visible } : {}),
   };
   const docs = await inventoryStore(tenantId).listFigures(filter, after, query.limit);
   const page = docs.slice(0, query.limit);
   const nextCursor = docs.length > query.limit ? Buffer.from(page[page.length - 1]._id.toString(), 'utf8').toString('base64url') : null;
-  return { page, nextCursor };
+  return { page, nextCursor, availability: await availabilityOf(tenantId, viewer, page) };
 }

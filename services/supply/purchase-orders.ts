@@ -14,6 +14,7 @@ import { OPEN_ORDER_STATUSES, type PurchaseOrderDoc } from '../../models/supply/
 import { partyStore } from '../../models/supply/party-repository';
 import { acknowledgeOrderUpdate, changeOrderUpdate, receiveOrderUpdate, shipOrderUpdate, type PurchaseOrderInput } from '../../workflows/supply/messages';
 import type { purchaseOrder } from '../../workflows/supply/purchase-order';
+import { recordBuying } from './inventory-availability';
 import type { UpdateDefinition } from '@temporalio/common';
 import { executeRefusableUpdate } from '../tenant-workflows';
 
@@ -84,6 +85,8 @@ export async function placeOrder(services: Services, tenant: Tenant, actor: Acto
     ruleSetVersion: rules.version,
     rules: rules.definition,
   };
+  // From its first order on, the buyer sees the supplier's stock (before the workflow: a retry records it again, harmlessly).
+  await recordBuying(tenantId, buyer._id, supplier._id);
   try {
     await services.workflows.start<typeof purchaseOrder>(tenant, purchaseOrderWorkflow, purchaseOrderId, [workflowInput]);
   } catch (err) {

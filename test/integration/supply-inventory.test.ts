@@ -38,11 +38,13 @@ test('a batch is answered 202 once stored, applied shortly after, and a retry wi
 
   await batchesApplied(app, supplier.key, [res.body.id]);
   expect(await batch(supplier.key, res.body.id)).toMatchObject({ status: 'applied', counts: { items: 3, queued: 0, applied: 3, duplicate: 0, rejected: 0 }, issues: [] });
-  const list = await app.http('GET', `/v1/inventory?supplier=${supplier.partyId}&sku=BOLT-1`, { key: manufacturer.key });
+  // Tenant staff see every supplier; which suppliers a manufacturer sees is supply-inventory-availability.test.ts's.
+  const list = await app.http('GET', `/v1/inventory?supplier=${supplier.partyId}&sku=BOLT-1`, { key: approver });
   expect(list.status).toBe(200);
   expect(list.body.items).toEqual([{
     supplierId: supplier.partyId, sku: 'BOLT-1', location: 'WH-1', onHand: 35, sequence: 2,
     observedAt: delta('BOLT-1', 2, 0).observedAt, updatedAt: expect.any(String),
+    supplierSku: { onHand: 35, onHandAsOf: delta('BOLT-1', 2, 0).observedAt, promised: 0, promisedAsOf: expect.any(String), available: 35 },
   }]);
 });
 
@@ -114,7 +116,7 @@ test('the list filters by sku, supplier and location and pages with a cursor', a
     cursor = res.body.nextCursor;
   } while (cursor);
   expect(seen.sort()).toEqual(items.map((i) => i.sku).sort());
-  const odd = await app.http('GET', `/v1/inventory?supplier=${s.partyId}&location=WH-ODD`, { key: manufacturer.key });
+  const odd = await app.http('GET', `/v1/inventory?supplier=${s.partyId}&location=WH-ODD`, { key: approver });
   expect(odd.body.items.map((f: { sku: string }) => f.sku).sort()).toEqual(['GEAR-1', 'GEAR-3']);
   const one = await app.http('GET', `/v1/inventory?sku=GEAR-4&supplier=${s.partyId}`, { key: s.key });
   expect(one.body.items).toEqual([expect.objectContaining({ sku: 'GEAR-4', onHand: 4, location: 'WH-EVEN' })]);

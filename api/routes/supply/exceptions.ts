@@ -4,20 +4,20 @@ import { Obj, Id, IdParams, PageQuery, Page } from '../../schemas';
 import { decodeCursor, pageOf } from '../../../services/pagination';
 import { asTenantId } from '../../../platform/tenant-id';
 import { listExceptions, resolveException, visibleException } from '../../../services/supply/exceptions';
-import type { SupplyExceptionDoc } from '../../../models/supply/supply-exception';
-import type { ExceptionKind } from '../../../domain/supply/purchase-order';
+import type { SupplyExceptionDoc, SupplyExceptionKind } from '../../../models/supply/supply-exception';
 import { supplyActor } from './supply-actor';
 
-const KINDS: ExceptionKind[] = ['over-shipment', 'closed-line-shipment', 'late-acknowledgement', 'late-shipment', 'quantity-mismatch'];
+const KINDS: SupplyExceptionKind[] = ['over-shipment', 'closed-line-shipment', 'late-acknowledgement', 'late-shipment', 'quantity-mismatch', 'low-stock'];
 const Kind = Type.Union(KINDS.map((k) => Type.Literal(k)));
 const Status = Type.Union([Type.Literal('open'), Type.Literal('resolved')]);
 
 const ExceptionView = Obj({
   id: Type.String(),
-  purchaseOrderId: Type.String(),
+  purchaseOrderId: Type.Optional(Type.String({ description: 'the order that raised it (none for low-stock)' })),
   manufacturerId: Type.String(),
-  supplierId: Type.String(),
+  supplierId: Type.Optional(Type.String({ description: 'the supplier concerned (none for low-stock)' })),
   kind: Kind,
+  sku: Type.Optional(Type.String({ description: 'low-stock: the threshold sku' })),
   line: Type.Optional(Type.Integer()),
   shipmentId: Type.Optional(Type.String()),
   detail: Type.String(),
@@ -28,7 +28,8 @@ const ExceptionView = Obj({
 });
 
 const view = (e: SupplyExceptionDoc): Static<typeof ExceptionView> => ({
-  id: e._id, purchaseOrderId: e.purchaseOrderId, manufacturerId: e.manufacturerId, supplierId: e.supplierId, kind: e.kind,
+  id: e._id, ...(e.purchaseOrderId ? { purchaseOrderId: e.purchaseOrderId } : {}), manufacturerId: e.manufacturerId,
+  ...(e.supplierId ? { supplierId: e.supplierId } : {}), kind: e.kind, ...(e.sku ? { sku: e.sku } : {}),
   ...(e.line !== undefined && e.line !== null ? { line: e.line } : {}), ...(e.shipmentId ? { shipmentId: e.shipmentId } : {}),
   detail: e.detail, data: JSON.parse(e.data) as Record<string, unknown>, status: e.status, raisedAt: new Date(e.raisedAt).toISOString(),
   ...(e.resolution ? { resolution: { comment: e.resolution.comment, by: e.resolution.by, at: new Date(e.resolution.at).toISOString() } } : {}),

@@ -8,6 +8,8 @@ import { acceptBatch, visibleBatch, listFigures, type InventoryViewer } from '..
 import { INVENTORY_KINDS, MAX_BATCH_ITEMS } from '../../../domain/supply/inventory';
 import type { InventoryBatchDoc } from '../../../models/supply/inventory-batch';
 import type { InventoryPositionDoc } from '../../../models/supply/inventory-position';
+import type { SkuAvailability } from '../../../services/supply/inventory-availability';
+import { supplierSkuKey } from '../../../domain/supply/stock-availability';
 
 /** Supplier stock feeds: batches of updates in, stock figures out. */
 function viewerOf(actor: Actor): InventoryViewer {
@@ -85,17 +87,34 @@ const FigureView = Obj({
   sequence: Type.Integer({ description: 'the highest sequence applied' }),
   observedAt: Type.String({ format: 'date-time', description: 'when the supplier observed the figure (the update with the highest sequence)' }),
   updatedAt: Type.String({ format: 'date-time', description: 'when Trellis applied it' }),
+  supplierSku: Obj({
+    onHand: Type.Integer({ description: "on hand at every location of this supplier for this sku" }),
+    onHandAsOf: Type.String({ format: 'date-time', description: 'the oldest observedAt among those figures' }),
+    promised: Type.Integer({ description: 'confirmed and not yet shipped on open purchase orders of every buyer (orders name no supplier location, so this is per supplier and sku)' }),
+    promisedToYou: Type.Optional(Type.Integer({ description: "manufacturers: the part promised on the caller's own orders" })),
+    promisedAsOf: Type.String({ format: 'date-time', description: 'when promised was computed from the orders' }),
+    available: Type.Integer({ description: 'onHand - promised (negative when more is promised than held)' }),
+  }, { description: "the supplier's position in this sku across its locations" }),
 });
 
-const figureView = (p: InventoryPositionDoc): Static<typeof FigureView> => ({
-  supplierId: p.supplierId,
-  sku: p.sku,
-  location: p.location,
-  onHand: p.onHand,
-  sequence: p.lastSequence,
-  observedAt: p.observedAt.toISOString(),
-  updatedAt: p.updatedAt.toISOString(),
-});
+const figureView = (p: InventoryPositionDoc, availability: Map<string, SkuAvailability>): Static<typeof FigureView> => {
+  // Every figure on the page is in its own pair's sums, so the pair is always there.
+  const a = availability.get(supplierSkuKey(p.supplierId, p.sku))!;
+  return {
+    supplierId: p.supplierId,
+    sku: p.sku,
+    location: p.location,
+    onHand: p.onHand,
+    sequence: p.lastSequence,
+    observedAt: p.observedAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+    supplierSku: {
+      onHand: a.onHand, onHandAsOf: a.onHandAsOf.toISOString(), promised: a.promised,
+      ...(a.promisedToYou !== undefined ? { promisedToYou: a.promisedToYou } : {}),
+      promisedAsOf: a.promisedAsOf.toISOString(), available: a.available,
+    },
+  };
+};
 
 const FigureQuery = Obj({
   ...PageQuery,
@@ -141,14 +160,14 @@ export const inventoryRoutes = [
     method: 'get',
     path: '/v1/inventory',
     tag: 'Inventory',
-    summary: 'Stock on hand per supplier, sku and location, with the time of each figure (a supplier sees only its own)',
+    summary: "Stock on hand per supplier, sku and location, with the supplier's promised and available quantity in that sku and the time of each figure (a supplier sees only its own stock, a manufacturer that of the suppliers it has ordered from)",
     access: ['manufacturer', 'supplier', ...STAFF_ROLES],
     query: FigureQuery,
     responses: { 200: { description: 'A page of figures', schema: Page(FigureView) } },
     async handler(ctx) {
       const { supplier, limit, ...rest } = ctx.query;
-      const { page, nextCursor } = await listFigures(asTenantId(ctx.tenant._id), viewerOf(ctx.actor), { ...rest, limit: limit ?? 50, ...(supplier ? { supplierId: supplier } : {}) });
-      return { status: 200, body: { items: page.map(figureView), nextCursor } };
+      const { page, nextCursor, availability } = await listFigures(asTenantId(ctx.tenant._id), viewerOf(ctx.actor), { ...rest, limit: limit ?? 50, ...(supplier ? { supplierId: supplier } : {}) });
+      return { status: 200, body: { items: page.map((p) => figureView(p, availability)), nextCursor } };
     },
   }),
 ];
