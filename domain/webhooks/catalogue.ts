@@ -20,9 +20,8 @@ export const EVENT_CATALOGUE: readonly EventFamily[] = [
     family: 'partner-application',
     description: 'onboarding: an application from submission to activation or closure',
     types: [
-      'submitted', 'checks-started', 'agreement-presented', 'agreement-accepted', 'documents-requested', 'documents-submitted',
-      'review-opened', 'reminder-sent', 'escalated', 'approved', 'changes-requested', 'resubmitted', 'provisioning-started',
-      'partner-activated', 'enablement-started', 'enablement-overdue', 'completed', 'declined', 'rejected', 'withdrawn', 'expired',
+      'submitted', 'agreement-accepted', 'documents-submitted', 'review-opened', 'reminder-sent', 'escalated', 'approved',
+      'changes-requested', 'resubmitted', 'partner-activated', 'enablement-started', 'enablement-overdue', 'completed', 'declined', 'rejected', 'withdrawn', 'expired',
     ],
   },
   { family: 'partner-invitation', description: 'invitations to apply', types: ['created', 'revoked'] },
