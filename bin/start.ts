@@ -10,6 +10,7 @@ import { loadConfig, ConfigError } from '../config';
 import { startLocalStack, LocalStack } from '../scripts/local-stack';
 import { startTrellis, RunningTrellis } from '../platform/runtime';
 import { onShutdown } from '../platform/shutdown';
+import { localSealingKey } from '../platform/local-sealing-key';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
 
   if (!config.temporalAddress || !config.mongodbUri || !config.redisUrl) {
     stack = await startLocalStack({ dataDir: path.join(config.dataDir, 'stack'), ui: true, namespace: config.temporalNamespace, log: (line) => console.error(`[stack] ${line}`) });
+    // Webhook secrets are sealed at rest; locally, without a key of yours, one kept in the data dir.
+    const sealing = process.env.TRELLIS_WEBHOOK_KEY || process.env.TRELLIS_PLATFORM_KEY ? undefined : localSealingKey(config.dataDir);
     config = loadConfig({
       // The machine's Redis may serve other local instances: keep this data dir's keys and queues apart.
       REDIS_PREFIX: `trellis-${createHash('sha256').update(path.resolve(config.dataDir)).digest('hex').slice(0, 8)}`,
@@ -32,7 +35,9 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: stack.temporalAddress,
       MONGODB_URI: stack.mongodbUri,
       REDIS_URL: stack.redisUrl,
+      ...(sealing ? { TRELLIS_WEBHOOK_KEY: sealing.key } : {}),
     });
+    if (sealing?.created) console.error(`[webhooks] generated a local sealing key for webhook secrets in ${sealing.file} (keep it with the data; set TRELLIS_WEBHOOK_KEY in production)`);
   }
   running = await startTrellis(config, { api: true, temporalWorker: true, queueWorker: true });
 

@@ -74,6 +74,16 @@ export interface WebhookConfig {
   timeoutMs: number;
   /** How often new audit events are fanned out to the endpoints that subscribe to them. */
   relayIntervalMs: number;
+  /**
+   * Fairness (docs/webhooks.md): at most this many of one endpoint's deliveries are in flight at
+   * once (queued, being sent, or waiting for a retry), so a slow or failing receiver holds only
+   * these; the rest of its backlog waits, pending, in the store.
+   */
+  endpointConcurrency: number;
+  /** At most this many of one tenant's deliveries are queued or being sent at once. */
+  tenantConcurrency: number;
+  /** Attempts one queue-worker process runs at once, over every tenant. */
+  workerConcurrency: number;
   /** After a rotation, deliveries are still signed with the old secret for this long. */
   rotationGraceSeconds: number;
   /**
@@ -182,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', 6 * 3_600_000, 10, 24 * 3_600_000),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
       relayIntervalMs: int('WEBHOOK_RELAY_INTERVAL_MS', 1000, 50, 3_600_000),
+      endpointConcurrency: int('WEBHOOK_ENDPOINT_CONCURRENCY', 4, 1, 100),
+      tenantConcurrency: int('WEBHOOK_TENANT_CONCURRENCY', 8, 1, 1000),
+      workerConcurrency: int('WEBHOOK_WORKER_CONCURRENCY', 16, 1, 1000),
       rotationGraceSeconds: int('WEBHOOK_ROTATION_GRACE_SECONDS', 24 * 3600, 1, 30 * 86400),
       sealingKey: webhookKey ?? platformKey,
     },

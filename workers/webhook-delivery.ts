@@ -3,6 +3,7 @@ import { redisConnection } from '../platform/connections';
 import { asTenantId } from '../platform/tenant-id';
 import { attemptDelivery } from '../services/webhooks/sender';
 import { relayAllTenants, type DeliveryJob, type Enqueue } from '../services/webhooks/relay';
+import { admitPending } from '../services/webhooks/admission';
 import type { Services } from '../services';
 
 /**
@@ -23,8 +24,6 @@ class AttemptFailed extends Error {
 export interface WebhookWorkers {
   stop(): Promise<void>;
 }
-
-const DELIVERY_CONCURRENCY = 8;
 
 export async function startWebhookWorkers(services: Services): Promise<WebhookWorkers> {
   const { config, logger } = services;
@@ -53,7 +52,11 @@ export async function startWebhookWorkers(services: Services): Promise<WebhookWo
     WEBHOOK_QUEUES.deliveries,
     async (job: Job<DeliveryJob>) => {
       const attempt = { number: job.attemptsMade + 1, last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
-      const outcome = await attemptDelivery(services, asTenantId(job.data.tenantId), job.data.deliveryId, job.id!, attempt);
+      const tenantId = asTenantId(job.data.tenantId);
+      const outcome = await attemptDelivery(services, tenantId, job.data.deliveryId, job.id!, attempt);
+      // A slot of this tenant (and endpoint) may have freed: let its next delivery in now rather
+      // than at the next relay tick. A failure here only delays it to that tick.
+      await admitPending(services, tenantId, enqueue).catch((err: unknown) => logger.warn({ err, tenantId }, 'webhook admission after an attempt failed'));
       if (outcome.kind === 'retry') throw new AttemptFailed(outcome.inMs, outcome.failure);
       if (outcome.kind === 'dead') logger.warn({ tenantId: job.data.tenantId, deliveryId: job.data.deliveryId, failure: outcome.failure }, 'webhook delivery dead-lettered');
       return outcome;
@@ -61,7 +64,7 @@ export async function startWebhookWorkers(services: Services): Promise<WebhookWo
     {
       connection: deliveryConn,
       prefix,
-      concurrency: DELIVERY_CONCURRENCY,
+      concurrency: config.webhooks.workerConcurrency,
       settings: { backoffStrategy: (_attempts: number, _type?: string, err?: Error) => (err instanceof AttemptFailed ? err.retryInMs : config.webhooks.backoffBaseMs) },
     },
   );

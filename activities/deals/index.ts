@@ -90,6 +90,18 @@ export function createDealActivities({ services }: { services: Services }) {
       }
       for (const [k, entry] of entries.entries()) {
         const i = firstNew + k;
+        if (entry.type === 'protected') {
+          // The approval itself (by the rules or the chain) is the event vendors subscribe to; it
+          // has no history entry of its own, protection is what it leads to (docs/webhooks.md).
+          const owner = await deals.ownerOf(dealId);
+          await audit.record(asTenantId(tenantId), {
+            actor: SYSTEM,
+            action: 'deal.approved',
+            entity: { type: 'deal', id: dealId },
+            data: { ...(owner ? { partnerId: owner.partnerId } : {}), status: 'protected', protectedUntil: protectedUntil ?? undefined },
+            eventKey: `deal:${dealId}:approved`,
+          });
+        }
         await audit.record(asTenantId(tenantId), {
           actor: entry.actorId ? { type: 'api-key', id: entry.actorId } : SYSTEM,
           action: `deal.${entry.type}`,

@@ -61,5 +61,7 @@ schema.index({ tenantId: 1, _id: 1 });
 schema.index({ tenantId: 1, status: 1, nextAttemptAt: 1 });
 schema.index({ tenantId: 1, partyId: 1, _id: 1 });
 schema.index({ tenantId: 1, endpointId: 1, _id: 1 });
+// The admission of one endpoint's waiting deliveries, oldest first.
+schema.index({ tenantId: 1, endpointId: 1, status: 1, _id: 1 });
 
 export const WebhookDeliveryModel = tenantModel<WebhookDeliveryDoc>('WebhookDelivery', schema, 'webhook_deliveries');

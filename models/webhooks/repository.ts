@@ -71,8 +71,14 @@ export const webhookDeliveries = repository((inScope) => ({
       if (f.before) filter._id = { $lt: f.before };
       return WebhookDeliveryModel.find(filter).sort({ _id: -1 }).limit(f.limit + 1).lean<WebhookDeliveryDoc[]>();
     }),
-  /** Waiting for the relay to hand them to the queue (new, or asked to be sent again). */
-  pending: (limit: number) => inScope(() => WebhookDeliveryModel.find({ status: 'pending' }).sort({ _id: 1 }).limit(limit).lean<WebhookDeliveryDoc[]>()),
+  /** The endpoints that have deliveries waiting to be admitted to the queue. */
+  endpointsWithPending: () => inScope(async () => (await WebhookDeliveryModel.distinct('endpointId', { status: 'pending' })) as string[]),
+  /** One endpoint's waiting deliveries, oldest first (ids sort by creation time). */
+  pendingOf: (endpointId: string, limit: number) =>
+    inScope(() => WebhookDeliveryModel.find({ endpointId, status: 'pending' }, { _id: 1, jobId: 1 }).sort({ _id: 1 }).limit(limit).lean<Pick<WebhookDeliveryDoc, '_id' | 'jobId'>[]>()),
+  /** Those in flight (queued, being sent, waiting for a retry): what the concurrency limits count. */
+  inFlight: (limit: number) =>
+    inScope(() => WebhookDeliveryModel.find({ status: { $in: ['queued', 'retrying'] } }, { endpointId: 1, status: 1, nextAttemptAt: 1 }).limit(limit).lean<Pick<WebhookDeliveryDoc, 'endpointId' | 'status' | 'nextAttemptAt'>[]>()),
   /** In flight, with their attempt overdue by more than a lease: their job may have been lost. */
   overdue: (dueBefore: Date, limit: number) =>
     inScope(() => WebhookDeliveryModel.find({ status: { $in: ['queued', 'retrying'] }, nextAttemptAt: { $lt: dueBefore } }).sort({ nextAttemptAt: 1 }).limit(limit).lean<WebhookDeliveryDoc[]>()),

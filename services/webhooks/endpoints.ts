@@ -7,6 +7,7 @@ import type { TenantId } from '../../platform/tenant-id';
 import { isDuplicateKey } from '../../platform/store-errors';
 import { conflict, invalid, notFound } from '../../domain/errors';
 import { checkEndpointUrl } from '../../domain/webhooks/url';
+import { unknownFilterReason } from '../../domain/webhooks/catalogue';
 import { withAudit, type KeyedAuditInput } from '../tenancy/outbox';
 import { newSigningSecret, openSecret, sealSecret } from './secrets';
 import { resolvedRefusal } from './http';
@@ -46,6 +47,14 @@ async function checkedUrl(services: EndpointServices, raw: string): Promise<stri
   return verdict.url.toString();
 }
 
+/** A filter that names nothing Trellis records would never receive anything: refuse it (422). */
+function checkEventTypes(eventTypes: string[]): void {
+  for (const [i, filter] of eventTypes.entries()) {
+    const reason = unknownFilterReason(filter);
+    if (reason) throw invalid(`body.eventTypes.${i}`, `body.eventTypes.${i}: ${reason}`);
+  }
+}
+
 function newestSecret(services: EndpointServices, tenantId: TenantId, endpoint: WebhookEndpointDoc): string {
   return openSecret(endpoint.secrets[0].sealed, services.config.webhooks.sealingKey, tenantId, endpoint._id);
 }
@@ -58,6 +67,7 @@ export async function createEndpoint(
   const earlier = await endpoints.byId(endpointId);
   if (earlier && !earlier.deletedAt && earlier.partyId === caller.partyId) return { endpoint: earlier, secret: newestSecret(services, tenantId, earlier) };
   if (earlier) throw conflict(`endpoint ${endpointId} was already created and deleted by an earlier attempt of this request`);
+  checkEventTypes(input.eventTypes);
   const url = await checkedUrl(services, input.url);
   if ((await endpoints.countActive(scopeOf(caller))) >= MAX_ENDPOINTS_PER_OWNER) {
     throw conflict(`at most ${MAX_ENDPOINTS_PER_OWNER} webhook endpoints per ${caller.partyId ? 'party' : 'tenant staff'}; delete one first`);

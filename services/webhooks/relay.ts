@@ -7,13 +7,15 @@ import { webhookTenants } from '../../models/webhooks/tenant';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { newId } from '../../platform/ids';
 import { matchesEventType, partiesNamedIn } from '../../domain/webhooks/events';
+import { admitPending } from './admission';
 
 /**
  * Fans a tenant's business events out to its webhook endpoints. The audit chain already holds
  * every event, in order, gapless (an append takes seq n+1 only once n is stored, so what is
  * visible is always a prefix of the chain): the relay reads the events after its per-tenant
  * cursor, creates one delivery per (endpoint, event) that subscribes to it (a unique index
- * makes a second pass create nothing), moves the cursor on, and hands deliveries to the queue.
+ * makes a second pass create nothing), moves the cursor on, and admits deliveries to the queue within the tenant's and each
+ * endpoint's concurrency (admission.ts).
  * Nothing here is lost by a crash: an event is behind the cursor only once its deliveries exist,
  * and a delivery leaves `pending` only once its job is queued.
  */
@@ -90,11 +92,8 @@ export async function relayTenant(services: Pick<Services, 'config'>, tenantId: 
     pass.events = events.length;
     pass.created = docs.length;
   }
-  for (const d of await deliveries.pending(QUEUE_BATCH)) {
-    await enqueue({ tenantId, deliveryId: d._id }, d.jobId);
-    await deliveries.markQueued(d._id, d.jobId, now);
-    pass.queued += 1;
-  }
+  // Into the queue only within the tenant's and each endpoint's concurrency (admission.ts).
+  pass.queued = await admitPending(services, tenantId, enqueue, now);
   // A job lost with Redis's memory leaves its delivery in flight and overdue: queue it again
   // (a job that still exists is not added twice).
   const lease = Math.max(60_000, 3 * services.config.webhooks.timeoutMs);

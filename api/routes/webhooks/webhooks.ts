@@ -6,6 +6,7 @@ import { auditActor, type RequestContext } from '../../context';
 import { decodeCursor, pageOf } from '../../../services/pagination';
 import { asTenantId } from '../../../platform/tenant-id';
 import { DELIVERY_STATUSES, EVENT_FILTER_PATTERN } from '../../../domain/webhooks/events';
+import { EVENT_CATALOGUE } from '../../../domain/webhooks/catalogue';
 import type { WebhookDeliveryDoc } from '../../../models/webhooks/delivery';
 import type { WebhookEndpointDoc } from '../../../models/webhooks/endpoint';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, type WebhookCaller } from '../../../services/webhooks/endpoints';
@@ -96,6 +97,14 @@ const deliveryView = (d: WebhookDeliveryDoc): Static<typeof DeliveryView> => ({
   createdAt: iso(d.createdAt)!,
 });
 
+const EventTypeCatalogue = Obj({
+  families: Type.Array(Obj({
+    family: Type.String({ description: 'subscribe to all of it with `<family>.*`' }),
+    description: Type.String(),
+    types: Type.Array(Type.String({ description: 'a full event type, e.g. deal.approved' })),
+  })),
+});
+
 const EndpointListQuery = Obj({ ...PageQuery });
 const DeliveryListQuery = Obj({
   ...PageQuery,
@@ -105,6 +114,18 @@ const DeliveryListQuery = Obj({
 });
 
 export const webhookRoutes = [
+  route({
+    method: 'get',
+    path: '/v1/webhook-event-types',
+    tag: TAG,
+    summary: 'The event types an endpoint can subscribe to, by family (a filter is one of them, `<family>.*` or `*`)',
+    access: WEBHOOK_ROLES,
+    responses: { 200: { description: 'The catalogue of event types', schema: EventTypeCatalogue } },
+    handler() {
+      const families = EVENT_CATALOGUE.map((f) => ({ family: f.family, description: f.description, types: f.types.map((t) => `${f.family}.${t}`) }));
+      return Promise.resolve({ status: 200, body: { families } });
+    },
+  }),
   route<Static<typeof CreateBody>>({
     method: 'post',
     path: '/v1/webhook-endpoints',
