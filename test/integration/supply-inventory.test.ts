@@ -160,4 +160,5 @@ test('shuffled and duplicated batches reach exactly the figures of the updates s
     }),
     { numRuns: 5 },
   );
-});
+  // Five runs of up to a few hundred items each; a loaded CI machine needs more than jest's minute.
+}, 240_000);
