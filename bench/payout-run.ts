@@ -76,7 +76,7 @@ interface Measured {
   statements: number;
   totalMinor: number;
   memory: ReturnType<typeof memoryDuring>;
-  floor: { readSeconds: number; calcSeconds: number; calcCpuSeconds: number; writeSeconds: number; lines: number; totalMinor: number };
+  floor: { readSeconds: number; calcSeconds: number; calcCpuSeconds: number; writeSeconds: number; statements: number; lines: number; totalMinor: number };
 }
 
 async function measureSize(bench: BenchStack, dealCount: number): Promise<Measured> {
@@ -123,7 +123,7 @@ async function measureSize(bench: BenchStack, dealCount: number): Promise<Measur
 
   return {
     deals: dealCount, partners: partnerIds.length, runSeconds, lines, statements: written.length, totalMinor, memory,
-    floor: { readSeconds, calcSeconds, calcCpuSeconds: (used.user + used.system) / 1e6, writeSeconds, lines: calculation.lineCount, totalMinor: calculation.totalMinor },
+    floor: { readSeconds, calcSeconds, calcCpuSeconds: (used.user + used.system) / 1e6, writeSeconds, statements: calculation.statements.length, lines: calculation.lineCount, totalMinor: calculation.totalMinor },
   };
 }
 
@@ -154,11 +154,11 @@ async function main(): Promise<void> {
   out.push('');
   out.push(`Time per deal, ${last.deals} vs ${first.deals} deals: ${fmt((last.runSeconds / last.deals) / (first.runSeconds / first.deals), 2)}× (flat is 1.00; the bar is 0.75-1.25). Peak RSS ${fmt(last.memory.peakRssMiB - first.memory.peakRssMiB)} MiB and peak heap ${fmt(last.memory.peakHeapMiB - first.memory.peakHeapMiB)} MiB apart.`);
   for (const r of results) {
-    const same = r.statements === r.partners && r.lines === r.floor.lines && r.totalMinor === r.floor.totalMinor;
-    out.push(`${r.deals} deals: the run's ${r.statements} statements, ${r.lines} lines and total ${r.totalMinor} minor units ${same ? 'equal' : 'DIFFER FROM'} the in-memory calculation's (${r.floor.lines} lines, ${r.floor.totalMinor}).`);
+    const same = r.statements === r.floor.statements && r.lines === r.floor.lines && r.totalMinor === r.floor.totalMinor;
+    out.push(`${r.deals} deals: the run's ${r.statements} statements, ${r.lines} lines and total ${r.totalMinor} minor units ${same ? 'equal' : 'DIFFER FROM'} the in-memory calculation's (${r.floor.statements}, ${r.floor.lines}, ${r.floor.totalMinor}).`);
   }
   console.log(out.join('\n'));
-  process.exit(results.every((r) => r.totalMinor === r.floor.totalMinor && r.lines === r.floor.lines) ? 0 : 1);
+  process.exit(results.every((r) => r.totalMinor === r.floor.totalMinor && r.lines === r.floor.lines && r.statements === r.floor.statements) ? 0 : 1);
 }
 
 main().catch((err) => {
