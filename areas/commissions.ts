@@ -5,7 +5,7 @@ import { payoutRunRoutes } from '../api/routes/commissions/payout-runs';
 import type * as workflows from '../workflows/commissions';
 import { createCommissionActivities } from '../activities/commissions/index';
 import { PayoutRunModel } from '../models/commissions/payout-run';
-import { PayoutSnapshotModel } from '../models/commissions/payout-snapshot';
+import { PayoutSnapshotModel, PayoutSnapshotChunkModel } from '../models/commissions/payout-snapshot';
 import { PayoutStatementModel } from '../models/commissions/payout-statement';
 import { PaymentInstructionModel } from '../models/commissions/payment-instruction';
 import { LedgerPostingModel } from '../models/commissions/ledger-posting';
@@ -22,7 +22,7 @@ export const commissions = {
   routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes],
   createActivities: createCommissionActivities,
   workflows: ['payoutRun'] satisfies (keyof typeof workflows)[],
-  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel], platform: [] },
+  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutSnapshotChunkModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel], platform: [] },
   ruleKinds: [commissionKind],
   partyLookups: {},
   reapers: { platform: [], tenant: [] },

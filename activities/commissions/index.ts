@@ -8,9 +8,17 @@ import { withHeartbeat } from '../heartbeat';
 /** Activities of payout runs. Each is idempotent (services/commissions/payout-execution.ts). */
 export function createCommissionActivities({ services }: { services: Services }) {
   return {
-    snapshotPayoutRun: (rawTenantId: string, runId: string) => snapshotRun(services, asTenantId(rawTenantId), runId),
+    /** Heartbeats per chunk written; a retry writes its chunks under its own attempt number (see payout-snapshot). */
+    snapshotPayoutRun: (rawTenantId: string, runId: string) =>
+      withHeartbeat(() => {
+        const context = Context.current();
+        return snapshotRun(services, asTenantId(rawTenantId), runId, { generation: context.info.attempt, heartbeat: () => context.heartbeat() });
+      }),
 
-    /** Resumes from the last batch a heartbeat recorded, so a worker killed mid-run does not start over. */
+    /**
+     * Resumes from the last chunk a heartbeat recorded (partners done), or the progress the run
+     * recorded, so a worker killed mid-run does not start over.
+     */
     async calculatePayoutRun(rawTenantId: string, runId: string): Promise<void> {
       const context = Context.current();
       const resumeAt = typeof context.info.heartbeatDetails === 'number' ? context.info.heartbeatDetails : 0;

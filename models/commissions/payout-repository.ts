@@ -1,7 +1,7 @@
 import { repository } from '../repository';
 import { isDuplicateKey } from '../../platform/store-errors';
 import { PayoutRunModel, type PayoutRunDoc } from './payout-run';
-import { PayoutSnapshotModel, type PayoutSnapshotDoc } from './payout-snapshot';
+import { PayoutSnapshotModel, PayoutSnapshotChunkModel, snapshotChunkId, type PayoutSnapshotDoc, type PayoutSnapshotChunkDoc } from './payout-snapshot';
 import { PayoutStatementModel, type PayoutStatementDoc } from './payout-statement';
 import { PaymentInstructionModel, type PaymentInstructionDoc } from './payment-instruction';
 import { LedgerPostingModel, type LedgerPostingDoc } from './ledger-posting';
@@ -17,6 +17,19 @@ async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/**
+ * FerretDB 1.24 (SQLite) stops answering write commands of about 100 statements and more (see
+ * models/supply/inventory-repository.ts), so statements go in commands of this many.
+ */
+const STATEMENTS_PER_COMMAND = 50;
+
+/** A bulk insert whose only refusals are duplicate keys (ordered: false inserts the rest). */
+function onlyDuplicates(err: unknown): boolean {
+  const writeErrors = (err as { writeErrors?: unknown[] }).writeErrors;
+  if (!Array.isArray(writeErrors) || writeErrors.length === 0) return isDuplicateKey(err);
+  return writeErrors.every((e) => isDuplicateKey(e) || isDuplicateKey((e as { err?: unknown }).err));
+}
+
 /** Payout runs, their snapshots and statements, payment instructions and the ledger of one tenant. */
 export const payoutStore = repository((inScope, tenantId) => ({
   runById: (runId: string) => inScope(() => PayoutRunModel.findOne({ _id: runId }).lean<PayoutRunDoc>()),
@@ -29,13 +42,34 @@ export const payoutStore = repository((inScope, tenantId) => ({
     inScope(() => PayoutRunModel.updateOne({ _id: runId, ...(status ? { status } : {}) }, { $set: set })),
 
   snapshotOf: (runId: string) => inScope(() => PayoutSnapshotModel.findOne({ _id: runId }).lean<PayoutSnapshotDoc>()),
-  /** The first snapshot written for a run stays: a retry finds it instead of freezing anew. */
-  freezeSnapshot: (runId: string, hash: string, inputs: unknown) => inScope(() => insertOnce(() => PayoutSnapshotModel.create({ _id: runId, hash, inputs }))),
+  /** The first header written for a run stays: a retry finds it instead of freezing anew. */
+  freezeSnapshot: (header: Omit<PayoutSnapshotDoc, 'tenantId' | 'createdAt'>) => inScope(() => insertOnce(() => PayoutSnapshotModel.create(header))),
+  /** One batch of partners' inputs; the id names (run, generation, index), so rewriting it in the same attempt is a no-op. */
+  writeSnapshotChunk: (chunk: Omit<PayoutSnapshotChunkDoc, 'tenantId' | '_id'>) =>
+    inScope(() => insertOnce(() => PayoutSnapshotChunkModel.create({ _id: snapshotChunkId(chunk.runId, chunk.generation, chunk.index), ...chunk }))),
+  snapshotChunk: (runId: string, generation: number, index: number) =>
+    inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutSnapshotChunkDoc>()),
+  /** Only the holds of every chunk (what a review needs), without the deals. */
+  snapshotHoldsOf: (runId: string, generation: number) =>
+    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { 'inputs.holds': 1 }).limit(100_000).lean<{ inputs: { holds: Record<string, string[]> } }[]>()),
+  /** Chunks an interrupted snapshot attempt wrote and the frozen header does not name. */
+  dropOtherSnapshotChunks: (runId: string, generation: number) => inScope(() => PayoutSnapshotChunkModel.deleteMany({ runId, generation: { $ne: generation } })),
 
-  writeStatements: (statements: Omit<PayoutStatementDoc, 'tenantId'>[]) =>
-    inScope(() =>
-      PayoutStatementModel.bulkWrite(statements.map((s) => ({ replaceOne: { filter: { _id: s._id }, replacement: { ...s, tenantId }, upsert: true } })), { ordered: false }),
-    ),
+  /**
+   * Inserts the statements, STATEMENTS_PER_COMMAND per command. A statement is a pure function of
+   * the frozen snapshot, so one already there (a batch retried after a crash) is the same and the
+   * duplicate is skipped rather than rewritten.
+   */
+  writeStatements: async (statements: Omit<PayoutStatementDoc, 'tenantId'>[]) => {
+    for (let at = 0; at < statements.length; at += STATEMENTS_PER_COMMAND) {
+      const docs = statements.slice(at, at + STATEMENTS_PER_COMMAND).map((s) => ({ ...s, tenantId }));
+      try {
+        await inScope(() => PayoutStatementModel.insertMany(docs, { ordered: false, lean: true }));
+      } catch (err) {
+        if (!onlyDuplicates(err)) throw err;
+      }
+    }
+  },
   statementsOf: (runId: string, filter: { partnerId?: string; approved?: boolean }, limit: number) =>
     inScope(() =>
       PayoutStatementModel.find({ runId, ...(filter.partnerId ? { partnerId: filter.partnerId } : {}), ...(filter.approved === undefined ? {} : { approved: filter.approved }) })

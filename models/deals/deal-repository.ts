@@ -21,6 +21,8 @@ export type RegisteredDeal = Pick<
   | 'tenantCurrency' | 'fxRate' | 'products' | 'expectedCloseDate' | 'notes' | 'tierAtRegistration' | 'ruleSetVersion'
 >;
 
+const CLOSE_FACTS = { partnerId: 1, closedAt: 1, closedAmountMinor: 1, closedCurrency: 1, closedAmountTenantMinor: 1, tenantCurrency: 1, products: 1 } as const;
+
 const newestFirst = (filter: Record<string, unknown>, page: DealPageRequest) => {
   if (page.before) filter._id = { $lt: page.before };
   return DealModel.find(filter).sort({ _id: -1 }).limit(page.limit + 1).lean();
@@ -51,6 +53,18 @@ export const dealStore = repository((inScope) => ({
         .sort({ closedAt: 1, _id: 1 })
         .limit(limit)
         .lean(),
+    ),
+
+  /**
+   * The same deals as a cursor in partner order (then close order), only the close facts: a payout
+   * run's snapshot reads them one partner batch at a time in a single pass over the period.
+   */
+  closedWonByPartnerCursor: (from: Date, to: Date, batchSize: number) =>
+    inScope(() =>
+      DealModel.find({ status: 'closed', outcome: 'won', closedAt: { $gte: from, $lt: to } }, CLOSE_FACTS)
+        .sort({ partnerId: 1, closedAt: 1, _id: 1 })
+        .lean<Pick<DealDoc, '_id' | 'partnerId' | 'closedAt' | 'closedAmountMinor' | 'closedCurrency' | 'closedAmountTenantMinor' | 'tenantCurrency' | 'products'>[]>()
+        .cursor({ batchSize }),
     ),
 
   /** The close facts of the given deals (what a reversal of them is measured against). */

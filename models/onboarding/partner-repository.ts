@@ -33,6 +33,10 @@ export const partnerStore = repository((inScope) => ({
   activeAfter: (after: string, limit: number) =>
     inScope(() => PartnerModel.find({ status: 'active', _id: { $gt: after } }, { name: 1, tier: 1 }).sort({ _id: 1 }).limit(limit).lean()),
 
+  /** What a payout run needs of each partner: tier history, status and documents (eligibility). */
+  payoutFactsOf: (partnerIds: string[]) =>
+    inScope(() => PartnerModel.find({ _id: { $in: partnerIds } }, { tierHistory: 1, status: 1, documents: 1 }).limit(partnerIds.length).lean<Pick<PartnerDoc, '_id' | 'tierHistory' | 'status' | 'documents'>[]>()),
+
   trainingOf: (partnerIds: string[]) => inScope(() => PartnerModel.find({ _id: { $in: partnerIds } }, { training: 1 }).lean()),
 
   liveIdsByTaxId: (taxId: string) => inScope(() => PartnerModel.find({ taxId, status: { $ne: 'offboarded' } }, { _id: 1 }).limit(5).lean()),

@@ -7,7 +7,7 @@ import { calculationView } from '../../domain/commissions/view';
 import { visiblePartner } from '../onboarding/partners';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import { calculatePeriod, gatherPeriodInputs } from './period-calculation';
-import { paidEarlierFor, paidMap } from './payout-execution';
+import { paidEarlierFor, paidMap } from './paid-earlier';
 
 /** The calendar month (UTC) an instant falls in: the open period. */
 export const periodLabelOf = (at: Date): string => at.toISOString().slice(0, 7);

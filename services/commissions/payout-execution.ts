@@ -1,31 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { TenantId } from '../../platform/tenant-id';
-import type { Services } from '..';
-import { canonicalJson } from '../../domain/canonical-json';
-import { periodOf, type Period } from '../../domain/commissions/period';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import type { PayoutHold, PayoutRunDoc } from '../../models/commissions/payout-run';
 import { statementId } from '../../models/commissions/payout-statement';
-import { payoutHold } from '../onboarding/partners';
 import type { AuditLog } from '../tenancy/audit';
-import { calculatePeriod, gatherPeriodInputs, type PaidForDeal, type PeriodInputs } from './period-calculation';
+import { calculatePeriod } from './period-calculation';
+import { paidMap } from './paid-earlier';
+import { frozenSnapshot, periodInputsOf } from './payout-snapshot';
+
+export { snapshotRun, PAYOUT_BATCH } from './payout-snapshot';
+
+type Audit = { audit: Pick<AuditLog, 'record'> };
 
 /**
  * The steps of a payout run (the workflow's activities call these). Each is idempotent: ids and
  * unique indexes make a retried step find what an earlier attempt wrote.
  */
 
-/** What a run's calculation reads, and nothing else. */
-export interface PayoutSnapshot {
-  inputs: PeriodInputs;
-  /** What approved runs paid for deals reversed in this period, for the clawbacks. */
-  paidEarlier: { dealId: string; partnerId: string; paidMinor: number; paidRate: string }[];
-  /** Partners onboarding does not let us pay, with the reasons. */
-  holds: Record<string, string[]>;
-}
-
-/** Partners per calculation batch: each batch is one bulk write and one heartbeat. */
-export const PAYOUT_BATCH = 200;
 const RUN_LIMIT = 100_000;
 
 export async function runOrThrow(tenantId: TenantId, runId: string): Promise<PayoutRunDoc> {
@@ -34,125 +24,50 @@ export async function runOrThrow(tenantId: TenantId, runId: string): Promise<Pay
   return run;
 }
 
-function previousPeriod(period: Period): string {
-  const before = new Date(period.start.getTime() - 1);
-  return before.toISOString().slice(0, 7);
-}
-
-/** What the previous period's approved run carried forward: below minimum, negative, or held. */
-async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Record<string, number>> {
-  const store = payoutStore(tenantId);
-  const previous = await store.approvedRunOf(previousPeriod(period));
-  if (!previous) return {};
-  const carried: Record<string, number> = {};
-  for (const s of await store.statementTotalsOf(previous._id, RUN_LIMIT)) if (s.carriedForwardMinor !== 0) carried[s.partnerId] = s.carriedForwardMinor;
-  for (const hold of previous.holds) if (hold.amountMinor !== 0) carried[hold.partnerId] = (carried[hold.partnerId] ?? 0) + hold.amountMinor;
-  return carried;
-}
-
-const partnersOf = (inputs: PeriodInputs): string[] =>
-  [...new Set([...inputs.deals.map((d) => d.partnerId), ...inputs.reversals.map((r) => r.partnerId), ...Object.keys(inputs.carriedForward)])].sort();
-
-/** What approved runs paid for the deals reversed in the period but closed before it. */
-export async function paidEarlierFor(tenantId: TenantId, inputs: PeriodInputs): Promise<PayoutSnapshot['paidEarlier']> {
-  const closedHere = new Set(inputs.deals.map((d) => d.id));
-  const earlier = new Set(inputs.reversals.filter((r) => !closedHere.has(r.dealId)).map((r) => r.dealId));
-  const paid: PayoutSnapshot['paidEarlier'] = [];
-  if (earlier.size === 0) return paid;
-  for (const statement of await payoutStore(tenantId).approvedPayingFor([...earlier])) {
-    for (const line of statement.lines) {
-      if (line.kind === 'commission' && line.dealId && earlier.has(line.dealId)) paid.push({ dealId: line.dealId, partnerId: statement.partnerId, paidMinor: line.amountMinor, paidRate: line.rate ?? '0' });
-    }
-  }
-  return paid;
-}
-
-export const paidMap = (paid: PayoutSnapshot['paidEarlier']): PaidForDeal => new Map(paid.map((p) => [`${p.dealId}:${p.partnerId}`, { paidMinor: p.paidMinor, paidRate: p.paidRate }]));
-
-export const snapshotHash = (snapshot: PayoutSnapshot): string => createHash('sha256').update(canonicalJson(snapshot)).digest('hex');
-
-/** Freezes the run's inputs once; a retry keeps the first snapshot. */
-type Audit = { audit: Pick<AuditLog, 'record'> };
-const RUN_PROCESS = { type: 'system', id: 'payout-run' } as const;
-
-export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants'> & Audit, tenantId: TenantId, runId: string): Promise<void> {
-  const store = payoutStore(tenantId);
-  const run = await runOrThrow(tenantId, runId);
-  let frozen = await store.snapshotOf(runId);
-  if (!frozen) {
-    const period = periodOf(run.period);
-    const inputs = await gatherPeriodInputs(services, tenantId, period, { carriedForward: await carriedIntoPeriod(tenantId, period) });
-    const paidEarlier = await paidEarlierFor(tenantId, inputs);
-    const holds: Record<string, string[]> = {};
-    for (const partnerId of partnersOf(inputs)) {
-      const hold = await payoutHold(tenantId, partnerId);
-      if (hold.hold) holds[partnerId] = hold.reasons.length > 0 ? hold.reasons : ['not payout-eligible'];
-    }
-    const snapshot: PayoutSnapshot = { inputs, paidEarlier, holds };
-    await store.freezeSnapshot(runId, snapshotHash(snapshot), snapshot);
-    frozen = (await store.snapshotOf(runId))!;
-  }
-  const snapshot = frozen.inputs as PayoutSnapshot;
-  await services.audit.record(tenantId, {
-    actor: RUN_PROCESS, action: 'payout-run.snapshot-frozen', entity: { type: 'payout-run', id: runId },
-    data: { period: run.period, hash: frozen.hash, planVersion: snapshot.inputs.planVersion, deals: snapshot.inputs.deals.length, reversals: snapshot.inputs.reversals.length },
-    eventKey: `payout-run.snapshot-frozen:${runId}`,
-  });
-  await store.updateRun(runId, 'calculating', { snapshotHash: frozen.hash, planVersion: snapshot.inputs.planVersion, progress: { processed: 0, total: partnersOf(snapshot.inputs).length } });
-}
-
-/** The inputs restricted to some partners: a partner's statement depends only on its own deals. */
-function forPartners(inputs: PeriodInputs, partners: ReadonlySet<string>): PeriodInputs {
-  const pick = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([p]) => partners.has(p)));
-  return {
-    ...inputs,
-    deals: inputs.deals.filter((d) => partners.has(d.partnerId)),
-    reversals: inputs.reversals.filter((r) => partners.has(r.partnerId)),
-    tiers: pick(inputs.tiers),
-    carriedForward: pick(inputs.carriedForward),
-    notes: pick(inputs.notes),
-  };
-}
-
 /**
- * Calculates the statements batch by batch from `startAt` (a partner index: a retried attempt
- * resumes where the last heartbeat said), writing each batch and the progress before the next.
+ * Calculates the statements chunk by chunk of the snapshot from `startAt` (a partner count at a
+ * chunk boundary: a retried attempt resumes where the last heartbeat, or the progress the last
+ * written chunk recorded, said), writing each chunk's statements and the progress before the
+ * next. Memory holds one chunk and its statements.
  */
 export async function calculateRun(tenantId: TenantId, runId: string, startAt: number, heartbeat: (done: number) => void): Promise<void> {
   const store = payoutStore(tenantId);
   const run = await runOrThrow(tenantId, runId);
-  const frozen = await store.snapshotOf(runId);
-  if (!frozen) throw new Error(`payout run ${runId} has no snapshot`);
-  const snapshot = frozen.inputs as PayoutSnapshot;
-  const partners = partnersOf(snapshot.inputs);
-  const paidEarlier = paidMap(snapshot.paidEarlier);
-  for (let from = startAt; from < partners.length; from += PAYOUT_BATCH) {
-    const batch = new Set(partners.slice(from, from + PAYOUT_BATCH));
-    const calculation = calculatePeriod(forPartners(snapshot.inputs, batch), paidEarlier);
-    await store.writeStatements(calculation.statements.map((s) => ({
-      _id: statementId(runId, s.partnerId),
-      runId,
-      period: run.period,
-      partnerId: s.partnerId,
-      revenueMinor: s.revenueMinor,
-      totalMinor: s.totalMinor,
-      carriedForwardMinor: s.carriedForwardMinor,
-      lines: s.lines,
-      notes: s.notes,
-      dealIds: [...new Set(s.lines.filter((l) => l.kind === 'commission' && l.dealId).map((l) => l.dealId!))],
-      approved: false,
-    })));
-    const done = Math.min(from + PAYOUT_BATCH, partners.length);
-    await store.updateRun(runId, 'calculating', { progress: { processed: done, total: partners.length } });
-    heartbeat(done);
+  const snapshot = await frozenSnapshot(tenantId, runId);
+  const total = snapshot.header.counts.partners;
+  // Progress is written after a chunk's statements, so it never claims more than is written.
+  const resumeAt = Math.max(startAt, run.progress.total === total ? run.progress.processed : 0);
+  let done = 0;
+  for (const ref of snapshot.header.chunks) {
+    const end = done + ref.partners;
+    if (end > resumeAt) {
+      const chunk = await snapshot.chunk(ref.index);
+      const calculation = calculatePeriod(periodInputsOf(snapshot.common, chunk), paidMap(chunk.paidEarlier));
+      await store.writeStatements(calculation.statements.map((s) => ({
+        _id: statementId(runId, s.partnerId),
+        runId,
+        period: run.period,
+        partnerId: s.partnerId,
+        revenueMinor: s.revenueMinor,
+        totalMinor: s.totalMinor,
+        carriedForwardMinor: s.carriedForwardMinor,
+        lines: s.lines,
+        notes: s.notes,
+        dealIds: [...new Set(s.lines.filter((l) => l.kind === 'commission' && l.dealId).map((l) => l.dealId!))],
+        approved: false,
+      })));
+      await store.updateRun(runId, 'calculating', { progress: { processed: end, total } });
+      heartbeat(end);
+    }
+    done = end;
   }
 }
 
 /** Totals and holds for review; the run is then awaiting approval. */
 export async function openForApproval(tenantId: TenantId, runId: string): Promise<void> {
   const store = payoutStore(tenantId);
-  const frozen = await store.snapshotOf(runId);
-  const snapshot = frozen!.inputs as PayoutSnapshot;
+  const { header } = await frozenSnapshot(tenantId, runId);
+  const held: Record<string, string[]> = Object.assign({}, ...(await store.snapshotHoldsOf(runId, header.generation)).map((c) => c.inputs.holds));
   const holds: PayoutHold[] = [];
   let totalMinor = 0;
   let payableMinor = 0;
@@ -160,13 +75,13 @@ export async function openForApproval(tenantId: TenantId, runId: string): Promis
   const statements = await store.statementTotalsOf(runId, RUN_LIMIT);
   for (const s of statements) {
     totalMinor += s.totalMinor;
-    const reasons = [...(snapshot.holds[s.partnerId] ?? [])];
+    const reasons = [...(held[s.partnerId] ?? [])];
     if (s.carriedForwardMinor > 0) reasons.push('below the minimum payout: carried forward');
     if (s.carriedForwardMinor < 0) reasons.push('negative balance after clawbacks: carried forward');
     if (reasons.length > 0) {
       // A held partner is paid nothing now; what it earned is carried into the next period.
-      holds.push({ partnerId: s.partnerId, amountMinor: snapshot.holds[s.partnerId] ? s.totalMinor : 0, reasons });
-      if (snapshot.holds[s.partnerId]) continue;
+      holds.push({ partnerId: s.partnerId, amountMinor: held[s.partnerId] ? s.totalMinor : 0, reasons });
+      if (held[s.partnerId]) continue;
     }
     if (s.totalMinor > 0) {
       payableMinor += s.totalMinor;

@@ -7,7 +7,7 @@ import { COMMISSION_KIND } from '../../domain/commissions/rule-kind';
 import { DEFAULT_COMMISSION_PLAN, type CommissionPlan } from '../../domain/commissions/plan';
 import { periodRates, type FxRate, type Period } from '../../domain/commissions/period';
 import { fxRateStore } from '../../models/commissions/repository';
-import { closedWonDeals, reversalsRecorded, type RecordedReversal } from '../deals/closed-deals';
+import { closedWonDeals, reversalsRecorded, type ClosedWonDeal, type RecordedReversal } from '../deals/closed-deals';
 import { getPartner } from '../onboarding/partners';
 
 /**
@@ -36,7 +36,20 @@ export interface PeriodInputs {
 /** What a partner was paid for a deal in an approved run, keyed `${dealId}:${partnerId}`. */
 export type PaidForDeal = ReadonlyMap<string, { paidMinor: number; paidRate: string }>;
 
-const noteFor = (notes: Record<string, string[]>, partnerId: string, note: string) => (notes[partnerId] ??= []).push(note);
+export const noteFor = (notes: Record<string, string[]>, partnerId: string, note: string) => (notes[partnerId] ??= []).push(note);
+
+/**
+ * A closed-won deal as the engine takes it. A deal in a currency finance set no rate for in the
+ * period (yet) counts at the rate its own rules converted it with, and the statement says so.
+ */
+export function commissionDealOf(deal: ClosedWonDeal, currency: string, fx: ReadonlyMap<string, FxRate>, period: Period, notes: Record<string, string[]>): CommissionDeal {
+  const products = deal.products.map((product) => ({ product, units: 1 }));
+  if (deal.currency === currency || fx.has(deal.currency) || deal.tenantCurrency !== currency) {
+    return { id: deal.id, partnerId: deal.partnerId, amountMinor: deal.amountMinor, currency: deal.currency, products, closedAt: deal.closedAt };
+  }
+  noteFor(notes, deal.partnerId, `deal ${deal.id}: no ${deal.currency}→${currency} rate set for ${period.label}, counted at its close conversion (${deal.amountTenantMinor} ${currency} minor units)`);
+  return { id: deal.id, partnerId: deal.partnerId, amountMinor: deal.amountTenantMinor, currency, products, closedAt: deal.closedAt };
+}
 
 export async function gatherPeriodInputs(
   services: Pick<Services, 'ruleSets' | 'tenants'>,
@@ -44,27 +57,18 @@ export async function gatherPeriodInputs(
   period: Period,
   scope: { partnerId?: string; excludeDealIds?: ReadonlySet<string>; excludeReversalIds?: ReadonlySet<string>; carriedForward?: Record<string, number> } = {},
 ): Promise<PeriodInputs> {
-  const tenant = await services.tenants.require(tenantId);
-  const { currency, roundingMode } = tenant.settings;
-  // The plan in force on the period's last instant: one version for the whole period.
-  const pinned = await services.ruleSets.inForce<CommissionPlan>(tenantId, COMMISSION_KIND, new Date(period.end.getTime() - 1));
+  const common = await commonPeriodInputs(services, tenantId, period);
+  const { currency } = common;
   const span = { from: period.start, to: period.end, partnerId: scope.partnerId };
-  const [closed, recorded, stored] = await Promise.all([closedWonDeals(tenantId, span), reversalsRecorded(tenantId, span), fxRateStore(tenantId).into(currency, period.end)]);
+  const [closed, recorded] = await Promise.all([closedWonDeals(tenantId, span), reversalsRecorded(tenantId, span)]);
   const reversals = recorded.filter((r) => !scope.excludeReversalIds?.has(r.id));
-  const fx = periodRates(stored.map((r) => ({ from: r.from, to: r.to, rate: r.rate, effectiveFrom: new Date(r.effectiveFrom) })), currency, period);
+  const fx = new Map(common.fx.map((r) => [r.from, r]));
   const notes: Record<string, string[]> = {};
 
   const deals: CommissionDeal[] = [];
   for (const deal of closed) {
     if (scope.excludeDealIds?.has(deal.id)) continue;
-    const products = deal.products.map((product) => ({ product, units: 1 }));
-    if (deal.currency === currency || fx.has(deal.currency) || deal.tenantCurrency !== currency) {
-      deals.push({ id: deal.id, partnerId: deal.partnerId, amountMinor: deal.amountMinor, currency: deal.currency, products, closedAt: deal.closedAt });
-      continue;
-    }
-    // No rate from finance for the period yet: the deal counts at the rate its own rules converted it with.
-    noteFor(notes, deal.partnerId, `deal ${deal.id}: no ${deal.currency}→${currency} rate set for ${period.label}, counted at its close conversion (${deal.amountTenantMinor} ${currency} minor units)`);
-    deals.push({ id: deal.id, partnerId: deal.partnerId, amountMinor: deal.amountTenantMinor, currency, products, closedAt: deal.closedAt });
+    deals.push(commissionDealOf(deal, currency, fx, period, notes));
   }
 
   const tiers: Record<string, TierSpan[]> = {};
@@ -75,19 +79,22 @@ export async function gatherPeriodInputs(
       .sort((a, b) => a.from.getTime() - b.from.getTime());
   }
 
-  return {
-    period,
-    plan: pinned?.definition ?? DEFAULT_COMMISSION_PLAN,
-    planVersion: pinned?.version ?? null,
-    currency,
-    rounding: roundingMode,
-    deals,
-    reversals,
-    tiers,
-    fx: [...fx.values()],
-    carriedForward: scope.carriedForward ?? {},
-    notes,
-  };
+  return { period, ...common, deals, reversals, tiers, carriedForward: scope.carriedForward ?? {}, notes };
+}
+
+/** The inputs of a period that are the same for every partner: plan, money settings, FX rates. */
+export type CommonPeriodInputs = Pick<PeriodInputs, 'plan' | 'planVersion' | 'currency' | 'rounding' | 'fx'>;
+
+export async function commonPeriodInputs(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId: TenantId, period: Period): Promise<CommonPeriodInputs> {
+  const tenant = await services.tenants.require(tenantId);
+  const { currency, roundingMode } = tenant.settings;
+  // The plan in force on the period's last instant: one version for the whole period.
+  const [pinned, stored] = await Promise.all([
+    services.ruleSets.inForce<CommissionPlan>(tenantId, COMMISSION_KIND, new Date(period.end.getTime() - 1)),
+    fxRateStore(tenantId).into(currency, period.end),
+  ]);
+  const fx = periodRates(stored.map((r) => ({ from: r.from, to: r.to, rate: r.rate, effectiveFrom: new Date(r.effectiveFrom) })), currency, period);
+  return { plan: pinned?.definition ?? DEFAULT_COMMISSION_PLAN, planVersion: pinned?.version ?? null, currency, rounding: roundingMode, fx: [...fx.values()] };
 }
 
 /**

@@ -73,6 +73,20 @@ export async function payoutHold(tenantId: TenantId, partnerId: string): Promise
 }
 
 /**
+ * The tier history and payout hold of many partners at once (one read), as a payout run's snapshot
+ * takes them per batch; a partner that does not exist is held and has no tiers.
+ */
+export async function payoutFactsOf(tenantId: TenantId, partnerIds: string[]): Promise<Map<string, { tierHistory: TierChange[]; hold: { hold: boolean; reasons: string[] } }>> {
+  const found = new Map((await partnerStore(tenantId).payoutFactsOf(partnerIds)).map((p) => [p._id, p]));
+  return new Map(partnerIds.map((id) => {
+    const partner = found.get(id);
+    if (!partner) return [id, { tierHistory: [], hold: { hold: true, reasons: ['partner does not exist'] } }];
+    const { eligible, reasons } = payoutEligibility(partner.status, partner.documents ?? []);
+    return [id, { tierHistory: partner.tierHistory ?? [], hold: { hold: !eligible, reasons } }];
+  }));
+}
+
+/**
  * Marks a submitted compliance document verified; payout eligibility follows. Audited through
  * the outbox, and on every attempt (the key makes it once): a retry after a crash between the
  * verification and its event still records it.

@@ -7,7 +7,10 @@ import { PayoutRunInput, PayoutRunDecision, decidePayoutRunUpdate } from './mess
 export * from './messages';
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' };
-/** Short writes get a short timeout; the calculation heartbeats per batch, so a dead worker is noticed in seconds. */
+/**
+ * Short writes get a short timeout; the snapshot and the calculation heartbeat per chunk of
+ * partners (a period of any size), so a dead worker is noticed in seconds.
+ */
 const quick = proxyActivities<CommissionActivities>({ startToCloseTimeout: '1 minute', retry });
 const long = proxyActivities<CommissionActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '15 seconds', retry });
 
@@ -34,7 +37,7 @@ export async function payoutRun(input: PayoutRunInput): Promise<{ status: string
     },
   });
 
-  await quick.snapshotPayoutRun(input.tenantId, input.runId);
+  await long.snapshotPayoutRun(input.tenantId, input.runId);
   await long.calculatePayoutRun(input.tenantId, input.runId);
   // The workflow takes decisions before the read model says it does, so none is refused in between.
   status = 'awaiting-approval';

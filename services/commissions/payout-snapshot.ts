@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import type { TenantId } from '../../platform/tenant-id';
+import type { Services } from '..';
+import { canonicalJson } from '../../domain/canonical-json';
+import type { CommissionDeal, TierSpan } from '../../domain/commissions/calculate';
+import { inPeriod, periodOf, type Period } from '../../domain/commissions/period';
+import { payoutStore } from '../../models/commissions/payout-repository';
+import type { PayoutSnapshotDoc, SnapshotChunkRef } from '../../models/commissions/payout-snapshot';
+import { closedWonDealsByPartner, reversalsRecorded, type RecordedReversal } from '../deals/closed-deals';
+import { payoutFactsOf } from '../onboarding/partners';
+import type { AuditLog } from '../tenancy/audit';
+import { commissionDealOf, commonPeriodInputs, type CommonPeriodInputs, type PeriodInputs } from './period-calculation';
+import { paidEarlierForReversals, type PaidEarlier } from './paid-earlier';
+
+/**
+ * A payout run's snapshot, frozen in chunks so that neither freezing nor calculating holds the
+ * whole period: one pass over the period's deals in partner order cuts them into batches of
+ * PAYOUT_BATCH partners, and each batch is written as one chunk with everything its partners'
+ * statements are computed from. A partner's statement depends only on its own inputs, so a chunk
+ * is calculated alone, exactly as the whole period would be.
+ *
+ * Adding an input (a manual hold, a dispute adjustment) is one more field of PartnerBatchInputs
+ * (when it is per partner) or of SnapshotCommon (when it is the same for all), gathered where
+ * `batchInputs` / `snapshotRun` gather the others, and read in calculateRun: the hash covers it
+ * without further change.
+ */
+
+/** Partners per chunk: one chunk read, one calculation, STATEMENTS_PER_COMMAND-sized inserts and one heartbeat each. */
+export const PAYOUT_BATCH = 200;
+
+/** What every partner's statement is computed with, frozen once per run (the header). */
+export interface SnapshotCommon extends CommonPeriodInputs {
+  period: string;
+}
+
+/** Everything one batch of partners' statements are computed from (one chunk), keyed by partner. */
+export interface PartnerBatchInputs {
+  /** The batch, in partner id order. */
+  partners: string[];
+  deals: CommissionDeal[];
+  reversals: RecordedReversal[];
+  tiers: Record<string, TierSpan[]>;
+  /** What the previous period's approved run carried forward (below minimum, negative or held). */
+  carriedForward: Record<string, number>;
+  notes: Record<string, string[]>;
+  /** What approved runs paid for the deals reversed now, for the clawbacks. */
+  paidEarlier: PaidEarlier;
+  /** Partners onboarding does not let us pay, with the reasons. */
+  holds: Record<string, string[]>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The run's hash: the common inputs, then every chunk's hash in chunk order (so every input counts). */
+export function snapshotHashOf(common: SnapshotCommon, chunkHashes: readonly string[]): string {
+  const hash = createHash('sha256').update(canonicalJson(common));
+  for (const chunk of chunkHashes) hash.update(`\n${chunk}`);
+  return hash.digest('hex');
+}
+
+export const chunkHashOf = (inputs: PartnerBatchInputs): string => sha256(canonicalJson(inputs));
+
+/** The engine's inputs for one chunk. */
+export function periodInputsOf(common: SnapshotCommon, chunk: PartnerBatchInputs): PeriodInputs {
+  const { period, ...shared } = common;
+  return { period: periodOf(period), ...shared, deals: chunk.deals, reversals: chunk.reversals, tiers: chunk.tiers, carriedForward: chunk.carriedForward, notes: chunk.notes };
+}
+
+const tierSpans = (history: { tier: string; effectiveFrom: Date | string }[]): TierSpan[] =>
+  history.map((change) => ({ tier: change.tier, from: new Date(change.effectiveFrom) })).sort((a, b) => a.from.getTime() - b.from.getTime());
+
+type Audit = { audit: Pick<AuditLog, 'record'> };
+const RUN_PROCESS = { type: 'system', id: 'payout-run' } as const;
+
+/** One partner's share of the period: its deals (engine form), in close order. */
+interface PartnerDeals {
+  partnerId: string;
+  deals: CommissionDeal[];
+}
+
+/**
+ * Every partner the run has a statement for, in id order, with its deals: the deals' partners from
+ * the single sorted pass, merged with the partners that only have reversals or a carried balance.
+ */
+async function* partnersInOrder(deals: AsyncGenerator<PartnerDeals>, others: readonly string[]): AsyncGenerator<PartnerDeals> {
+  let at = 0;
+  for await (const group of deals) {
+    while (at < others.length && others[at] < group.partnerId) yield { partnerId: others[at++], deals: [] };
+    if (others[at] === group.partnerId) at += 1;
+    yield group;
+  }
+  while (at < others.length) yield { partnerId: others[at++], deals: [] };
+}
+
+async function* engineDeals(tenantId: TenantId, period: Period, common: SnapshotCommon, notes: Record<string, string[]>): AsyncGenerator<PartnerDeals> {
+  const fx = new Map(common.fx.map((r) => [r.from, r]));
+  for await (const group of closedWonDealsByPartner(tenantId, { from: period.start, to: period.end })) {
+    yield { partnerId: group.partnerId, deals: group.deals.map((deal) => commissionDealOf(deal, common.currency, fx, period, notes)) };
+  }
+}
+
+export interface SnapshotProgress {
+  /** Names this attempt's chunks; the attempt number of the activity. */
+  generation: number;
+  heartbeat: () => void;
+}
+
+/**
+ * Freezes the run's inputs once: writes every chunk under this attempt's generation, then the
+ * header naming them (insert on the run id: the first complete attempt wins, a retry finds it).
+ */
+export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants'> & Audit, tenantId: TenantId, runId: string, progress: SnapshotProgress = { generation: 1, heartbeat: () => undefined }): Promise<void> {
+  const store = payoutStore(tenantId);
+  const run = await store.runById(runId);
+  if (!run) throw new Error(`payout run ${runId} does not exist in tenant ${tenantId}`);
+  let frozen = await store.snapshotOf(runId);
+  if (!frozen) {
+    await freeze(services, tenantId, runId, run.period, progress);
+    frozen = (await store.snapshotOf(runId))!;
+  }
+  await store.dropOtherSnapshotChunks(runId, frozen.generation);
+  const common = frozen.common as SnapshotCommon;
+  await services.audit.record(tenantId, {
+    actor: RUN_PROCESS, action: 'payout-run.snapshot-frozen', entity: { type: 'payout-run', id: runId },
+    data: { period: run.period, hash: frozen.hash, planVersion: common.planVersion, deals: frozen.counts.deals, reversals: frozen.counts.reversals, chunks: frozen.chunks.length },
+    eventKey: `payout-run.snapshot-frozen:${runId}`,
+  });
+  await store.updateRun(runId, 'calculating', { snapshotHash: frozen.hash, planVersion: common.planVersion, progress: { processed: 0, total: frozen.counts.partners } });
+}
+
+async function freeze(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId: TenantId, runId: string, periodLabel: string, { generation, heartbeat }: SnapshotProgress): Promise<void> {
+  const store = payoutStore(tenantId);
+  const period = periodOf(periodLabel);
+  const common: SnapshotCommon = { period: period.label, ...(await commonPeriodInputs(services, tenantId, period)) };
+  // Reversals and carried balances are a few per partner at most: read whole, handed out per batch.
+  const [reversals, carried] = await Promise.all([reversalsRecorded(tenantId, { from: period.start, to: period.end }), carriedIntoPeriod(tenantId, period)]);
+  const earlier = reversals.filter((r) => !inPeriod(period, r.dealClosedAt));
+  const paidEarlier = await paidEarlierForReversals(tenantId, earlier);
+  const others = [...new Set([...reversals.map((r) => r.partnerId), ...Object.keys(carried)])].sort();
+  const notes: Record<string, string[]> = {};
+
+  const chunks: SnapshotChunkRef[] = [];
+  let dealCount = 0;
+  let batch: PartnerDeals[] = [];
+  const flush = async () => {
+    const inputs = await batchInputs(tenantId, batch, { reversals, carried, notes, paidEarlier });
+    const hash = chunkHashOf(inputs);
+    await store.writeSnapshotChunk({ runId, generation, index: chunks.length, hash, inputs });
+    chunks.push({ index: chunks.length, partners: inputs.partners.length, hash });
+    for (const partnerId of inputs.partners) delete notes[partnerId];
+    batch = [];
+    heartbeat();
+  };
+  for await (const partner of partnersInOrder(engineDeals(tenantId, period, common, notes), others)) {
+    batch.push(partner);
+    dealCount += partner.deals.length;
+    if (batch.length >= PAYOUT_BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+
+  const header: Omit<PayoutSnapshotDoc, 'tenantId' | 'createdAt'> = {
+    _id: runId,
+    hash: snapshotHashOf(common, chunks.map((c) => c.hash)),
+    generation,
+    common,
+    chunks,
+    counts: { partners: chunks.reduce((sum, c) => sum + c.partners, 0), deals: dealCount, reversals: reversals.length },
+  };
+  await store.freezeSnapshot(header);
+}
+
+async function batchInputs(
+  tenantId: TenantId,
+  batch: PartnerDeals[],
+  period: { reversals: RecordedReversal[]; carried: Record<string, number>; notes: Record<string, string[]>; paidEarlier: PaidEarlier },
+): Promise<PartnerBatchInputs> {
+  const partners = batch.map((p) => p.partnerId);
+  const inBatch = new Set(partners);
+  const facts = await payoutFactsOf(tenantId, partners);
+  const pick = <T>(record: Record<string, T>) => Object.fromEntries(partners.filter((p) => record[p] !== undefined).map((p) => [p, record[p]]));
+  const holds: Record<string, string[]> = {};
+  const tiers: Record<string, TierSpan[]> = {};
+  for (const partnerId of partners) {
+    const fact = facts.get(partnerId)!;
+    tiers[partnerId] = tierSpans(fact.tierHistory);
+    if (fact.hold.hold) holds[partnerId] = fact.hold.reasons.length > 0 ? fact.hold.reasons : ['not payout-eligible'];
+  }
+  return {
+    partners,
+    deals: batch.flatMap((p) => p.deals),
+    reversals: period.reversals.filter((r) => inBatch.has(r.partnerId)),
+    tiers,
+    carriedForward: pick(period.carried),
+    notes: pick(period.notes),
+    paidEarlier: period.paidEarlier.filter((p) => inBatch.has(p.partnerId)),
+    holds,
+  };
+}
+
+function previousPeriod(period: Period): string {
+  return new Date(period.start.getTime() - 1).toISOString().slice(0, 7);
+}
+
+const RUN_LIMIT = 100_000;
+
+/** What the previous period's approved run carried forward: below minimum, negative, or held. */
+async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Record<string, number>> {
+  const store = payoutStore(tenantId);
+  const previous = await store.approvedRunOf(previousPeriod(period));
+  if (!previous) return {};
+  const carried: Record<string, number> = {};
+  for (const s of await store.statementTotalsOf(previous._id, RUN_LIMIT)) if (s.carriedForwardMinor !== 0) carried[s.partnerId] = s.carriedForwardMinor;
+  for (const hold of previous.holds) if (hold.amountMinor !== 0) carried[hold.partnerId] = (carried[hold.partnerId] ?? 0) + hold.amountMinor;
+  return carried;
+}
+
+/** A frozen snapshot, read one chunk at a time. */
+export interface FrozenSnapshot {
+  header: PayoutSnapshotDoc;
+  common: SnapshotCommon;
+  chunk: (index: number) => Promise<PartnerBatchInputs>;
+}
+
+export async function frozenSnapshot(tenantId: TenantId, runId: string): Promise<FrozenSnapshot> {
+  const store = payoutStore(tenantId);
+  const header = await store.snapshotOf(runId);
+  if (!header) throw new Error(`payout run ${runId} has no snapshot`);
+  return {
+    header,
+    common: header.common as SnapshotCommon,
+    chunk: async (index) => {
+      const doc = await store.snapshotChunk(runId, header.generation, index);
+      if (!doc) throw new Error(`payout run ${runId}: snapshot chunk ${index} of generation ${header.generation} is missing`);
+      return doc.inputs as PartnerBatchInputs;
+    },
+  };
+}
+
+/**
+ * Recomputes the run's hash from what is stored, chunk by chunk: equal to the recorded hash when
+ * no input was changed after freezing.
+ */
+export async function storedSnapshotHash(tenantId: TenantId, runId: string): Promise<string> {
+  const snapshot = await frozenSnapshot(tenantId, runId);
+  const hashes: string[] = [];
+  for (const ref of snapshot.header.chunks) hashes.push(chunkHashOf(await snapshot.chunk(ref.index)));
+  return snapshotHashOf(snapshot.common, hashes);
+}
