@@ -6,6 +6,8 @@ import { DealReversalModel } from '../../models/deals/deal-reversal';
 import { newId } from '../../platform/ids';
 import { executeRun, snapshotHash, type PayoutSnapshot } from '../../services/commissions/payout-execution';
 import { payoutStore } from '../../models/commissions/payout-repository';
+import { payoutRunWorkflow } from '../../domain/workflow-ids';
+import { keepHistory } from '../support/histories';
 
 /**
  * Payout runs on the real stack: one run per period whatever the concurrency, a frozen and hashed
@@ -52,6 +54,13 @@ async function closedWon(partner: { key: string }, amount: string, closedAt?: st
   await dealWhen(app, partner.key, res.body.id, (d) => d.status === 'protected');
   expect((await post(partner.key, `/v1/deals/${res.body.id}/close`, { outcome: 'won', amount, ...(closedAt ? { closedAt } : {}) })).status).toBe(200);
   return res.body.id as string;
+}
+
+/** The run's workflow history, kept for test/integration/replay.test.ts once the workflow has ended. */
+async function keepRunHistory(tenant: DealTenant, runId: string, name: string): Promise<void> {
+  const handle = app.running.services.workflows.handle(tenant.tenant, payoutRunWorkflow, runId);
+  await handle.result();
+  await keepHistory(handle, name);
 }
 
 async function runWhen(id: string, status: string, key = maker): Promise<any> {
@@ -114,6 +123,7 @@ describe('a payout run', () => {
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: 'approved', decidedAt: expect.any(String) });
     expect((await post(checker, `/v1/payout-runs/${runId}/approve`)).status).toBe(409);
+    await keepRunHistory(t, runId, 'payout-run-approved');
 
     const instructions = (await get(maker, `/v1/payout-runs/${runId}/instructions`)).body.items;
     expect(instructions).toEqual([{ partnerId: gold.partnerId, amount: '800.00', currency: 'USD', idempotencyKey: `${runId}:${gold.partnerId}`, status: 'instructed' }]);
@@ -158,6 +168,7 @@ describe('a payout run', () => {
     const rejected = await post(maker, `/v1/payout-runs/${first.body.id}/reject`, { reason: 'plan version was wrong' });
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'rejected', rejectReason: 'plan version was wrong' });
+    await keepRunHistory(t, first.body.id, 'payout-run-rejected');
     const second = await post(maker, '/v1/payout-runs', { period });
     expect(second.status).toBe(202);
     expect(second.body).toMatchObject({ attempt: 2 });
