@@ -28,6 +28,10 @@ export const payoutStore = repository((inScope, tenantId) => ({
   updateRun: (runId: string, status: PayoutRunDoc['status'] | undefined, set: Partial<PayoutRunDoc>) =>
     inScope(() => PayoutRunModel.updateOne({ _id: runId, ...(status ? { status } : {}) }, { $set: set })),
 
+  /** Records approvals while the run is still undecided: a late write never shortens an executed run's list. */
+  recordApprovals: (runId: string, approvals: PayoutRunDoc['approvals']) =>
+    inScope(() => PayoutRunModel.updateOne({ _id: runId, status: { $in: ['calculating', 'awaiting-approval'] } }, { $set: { approvals } })),
+
   snapshotOf: (runId: string) => inScope(() => PayoutSnapshotModel.findOne({ _id: runId }).lean<PayoutSnapshotDoc>()),
   /** The first snapshot written for a run stays: a retry finds it instead of freezing anew. */
   freezeSnapshot: (runId: string, hash: string, inputs: unknown) => inScope(() => insertOnce(() => PayoutSnapshotModel.create({ _id: runId, hash, inputs }))),

@@ -142,7 +142,7 @@ describe('a payout run', () => {
     expect((await get(maker, `/v1/payout-runs/${runId}`)).body.decidedAt).toBe(approved.body.decidedAt);
     // Every step with money in it is in the audit chain, once each.
     const audit = (await get(maker, `/v1/audit?entityType=payout-run&entityId=${runId}`)).body.items.map((e: { action: string }) => e.action).sort();
-    expect(audit).toEqual(['payout-run.approved', 'payout-run.snapshot-frozen']);
+    expect(audit).toEqual(['payout-run.approved', 'payout-run.awaiting-approval', 'payout-run.executed', 'payout-run.snapshot-frozen', 'payout-run.triggered']);
     // The stored snapshot still hashes to what the run recorded.
     const frozen = await payoutStore(t.tenantId).snapshotOf(runId);
     expect(snapshotHash(frozen!.inputs as PayoutSnapshot)).toBe(run.snapshotHash);
