@@ -265,5 +265,12 @@ test('a manual payout hold: placed and released by finance with a reason, audite
   expect(own).toHaveLength(1);
   expect(own[0].variance).toMatchObject({ percent: '50.00' });
   expect((await get(other.maker.key, `/v1/payout-runs/${secondId}`)).status).toBe(404);
+
+  // Two first placements at once: both answer, one hold remains with one of the reasons.
+  const racer = await t.partner('gold');
+  const raced = await Promise.all(['first reason', 'second reason'].map((r) => post(maker.key, `/v1/partners/${racer.partnerId}/payout-hold`, { reason: r })));
+  expect(raced.map((r) => r.status)).toEqual([200, 200]);
+  const kept = (await get(maker.key, `/v1/partners/${racer.partnerId}/payout-hold`)).body;
+  expect(kept).toMatchObject({ held: true, reason: expect.stringMatching(/^(first|second) reason$/) });
   expect((await get(otherPartner.key, `/v1/payout-runs/${secondId}/statements`)).status).toBe(404);
 });
