@@ -2,6 +2,7 @@ import type { AreaManifest } from './manifest';
 import { fxRateRoutes } from '../api/routes/commissions/fx-rates';
 import { earningsRoutes } from '../api/routes/commissions/earnings';
 import { payoutRunRoutes } from '../api/routes/commissions/payout-runs';
+import { payoutHoldRoutes } from '../api/routes/commissions/payout-holds';
 import type * as workflows from '../workflows/commissions';
 import { createCommissionActivities } from '../activities/commissions/index';
 import { PayoutRunModel } from '../models/commissions/payout-run';
@@ -10,19 +11,20 @@ import { PayoutStatementModel } from '../models/commissions/payout-statement';
 import { PaymentInstructionModel } from '../models/commissions/payment-instruction';
 import { LedgerPostingModel } from '../models/commissions/ledger-posting';
 import { FxRateModel } from '../models/commissions/fx-rate';
+import { PayoutHoldModel } from '../models/commissions/payout-hold';
 import { commissionKind } from '../domain/commissions/rule-kind';
 
 /**
  * Commissions: the plan (rule kind `commission`, with its dry run), the exact calculation
  * (domain/commissions/), the exchange rates finance sets, partners' pending earnings, and payout runs
- * (workflow payoutRun) with their statements, payment instructions and ledger.
+ * (workflow payoutRun) with their statements, payment instructions and ledger, and finance's manual payout holds.
  */
 export const commissions = {
   name: 'commissions',
-  routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes],
+  routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes, ...payoutHoldRoutes],
   createActivities: createCommissionActivities,
   workflows: ['payoutRun'] satisfies (keyof typeof workflows)[],
-  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutSnapshotChunkModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel], platform: [] },
+  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutSnapshotChunkModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel, PayoutHoldModel], platform: [] },
   ruleKinds: [commissionKind],
   partyLookups: {},
   reapers: { platform: [], tenant: [] },

@@ -46,6 +46,9 @@ export interface Config {
    * production; the tests lower it to run their timers in seconds.
    */
   minRuleDurationMs: number;
+  /** How long finance has to approve a payout run, and how often it is reminded, unless the tenant's settings say. */
+  payoutApprovalSlaMs: number;
+  payoutReminderEveryMs: number;
   /** How often the reaper closes work left half-done by a crash (stuck provisioning, …). */
   reaperIntervalSeconds: number;
   /** How old half-done work must be before the reaper touches it (younger may still be running). */
@@ -181,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyMaxDepth: int('BODY_MAX_DEPTH', 32, 2, 1000),
     // Never under a second: shorter reminders are the runaway loops this bound exists to stop.
     minRuleDurationMs: int('MIN_RULE_DURATION_MS', 60_000, 1000, 86_400_000),
+    payoutApprovalSlaMs: int('PAYOUT_APPROVAL_SLA_MS', 3 * 86_400_000, 1000, 400 * 86_400_000),
+    payoutReminderEveryMs: int('PAYOUT_REMINDER_EVERY_MS', 86_400_000, 1000, 400 * 86_400_000),
     reaperIntervalSeconds: int('REAPER_INTERVAL_SECONDS', 300, 1, 86400),
     reaperStaleAfterSeconds: int('REAPER_STALE_AFTER_SECONDS', 600, 1, 30 * 86400),
     auditFullVerifySeconds: int('AUDIT_FULL_VERIFY_SECONDS', 3600, 1, 30 * 86400),

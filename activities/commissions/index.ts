@@ -2,10 +2,14 @@ import { Context } from '@temporalio/activity';
 import { asTenantId } from '../../platform/tenant-id';
 import type { Services } from '../../services';
 import type { PayoutRunDecision } from '../../workflows/commissions/messages';
+import type { PayoutApproval } from '../../models/commissions/payout-run';
+import { payoutStore } from '../../models/commissions/payout-repository';
 import { calculateRun, executeRun, openForApproval, rejectRun, snapshotRun } from '../../services/commissions/payout-execution';
+import { frozenHolds } from '../../services/commissions/payout-snapshot';
+import { escalateOverdue, recordApproval, remindApprovers, reviewRulesFor, type ReviewRules } from '../../services/commissions/payout-review';
 import { withHeartbeat } from '../heartbeat';
 
-/** Activities of payout runs. Each is idempotent (services/commissions/payout-execution.ts). */
+/** Activities of payout runs. Each is idempotent (services/commissions/payout-execution.ts, payout-review.ts). */
 export function createCommissionActivities({ services }: { services: Services }) {
   return {
     /** Heartbeats per chunk written; a retry writes its chunks under its own attempt number (see payout-snapshot). */
@@ -26,11 +30,25 @@ export function createCommissionActivities({ services }: { services: Services })
       await calculateRun(asTenantId(rawTenantId), runId, resumeAt, (done) => context.heartbeat(done));
     },
 
-    openPayoutRunForApproval: (rawTenantId: string, runId: string) => openForApproval(asTenantId(rawTenantId), runId),
+    /** The approvals the run needs and its SLA, from the tenant's payout settings and the configured defaults. */
+    async payoutRunReviewRules(rawTenantId: string, runId: string): Promise<ReviewRules> {
+      const tenantId = asTenantId(rawTenantId);
+      const frozen = await payoutStore(tenantId).snapshotOf(runId);
+      return reviewRulesFor(services, tenantId, runId, await frozenHolds(tenantId, runId, frozen!.generation));
+    },
+
+    openPayoutRunForApproval: (rawTenantId: string, runId: string, rules?: ReviewRules) => openForApproval(services, asTenantId(rawTenantId), runId, rules),
+
+    recordPayoutRunApproval: (rawTenantId: string, runId: string, approvals: PayoutApproval[], approvalsRequired: number) => recordApproval(services, asTenantId(rawTenantId), runId, approvals, approvalsRequired),
+
+    remindPayoutRunApprovers: (rawTenantId: string, runId: string, reminder: number) => remindApprovers(services, asTenantId(rawTenantId), runId, reminder),
+
+    escalateOverduePayoutRun: (rawTenantId: string, runId: string) => escalateOverdue(services, asTenantId(rawTenantId), runId),
 
     rejectPayoutRun: (rawTenantId: string, runId: string, d: PayoutRunDecision) => rejectRun(services, asTenantId(rawTenantId), runId, d.by, new Date(d.decidedAt), d.reason ?? ''),
 
-    executePayoutRun: (rawTenantId: string, runId: string, d: PayoutRunDecision) => withHeartbeat(() => executeRun(services, asTenantId(rawTenantId), runId, d.by, new Date(d.decidedAt))),
+    executePayoutRun: (rawTenantId: string, runId: string, d: PayoutRunDecision, approvals?: PayoutApproval[]) =>
+      withHeartbeat(() => executeRun(services, asTenantId(rawTenantId), runId, d.by, new Date(d.decidedAt), approvals)),
   };
 }
 

@@ -41,6 +41,10 @@ export const payoutStore = repository((inScope, tenantId) => ({
   updateRun: (runId: string, status: PayoutRunDoc['status'] | undefined, set: Partial<PayoutRunDoc>) =>
     inScope(() => PayoutRunModel.updateOne({ _id: runId, ...(status ? { status } : {}) }, { $set: set })),
 
+  /** Records approvals while the run is still undecided: a late write never shortens an executed run's list. */
+  recordApprovals: (runId: string, approvals: PayoutRunDoc['approvals']) =>
+    inScope(() => PayoutRunModel.updateOne({ _id: runId, status: { $in: ['calculating', 'awaiting-approval'] } }, { $set: { approvals } })),
+
   snapshotOf: (runId: string) => inScope(() => PayoutSnapshotModel.findOne({ _id: runId }).lean<PayoutSnapshotDoc>()),
   /** The first header written for a run stays: a retry finds it instead of freezing anew. */
   freezeSnapshot: (header: Omit<PayoutSnapshotDoc, 'tenantId' | 'createdAt'>) => inScope(() => insertOnce(() => PayoutSnapshotModel.create(header))),
@@ -51,7 +55,8 @@ export const payoutStore = repository((inScope, tenantId) => ({
     inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutSnapshotChunkDoc>()),
   /** Only the holds of every chunk (what a review needs), without the deals. */
   snapshotHoldsOf: (runId: string, generation: number) =>
-    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { 'inputs.holds': 1 }).limit(100_000).lean<{ inputs: { holds: Record<string, string[]> } }[]>()),
+    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { 'inputs.holds': 1, 'inputs.manualHolds': 1 }).limit(100_000)
+      .lean<{ inputs: { holds: Record<string, string[]>; manualHolds?: Record<string, { reason: string; by: string; at: string }> } }[]>()),
   /** Chunks an interrupted snapshot attempt wrote and the frozen header does not name. */
   dropOtherSnapshotChunks: (runId: string, generation: number) => inScope(() => PayoutSnapshotChunkModel.deleteMany({ runId, generation: { $ne: generation } })),
 

@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
+import type { AmountVariance, PartnerVariance } from '../../domain/commissions/variance';
 
 export const PAYOUT_RUN_STATUSES = ['calculating', 'awaiting-approval', 'approved', 'rejected'] as const;
 export type PayoutRunStatus = (typeof PAYOUT_RUN_STATUSES)[number];
@@ -9,6 +10,20 @@ export interface PayoutHold {
   partnerId: string;
   amountMinor: number;
   reasons: string[];
+}
+
+/** One finance user's approval of a run. */
+export interface PayoutApproval {
+  by: string;
+  at: string;
+}
+
+/** The run against the previous period's approved run (none: everything compares with 0). */
+export interface PayoutRunVariance {
+  previousRunId: string | null;
+  previousPeriod: string;
+  total: AmountVariance;
+  partners: PartnerVariance[];
 }
 
 /**
@@ -30,6 +45,14 @@ export interface PayoutRunDoc {
   progress: { processed: number; total: number };
   totals?: { totalMinor: number; payableMinor: number; heldMinor: number; partners: number; payees: number };
   holds: PayoutHold[];
+  /** Approvals so far; the run executes when it has `approvalsRequired` of them, by distinct users. */
+  approvals?: PayoutApproval[];
+  approvalsRequired?: number;
+  /** When the approval SLA ends; `overdue` once it has passed undecided. */
+  approvalDueAt?: Date;
+  overdue?: boolean;
+  remindersSent?: number;
+  variance?: PayoutRunVariance;
   decidedBy?: string;
   decidedAt?: Date;
   rejectReason?: string;
@@ -50,6 +73,12 @@ const schema = new Schema<PayoutRunDoc>(
     progress: { processed: { type: Number, default: 0 }, total: { type: Number, default: 0 } },
     totals: { type: Schema.Types.Mixed },
     holds: { type: Schema.Types.Mixed, default: [] },
+    approvals: { type: Schema.Types.Mixed },
+    approvalsRequired: Number,
+    approvalDueAt: Date,
+    overdue: Boolean,
+    remindersSent: Number,
+    variance: { type: Schema.Types.Mixed },
     decidedBy: String,
     decidedAt: Date,
     rejectReason: String,

@@ -2,6 +2,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { TenantId } from '../../platform/tenant-id';
 import type { TenantStatus, Isolation } from '../../domain/tenancy/lifecycle';
 import type { RoundingMode } from '../../domain/money';
+import type { PayoutSettings } from '../../domain/tenancy/payout-settings';
 
 /** A vendor using Trellis. Platform-level: the one model that is not tenant-owned. */
 
@@ -13,6 +14,8 @@ export interface TenantSettings {
   timezone: string;
   currency: string;
   roundingMode: RoundingMode;
+  /** Payout-run approval: dual approval above an amount, the approval SLA and its reminders. */
+  payouts?: PayoutSettings;
 }
 
 export interface TenantDoc {
@@ -48,6 +51,7 @@ const tenantSchema = new Schema<TenantDoc>(
       timezone: String,
       currency: String,
       roundingMode: String,
+      payouts: { type: Schema.Types.Mixed },
     },
     settingsVersion: { type: Number, required: true, default: 1 },
     failureReason: String,

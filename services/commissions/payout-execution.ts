@@ -1,15 +1,17 @@
 import type { TenantId } from '../../platform/tenant-id';
 import { payoutStore } from '../../models/commissions/payout-repository';
-import type { PayoutHold, PayoutRunDoc } from '../../models/commissions/payout-run';
+import type { PayoutApproval, PayoutRunDoc } from '../../models/commissions/payout-run';
+import { reviewOf, type ReviewRules } from './payout-review';
 import { statementId } from '../../models/commissions/payout-statement';
 import type { AuditLog } from '../tenancy/audit';
 import { calculatePeriod } from './period-calculation';
 import { paidMap } from './paid-earlier';
-import { frozenSnapshot, periodInputsOf } from './payout-snapshot';
+import { frozenHolds, frozenSnapshot, periodInputsOf } from './payout-snapshot';
 
 export { snapshotRun, PAYOUT_BATCH } from './payout-snapshot';
 
 type Audit = { audit: Pick<AuditLog, 'record'> };
+const RUN_PROCESS = { type: 'system', id: 'payout-run' } as const;
 
 /**
  * The steps of a payout run (the workflow's activities call these). Each is idempotent: ids and
@@ -63,33 +65,25 @@ export async function calculateRun(tenantId: TenantId, runId: string, startAt: n
   }
 }
 
-/** Totals and holds for review; the run is then awaiting approval. */
-export async function openForApproval(tenantId: TenantId, runId: string): Promise<void> {
+/**
+ * Totals, holds and the variance for review; the run is then awaiting approval, with the approvals
+ * it needs and its due time when the workflow gives its review rules (runs from before them: none).
+ */
+export async function openForApproval(services: Audit, tenantId: TenantId, runId: string, rules?: ReviewRules, now = new Date()): Promise<{ approvalDueAt?: string }> {
   const store = payoutStore(tenantId);
+  const run = await runOrThrow(tenantId, runId);
   const { header } = await frozenSnapshot(tenantId, runId);
-  const held: Record<string, string[]> = Object.assign({}, ...(await store.snapshotHoldsOf(runId, header.generation)).map((c) => c.inputs.holds));
-  const holds: PayoutHold[] = [];
-  let totalMinor = 0;
-  let payableMinor = 0;
-  let payees = 0;
-  const statements = await store.statementTotalsOf(runId, RUN_LIMIT);
-  for (const s of statements) {
-    totalMinor += s.totalMinor;
-    const reasons = [...(held[s.partnerId] ?? [])];
-    if (s.carriedForwardMinor > 0) reasons.push('below the minimum payout: carried forward');
-    if (s.carriedForwardMinor < 0) reasons.push('negative balance after clawbacks: carried forward');
-    if (reasons.length > 0) {
-      // A held partner is paid nothing now; what it earned is carried into the next period.
-      holds.push({ partnerId: s.partnerId, amountMinor: held[s.partnerId] ? s.totalMinor : 0, reasons });
-      if (held[s.partnerId]) continue;
-    }
-    if (s.totalMinor > 0) {
-      payableMinor += s.totalMinor;
-      payees += 1;
-    }
-  }
-  const heldMinor = holds.reduce((sum, h) => sum + h.amountMinor, 0);
-  await store.updateRun(runId, 'calculating', { status: 'awaiting-approval', holds, totals: { totalMinor, payableMinor, heldMinor, partners: statements.length, payees } });
+  const held = await frozenHolds(tenantId, runId, header.generation);
+  const { holds, totals, variance } = await reviewOf(tenantId, run, held, await store.statementTotalsOf(runId, RUN_LIMIT));
+  const approvalDueAt = rules ? new Date(run.approvalDueAt ?? now.getTime() + rules.slaMs) : undefined;
+  const review = rules ? { approvalsRequired: rules.approvalsRequired, approvalDueAt, overdue: false } : {};
+  await store.updateRun(runId, 'calculating', { status: 'awaiting-approval', holds, totals, variance, ...review });
+  await services.audit.record(tenantId, {
+    actor: RUN_PROCESS, action: 'payout-run.awaiting-approval', entity: { type: 'payout-run', id: runId },
+    data: { period: run.period, currency: run.currency, ...totals, held: holds.map((h) => h.partnerId), ...(rules ? { approvalsRequired: rules.approvalsRequired, approvalDueAt: approvalDueAt!.toISOString() } : {}) },
+    eventKey: `payout-run.awaiting-approval:${runId}`,
+  });
+  return { approvalDueAt: approvalDueAt?.toISOString() };
 }
 
 export async function rejectRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date, reason: string): Promise<void> {
@@ -101,17 +95,25 @@ export async function rejectRun(services: Audit, tenantId: TenantId, runId: stri
  * One payment instruction and one balanced posting (commission expense debit, partner payable
  * credit) per payable partner; both keyed by (run, partner), so a retry after a crash adds none.
  */
-export async function executeRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date): Promise<void> {
+export async function executeRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date, approvals?: PayoutApproval[]): Promise<void> {
   const store = payoutStore(tenantId);
   const run = await runOrThrow(tenantId, runId);
   if (run.status !== 'awaiting-approval' && run.status !== 'approved') throw new Error(`payout run ${runId} is ${run.status}, it cannot be executed`);
   // A retry after the run was marked approved keeps the first decision's time and author.
   const at = run.decidedAt ? new Date(run.decidedAt) : decidedAt;
   const decidedBy = run.decidedBy ?? by;
+  const approvedBy = run.approvals && run.status === 'approved' ? run.approvals : approvals ?? [{ by: decidedBy, at: at.toISOString() }];
+  await services.audit.record(tenantId, {
+    actor: { type: 'api-key', id: decidedBy, role: 'finance' }, action: 'payout-run.approved', entity: { type: 'payout-run', id: runId },
+    data: { period: run.period, snapshotHash: run.snapshotHash, currency: run.currency, ...run.totals, held: run.holds.map((h) => h.partnerId), approvals: approvedBy },
+    eventKey: `payout-run.approved:${runId}`,
+  });
   const held = new Set(run.holds.map((h) => h.partnerId));
+  let instructed = 0;
   for (const s of await store.statementTotalsOf(runId, RUN_LIMIT)) {
     if (s.totalMinor <= 0 || held.has(s.partnerId)) continue;
     const key = statementId(runId, s.partnerId);
+    instructed += 1;
     await store.instruct({ _id: key, runId, partnerId: s.partnerId, amountMinor: s.totalMinor, currency: run.currency, idempotencyKey: key, status: 'instructed' });
     await store.post({
       _id: `${key}:payout-approved`,
@@ -126,11 +128,12 @@ export async function executeRun(services: Audit, tenantId: TenantId, runId: str
       postedAt: at,
     });
   }
-  await services.audit.record(tenantId, {
-    actor: { type: 'api-key', id: decidedBy, role: 'finance' }, action: 'payout-run.approved', entity: { type: 'payout-run', id: runId },
-    data: { period: run.period, snapshotHash: run.snapshotHash, currency: run.currency, ...run.totals, held: run.holds.map((h) => h.partnerId) },
-    eventKey: `payout-run.approved:${runId}`,
-  });
   await store.approveStatements(runId);
-  await store.updateRun(runId, undefined, { status: 'approved', decidedBy, decidedAt: at });
+  await store.updateRun(runId, undefined, { status: 'approved', decidedBy, decidedAt: at, approvals: approvedBy });
+  // Executed: every instruction and posting is written (settlement is recorded outside the run).
+  await services.audit.record(tenantId, {
+    actor: RUN_PROCESS, action: 'payout-run.executed', entity: { type: 'payout-run', id: runId },
+    data: { period: run.period, currency: run.currency, instructions: instructed, payableMinor: run.totals?.payableMinor ?? 0 },
+    eventKey: `payout-run.executed:${runId}`,
+  });
 }

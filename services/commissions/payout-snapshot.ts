@@ -11,6 +11,7 @@ import { payoutFactsOf } from '../onboarding/partners';
 import type { AuditLog } from '../tenancy/audit';
 import { commissionDealOf, commonPeriodInputs, type CommonPeriodInputs, type PeriodInputs } from './period-calculation';
 import { paidEarlierForReversals, type PaidEarlier } from './paid-earlier';
+import { manualHoldsAmong } from './payout-holds';
 
 /**
  * A payout run's snapshot, frozen in chunks so that neither freezing nor calculating holds the
@@ -47,6 +48,24 @@ export interface PartnerBatchInputs {
   paidEarlier: PaidEarlier;
   /** Partners onboarding does not let us pay, with the reasons. */
   holds: Record<string, string[]>;
+  /** Finance's manual payout holds in force when the run was triggered (absent in runs from before them). */
+  manualHolds?: Record<string, ManualHold>;
+}
+
+export interface ManualHold { reason: string; by: string; at: string }
+
+/** Who a run holds and why, over every chunk: what the review reads (the chunks' deals stay unread). */
+export interface SnapshotHolds {
+  holds: Record<string, string[]>;
+  manualHolds: Record<string, ManualHold>;
+}
+
+export async function frozenHolds(tenantId: TenantId, runId: string, generation: number): Promise<SnapshotHolds> {
+  const chunks = await payoutStore(tenantId).snapshotHoldsOf(runId, generation);
+  return {
+    holds: Object.assign({}, ...chunks.map((c) => c.inputs.holds)) as Record<string, string[]>,
+    manualHolds: Object.assign({}, ...chunks.map((c) => c.inputs.manualHolds ?? {})) as Record<string, ManualHold>,
+  };
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -120,6 +139,11 @@ export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants
   }
   await store.dropOtherSnapshotChunks(runId, frozen.generation);
   const common = frozen.common as SnapshotCommon;
+  // The run's first step: its trigger is in the chain before anything it computed.
+  await services.audit.record(tenantId, {
+    actor: { type: 'api-key', id: run.triggeredBy, role: 'finance' }, action: 'payout-run.triggered', entity: { type: 'payout-run', id: runId },
+    data: { period: run.period, attempt: run.attempt }, eventKey: `payout-run.triggered:${runId}`,
+  });
   await services.audit.record(tenantId, {
     actor: RUN_PROCESS, action: 'payout-run.snapshot-frozen', entity: { type: 'payout-run', id: runId },
     data: { period: run.period, hash: frozen.hash, planVersion: common.planVersion, deals: frozen.counts.deals, reversals: frozen.counts.reversals, chunks: frozen.chunks.length },
@@ -194,6 +218,7 @@ async function batchInputs(
     notes: pick(period.notes),
     paidEarlier: period.paidEarlier.filter((p) => inBatch.has(p.partnerId)),
     holds,
+    manualHolds: await manualHoldsAmong(tenantId, partners),
   };
 }
 

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { tenantRecords } from '../../models/tenancy/tenant-repository';
 import { settingsVersionStore } from '../../models/tenancy/settings-version-repository';
 import type { TenantDoc, TenantSettings } from '../../models/tenancy/tenant';
-import { DomainError, notFound } from '../../domain/errors';
+import { DomainError, invalid, notFound } from '../../domain/errors';
 import { checkRegional } from '../../domain/tenancy/regional-settings';
+import { checkPayoutSettings } from '../../domain/tenancy/payout-settings';
+import type { RuleLimits } from '../../domain/durations';
 import type { TenantId } from '../../platform/tenant-id';
 import { withAudit } from './outbox';
 import { prepareCurrencyChange } from './tenant-currency';
@@ -35,13 +37,16 @@ export async function currentSettings(tenant: TenantDoc): Promise<TenantDoc> {
  * it. A stale `ifMatch` skips that check and is refused as stale.
  */
 export async function replaceSettings(
-  services: { audit: Pick<AuditLog, 'record'>; ruleSets: RuleSets },
+  services: { audit: Pick<AuditLog, 'record'>; ruleSets: RuleSets; config: { minRuleDurationMs: number } },
   tenantId: TenantId,
   change: TenantSettings,
   ifMatch: number,
   by: Requester,
 ): Promise<TenantDoc> {
   const settings: TenantSettings = { ...change, locale: checkRegional(change) };
+  const limits: RuleLimits = { minDurationMs: services.config.minRuleDurationMs };
+  const [problem] = checkPayoutSettings(change.payouts, settings.currency, limits);
+  if (problem) throw invalid(problem.field, `${problem.field} ${problem.detail}`);
   const current = await tenantRecords.byId(tenantId);
   if (!current) throw notFound('tenant');
   if (ifMatch === current.settingsVersion) await prepareCurrencyChange(services.ruleSets, tenantId, current.settings.currency, settings.currency);

@@ -7,6 +7,8 @@ import { newId } from '../../platform/ids';
 import { executeRun } from '../../services/commissions/payout-execution';
 import { storedSnapshotHash } from '../../services/commissions/payout-snapshot';
 import { payoutStore } from '../../models/commissions/payout-repository';
+import { payoutRunWorkflow } from '../../domain/workflow-ids';
+import { keepHistory } from '../support/histories';
 
 /**
  * Payout runs on the real stack: one run per period whatever the concurrency, a frozen and hashed
@@ -53,6 +55,13 @@ async function closedWon(partner: { key: string }, amount: string, closedAt?: st
   await dealWhen(app, partner.key, res.body.id, (d) => d.status === 'protected');
   expect((await post(partner.key, `/v1/deals/${res.body.id}/close`, { outcome: 'won', amount, ...(closedAt ? { closedAt } : {}) })).status).toBe(200);
   return res.body.id as string;
+}
+
+/** The run's workflow history, kept for test/integration/replay.test.ts once the workflow has ended. */
+async function keepRunHistory(tenant: DealTenant, runId: string, name: string): Promise<void> {
+  const handle = app.running.services.workflows.handle(tenant.tenant, payoutRunWorkflow, runId);
+  await handle.result();
+  await keepHistory(handle, name);
 }
 
 async function runWhen(id: string, status: string, key = maker): Promise<any> {
@@ -115,6 +124,7 @@ describe('a payout run', () => {
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: 'approved', decidedAt: expect.any(String) });
     expect((await post(checker, `/v1/payout-runs/${runId}/approve`)).status).toBe(409);
+    await keepRunHistory(t, runId, 'payout-run-approved');
 
     const instructions = (await get(maker, `/v1/payout-runs/${runId}/instructions`)).body.items;
     expect(instructions).toEqual([{ partnerId: gold.partnerId, amount: '800.00', currency: 'USD', idempotencyKey: `${runId}:${gold.partnerId}`, status: 'instructed' }]);
@@ -133,7 +143,7 @@ describe('a payout run', () => {
     expect((await get(maker, `/v1/payout-runs/${runId}`)).body.decidedAt).toBe(approved.body.decidedAt);
     // Every step with money in it is in the audit chain, once each.
     const audit = (await get(maker, `/v1/audit?entityType=payout-run&entityId=${runId}`)).body.items.map((e: { action: string }) => e.action).sort();
-    expect(audit).toEqual(['payout-run.approved', 'payout-run.snapshot-frozen']);
+    expect(audit).toEqual(['payout-run.approved', 'payout-run.awaiting-approval', 'payout-run.executed', 'payout-run.snapshot-frozen', 'payout-run.triggered']);
     // The stored snapshot (header and chunks, re-read and re-hashed chunk by chunk) still hashes to what the run recorded.
     expect(await storedSnapshotHash(t.tenantId, runId)).toBe(run.snapshotHash);
     expect((await payoutStore(t.tenantId).snapshotOf(runId))!.chunks.length).toBeGreaterThan(0);
@@ -159,6 +169,7 @@ describe('a payout run', () => {
     const rejected = await post(maker, `/v1/payout-runs/${first.body.id}/reject`, { reason: 'plan version was wrong' });
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'rejected', rejectReason: 'plan version was wrong' });
+    await keepRunHistory(t, first.body.id, 'payout-run-rejected');
     const second = await post(maker, '/v1/payout-runs', { period });
     expect(second.status).toBe(202);
     expect(second.body).toMatchObject({ attempt: 2 });

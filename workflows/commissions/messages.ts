@@ -17,4 +17,11 @@ export interface PayoutRunDecision {
   decidedAt: string;
 }
 
-export const decidePayoutRunUpdate = defineUpdate<{ status: string }, [PayoutRunDecision]>('decidePayoutRun');
+/** What a decision answers: the run's status after it, and the approvals it has (one of two keeps it awaiting). */
+export interface PayoutRunDecisionResult {
+  status: string;
+  approvals?: number;
+  approvalsRequired?: number;
+}
+
+export const decidePayoutRunUpdate = defineUpdate<PayoutRunDecisionResult, [PayoutRunDecision]>('decidePayoutRun');

@@ -9,6 +9,7 @@ import { minorUnitDigits } from '../../../domain/locale';
 import { PERIOD_PATTERN } from '../../../domain/commissions/period';
 import type { PayoutRunDoc } from '../../../models/commissions/payout-run';
 import type { PayoutStatementDoc } from '../../../models/commissions/payout-statement';
+import type { AmountVariance } from '../../../domain/commissions/variance';
 import {
   PAYOUT_RUN_ID_PATTERN, triggerPayoutRun, getPayoutRun, decidePayoutRun, payoutStatements, payoutStatement, paymentInstructions, ledgerBalances,
 } from '../../../services/commissions/payout-runs';
@@ -24,6 +25,17 @@ function keyOf(actor: Actor): string {
 
 const money = (minor: number, currency: string) => fromMinor(minor, minorUnitDigits(currency));
 
+const VarianceView = Obj({
+  previous: Type.String({ description: "the previous period's approved run" }),
+  current: Type.String(),
+  change: Type.String({ description: 'current - previous' }),
+  percent: Type.Union([Type.String(), Type.Null()], { description: 'change in percent of the previous amount, a decimal string with two places; null when the previous amount was 0' }),
+});
+
+const varianceView = (v: AmountVariance, currency: string): Static<typeof VarianceView> => ({
+  previous: money(v.previousMinor, currency), current: money(v.currentMinor, currency), change: money(v.changeMinor, currency), percent: v.percent,
+});
+
 const RunView = Obj({
   id: Type.String(),
   period: Type.String(),
@@ -36,6 +48,17 @@ const RunView = Obj({
   progress: Obj({ processed: Type.Integer(), total: Type.Integer() }),
   totals: Type.Optional(Obj({ total: Type.String(), payable: Type.String(), held: Type.String(), partners: Type.Integer(), payees: Type.Integer() })),
   holds: Type.Array(Obj({ partnerId: Type.String(), amount: Type.String(), reasons: Type.Array(Type.String()) })),
+  approvals: Type.Array(Obj({ by: Type.String(), at: Type.String() }), { description: 'approvals so far, by distinct finance users' }),
+  approvalsRequired: Type.Optional(Type.Integer({ description: "2 when the run pays more than the tenant's settings.payouts.dualApprovalAbove, else 1" })),
+  approvalDueAt: Type.Optional(Type.String({ description: 'when the approval SLA ends' })),
+  overdue: Type.Boolean({ description: 'the SLA passed without a decision (payout-run.approval-overdue)' }),
+  remindersSent: Type.Integer(),
+  variance: Type.Optional(Obj({
+    previousRunId: Type.Union([Type.String(), Type.Null()]),
+    previousPeriod: Type.String(),
+    total: VarianceView,
+    partners: Type.Array(Obj({ partnerId: Type.String(), ...VarianceView.properties })),
+  }, { description: "statement totals against the previous period's approved run" })),
   decidedBy: Type.Optional(Type.String()),
   decidedAt: Type.Optional(Type.String()),
   rejectReason: Type.Optional(Type.String()),
@@ -57,6 +80,17 @@ const runView = (run: PayoutRunDoc): Static<typeof RunView> => ({
     partners: run.totals.partners, payees: run.totals.payees,
   },
   holds: run.holds.map((h) => ({ partnerId: h.partnerId, amount: money(h.amountMinor, run.currency), reasons: h.reasons })),
+  approvals: run.approvals ?? [],
+  approvalsRequired: run.approvalsRequired,
+  approvalDueAt: run.approvalDueAt && new Date(run.approvalDueAt).toISOString(),
+  overdue: run.overdue ?? false,
+  remindersSent: run.remindersSent ?? 0,
+  variance: run.variance && {
+    previousRunId: run.variance.previousRunId,
+    previousPeriod: run.variance.previousPeriod,
+    total: varianceView(run.variance.total, run.currency),
+    partners: run.variance.partners.map((p) => ({ partnerId: p.partnerId, ...varianceView(p, run.currency) })),
+  },
   decidedBy: run.decidedBy,
   decidedAt: run.decidedAt && new Date(run.decidedAt).toISOString(),
   rejectReason: run.rejectReason,
@@ -73,6 +107,7 @@ const StatementView = Obj({
   carriedForward: Type.String(),
   lines: Type.Array(Type.Unknown(), { description: 'every line with its deal, inputs, rule, rate, conversion and rounding (docs/commissions.md)' }),
   notes: Type.Array(Type.String()),
+  variance: Type.Optional(VarianceView),
 });
 
 const statementView = (run: PayoutRunDoc, s: PayoutStatementDoc): Static<typeof StatementView> => ({
@@ -85,7 +120,21 @@ const statementView = (run: PayoutRunDoc, s: PayoutStatementDoc): Static<typeof 
   carriedForward: money(s.carriedForwardMinor, run.currency),
   lines: s.lines.map((l) => ({ ...l, amount: money(l.amountMinor, run.currency) })),
   notes: s.notes,
+  ...withVariance(run, s.partnerId),
 });
+
+/** The partner's line of the run's variance (runs opened for approval have one), indexed once per run read. */
+const variances = new WeakMap<PayoutRunDoc, Map<string, AmountVariance>>();
+function partnerVariance(run: PayoutRunDoc, partnerId: string): AmountVariance | undefined {
+  let byPartner = variances.get(run);
+  if (!byPartner) variances.set(run, (byPartner = new Map((run.variance?.partners ?? []).map((p) => [p.partnerId, p]))));
+  return byPartner.get(partnerId);
+}
+
+const withVariance = (run: PayoutRunDoc, partnerId: string) => {
+  const v = partnerVariance(run, partnerId);
+  return v ? { variance: varianceView(v, run.currency) } : {};
+};
 
 const TriggerBody = Obj({ period: Type.String({ pattern: PERIOD_PATTERN, description: 'the month to pay, YYYY-MM (UTC)' }) });
 const RunParams = Obj({ id: Type.String({ pattern: PAYOUT_RUN_ID_PATTERN }) });
@@ -123,11 +172,11 @@ export const payoutRunRoutes = [
     method: 'post',
     path: '/v1/payout-runs/:id/approve',
     tag: 'Commissions',
-    summary: 'Approve a run awaiting approval: a finance user other than the one who triggered it. Instructs the payments and posts the ledger',
+    summary: "Approve a run awaiting approval: a finance user other than the one who triggered it (two distinct ones above the tenant's dual-approval amount: the first approval is recorded, the second executes). Instructs the payments and posts the ledger",
     access: ['finance'],
     params: RunParams,
     body: ApproveBody,
-    responses: { 200: { description: 'The approved run', schema: RunView } },
+    responses: { 200: { description: 'The approved run (or, after the first of two approvals, the run still awaiting approval)', schema: RunView } },
     async handler({ tenant, params, services, actor, operation }) {
       const decision = { decision: 'approve' as const, by: keyOf(actor), decidedAt: new Date().toISOString() };
       return { status: 200, body: runView(await decidePayoutRun(services, asTenantId(tenant._id), params.id, decision, operation.ref('payout-run-decision'))) };

@@ -5,6 +5,7 @@ import { Problem } from '../../problem';
 import { auditActor } from '../../context';
 import { currentSettings, replaceSettings } from '../../../services/tenancy/settings';
 import type { TenantDoc } from '../../../models/tenancy/tenant';
+import { PayoutSettingsSchema } from '../../../domain/tenancy/payout-settings';
 
 const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'hex colour, e.g. #1f6feb' });
 
@@ -18,6 +19,7 @@ const SettingsBody = Obj({
   roundingMode: Type.Union((['half-even', 'half-up', 'half-down', 'up', 'down'] as const).map((m) => Type.Literal(m)), {
     description: 'how money is rounded to the minor unit (half-even is banker’s rounding)',
   }),
+  payouts: Type.Optional(PayoutSettingsSchema),
 });
 
 const SettingsView = Obj({ ...SettingsBody.properties, version: Type.Integer() });
@@ -25,7 +27,7 @@ const SettingsView = Obj({ ...SettingsBody.properties, version: Type.Integer() }
 function view(tenant: TenantDoc) {
   const s = tenant.settings;
   return {
-    reply: { displayName: s.displayName, logoUrl: s.logoUrl, colors: s.colors, locale: s.locale, timezone: s.timezone, currency: s.currency, roundingMode: s.roundingMode, version: tenant.settingsVersion },
+    reply: { displayName: s.displayName, logoUrl: s.logoUrl, colors: s.colors, locale: s.locale, timezone: s.timezone, currency: s.currency, roundingMode: s.roundingMode, ...(s.payouts ? { payouts: s.payouts } : {}), version: tenant.settingsVersion },
     etag: `"${tenant.settingsVersion}"`,
   };
 }
