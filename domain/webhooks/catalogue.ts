@@ -43,8 +43,10 @@ export const EVENT_CATALOGUE: readonly EventFamily[] = [
   {
     family: 'payout-run',
     description: 'commission payout runs',
-    types: ['snapshot-frozen', 'awaiting-approval', 'approved', 'rejected', 'paid'],
+    types: ['triggered', 'snapshot-frozen', 'awaiting-approval', 'approval-recorded', 'approval-reminder', 'approval-overdue', 'approved', 'rejected', 'executed', 'paid'],
   },
+  { family: 'payout-hold', description: "finance's manual payout holds on a partner", types: ['placed', 'released'] },
+  { family: 'inventory', description: 'supplier stock: a low-stock threshold crossed', types: ['low-stock'] },
   { family: 'party', description: 'trading parties (manufacturers and suppliers)', types: ['created', 'updated'] },
   {
     family: 'purchase-order',
