@@ -2,6 +2,8 @@ import type { AreaManifest } from './manifest';
 import { fxRateRoutes } from '../api/routes/commissions/fx-rates';
 import { earningsRoutes } from '../api/routes/commissions/earnings';
 import { payoutRunRoutes } from '../api/routes/commissions/payout-runs';
+import { disputeRoutes } from '../api/routes/commissions/disputes';
+import { ledgerRoutes } from '../api/routes/commissions/ledger';
 import type * as workflows from '../workflows/commissions';
 import { createCommissionActivities } from '../activities/commissions/index';
 import { PayoutRunModel } from '../models/commissions/payout-run';
@@ -9,20 +11,21 @@ import { PayoutSnapshotModel } from '../models/commissions/payout-snapshot';
 import { PayoutStatementModel } from '../models/commissions/payout-statement';
 import { PaymentInstructionModel } from '../models/commissions/payment-instruction';
 import { LedgerPostingModel } from '../models/commissions/ledger-posting';
+import { PayoutDisputeModel, DisputeDecisionModel } from '../models/commissions/payout-dispute';
 import { FxRateModel } from '../models/commissions/fx-rate';
 import { commissionKind } from '../domain/commissions/rule-kind';
 
 /**
  * Commissions: the plan (rule kind `commission`, with its dry run), the exact calculation
  * (domain/commissions/), the exchange rates finance sets, partners' pending earnings, and payout runs
- * (workflow payoutRun) with their statements, payment instructions and ledger.
+ * (workflow payoutRun) with their statements, payment instructions, ledger, verification and disputes.
  */
 export const commissions = {
   name: 'commissions',
-  routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes],
+  routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes, ...disputeRoutes, ...ledgerRoutes],
   createActivities: createCommissionActivities,
   workflows: ['payoutRun'] satisfies (keyof typeof workflows)[],
-  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel], platform: [] },
+  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel, PayoutDisputeModel, DisputeDecisionModel], platform: [] },
   ruleKinds: [commissionKind],
   partyLookups: {},
   reapers: { platform: [], tenant: [] },

@@ -7,6 +7,8 @@ import { payoutStore } from '../../models/commissions/payout-repository';
 import type { PayoutHold, PayoutRunDoc } from '../../models/commissions/payout-run';
 import { statementId } from '../../models/commissions/payout-statement';
 import { payoutHold } from '../onboarding/partners';
+import { statementHash } from '../../domain/commissions/statement-hash';
+import { adjustmentIdsOf, pendingAdjustments } from './dispute-adjustments';
 import type { AuditLog } from '../tenancy/audit';
 import { calculatePeriod, gatherPeriodInputs, type PaidForDeal, type PeriodInputs } from './period-calculation';
 
@@ -50,8 +52,8 @@ async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Re
   return carried;
 }
 
-const partnersOf = (inputs: PeriodInputs): string[] =>
-  [...new Set([...inputs.deals.map((d) => d.partnerId), ...inputs.reversals.map((r) => r.partnerId), ...Object.keys(inputs.carriedForward)])].sort();
+export const partnersOf = (inputs: PeriodInputs): string[] =>
+  [...new Set([...inputs.deals.map((d) => d.partnerId), ...inputs.reversals.map((r) => r.partnerId), ...Object.keys(inputs.carriedForward), ...(inputs.adjustments ?? []).map((a) => a.partnerId)])].sort();
 
 /** What approved runs paid for the deals reversed in the period but closed before it. */
 export async function paidEarlierFor(tenantId: TenantId, inputs: PeriodInputs): Promise<PayoutSnapshot['paidEarlier']> {
@@ -82,6 +84,9 @@ export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants
   if (!frozen) {
     const period = periodOf(run.period);
     const inputs = await gatherPeriodInputs(services, tenantId, period, { carriedForward: await carriedIntoPeriod(tenantId, period) });
+    // Accepted disputes no approved run has paid yet: one more frozen input, explained in its own line.
+    const adjustments = await pendingAdjustments(tenantId);
+    if (adjustments.length > 0) inputs.adjustments = adjustments;
     const paidEarlier = await paidEarlierFor(tenantId, inputs);
     const holds: Record<string, string[]> = {};
     for (const partnerId of partnersOf(inputs)) {
@@ -102,7 +107,7 @@ export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants
 }
 
 /** The inputs restricted to some partners: a partner's statement depends only on its own deals. */
-function forPartners(inputs: PeriodInputs, partners: ReadonlySet<string>): PeriodInputs {
+export function forPartners(inputs: PeriodInputs, partners: ReadonlySet<string>): PeriodInputs {
   const pick = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([p]) => partners.has(p)));
   return {
     ...inputs,
@@ -111,6 +116,7 @@ function forPartners(inputs: PeriodInputs, partners: ReadonlySet<string>): Perio
     tiers: pick(inputs.tiers),
     carriedForward: pick(inputs.carriedForward),
     notes: pick(inputs.notes),
+    ...(inputs.adjustments ? { adjustments: inputs.adjustments.filter((a) => partners.has(a.partnerId)) } : {}),
   };
 }
 
@@ -138,8 +144,10 @@ export async function calculateRun(tenantId: TenantId, runId: string, startAt: n
       totalMinor: s.totalMinor,
       carriedForwardMinor: s.carriedForwardMinor,
       lines: s.lines,
+      hash: statementHash(s.lines),
       notes: s.notes,
       dealIds: [...new Set(s.lines.filter((l) => l.kind === 'commission' && l.dealId).map((l) => l.dealId!))],
+      adjustmentIds: adjustmentIdsOf(s.lines),
       approved: false,
     })));
     const done = Math.min(from + PAYOUT_BATCH, partners.length);
