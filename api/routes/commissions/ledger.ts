@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import { typedRoute } from '../../route';
 import { Obj, PageQuery, Limit } from '../../schemas';
 import { PAYOUT_RUN_ID_PATTERN } from '../../../services/commissions/payout-runs';
-
 import { verifyPayoutRun } from '../../../services/commissions/verify';
 import { LEDGER_ACCOUNTS, readLedger } from '../../../services/commissions/ledger';
 
