@@ -14,6 +14,7 @@ import { LedgerPostingModel } from '../models/commissions/ledger-posting';
 import { PayoutDisputeModel, DisputeDecisionModel } from '../models/commissions/payout-dispute';
 import { FxRateModel } from '../models/commissions/fx-rate';
 import { commissionKind } from '../domain/commissions/rule-kind';
+import { commissionDryRunOverData } from '../services/commissions/period-dry-run';
 
 /**
  * Commissions: the plan (rule kind `commission`, with its dry run), the exact calculation
@@ -26,7 +27,8 @@ export const commissions = {
   createActivities: createCommissionActivities,
   workflows: ['payoutRun'] satisfies (keyof typeof workflows)[],
   models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel, PayoutDisputeModel, DisputeDecisionModel], platform: [] },
-  ruleKinds: [commissionKind],
+  // The dry run over a past period's real deals reads the store, which the pure kind cannot.
+  ruleKinds: [{ ...commissionKind, dryRunOverData: commissionDryRunOverData }],
   partyLookups: {},
   reapers: { platform: [], tenant: [] },
 } satisfies AreaManifest;

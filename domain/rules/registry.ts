@@ -43,4 +43,11 @@ export interface RuleKind<Def = unknown, In = unknown, Out = unknown> {
   dryRunInput?: TSchema;
   /** Throws RuleInputError for sample input a real run would refuse. */
   dryRun?(definition: Def, input: In, context: DryRunContext): Out;
+  /**
+   * A dry run over the tenant's own data, for input that asks for it (a commission plan over a
+   * past period's real deals). A pure kind cannot read the store, so its area's manifest attaches
+   * this from the services layer; `services` is the process's Services, which domain code cannot
+   * name. Answers undefined for input the pure `dryRun` handles.
+   */
+  dryRunOverData?(services: unknown, tenantId: string, definition: Def, input: In, context: DryRunContext): Promise<Out> | undefined;
 }

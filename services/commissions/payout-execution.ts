@@ -42,7 +42,7 @@ function previousPeriod(period: Period): string {
 }
 
 /** What the previous period's approved run carried forward: below minimum, negative, or held. */
-async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Record<string, number>> {
+export async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Record<string, number>> {
   const store = payoutStore(tenantId);
   const previous = await store.approvedRunOf(previousPeriod(period));
   if (!previous) return {};

@@ -102,7 +102,7 @@ export class RuleSets {
    * currency and rounding mode as a real run would; sample input a real run refuses is invalid,
    * naming `body.input.…`.
    */
-  async dryRun(tenantId: TenantId, kind: string, body: { definition?: unknown; input: unknown }): Promise<{ version: number | null; result: unknown }> {
+  async dryRun(tenantId: TenantId, kind: string, body: { definition?: unknown; input: unknown }, services?: unknown): Promise<{ version: number | null; result: unknown }> {
     const spec = this.kindOrThrow(kind);
     if (!spec.dryRun || !spec.dryRunInput) throw invalid('params.kind', `rule-set kind ${kind} has no dry run`);
     const settings = await tenantSettings(tenantId);
@@ -118,7 +118,9 @@ export class RuleSets {
     }
     const input = checkSchema<{ input: unknown }>(under('input', spec.dryRunInput), { input: body.input }, 'body').input;
     try {
-      return { version, result: spec.dryRun(definition, input, { tenantCurrency: settings.currency, roundingMode: settings.roundingMode }) };
+      const context = { tenantCurrency: settings.currency, roundingMode: settings.roundingMode };
+      const overData = services === undefined ? undefined : spec.dryRunOverData?.(services, tenantId, definition, input, context);
+      return { version, result: overData ? await overData : spec.dryRun(definition, input, context) };
     } catch (err) {
       if (err instanceof RuleInputError) throw invalid(err.field, err.message);
       throw err;

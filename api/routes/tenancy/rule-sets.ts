@@ -102,7 +102,7 @@ export const ruleSetRoutes = [
     idempotent: false,
     responses: { 200: { description: 'What the rules decide', schema: Obj({ version: Type.Union([Type.Integer(), Type.Null()]), result: Type.Unknown() }) } },
     async handler({ tenant, params, body, services }) {
-      return { status: 200, body: await services.ruleSets.dryRun(tenant._id, params.kind, body) };
+      return { status: 200, body: await services.ruleSets.dryRun(tenant._id, params.kind, body, services) };
     },
   }),
 ];
