@@ -1,12 +1,12 @@
 import type { Services } from '..';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
-import { invalid } from '../../domain/errors';
+import { DomainError, invalid } from '../../domain/errors';
 import { fromMinor } from '../../domain/money';
 import { minorUnitDigits } from '../../domain/locale';
 import { periodOf } from '../../domain/commissions/period';
 import type { CommissionPlan } from '../../domain/commissions/plan';
 import type { CommissionDryRunInput } from '../../domain/commissions/rule-kind';
-import type { DryRunContext } from '../../domain/rules/registry';
+import type { DryRunContext, DryRunData } from '../../domain/rules/registry';
 import { calculationView } from '../../domain/commissions/view';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import { carriedIntoPeriod, paidEarlierFor, paidMap, type PayoutSnapshot } from './payout-execution';
@@ -63,7 +63,9 @@ export async function periodDryRun(services: Pick<Services, 'ruleSets' | 'tenant
 }
 
 /** The rule kind's hook: a period without sample deals runs over the real ones. */
-export function commissionDryRunOverData(services: unknown, tenantId: string, plan: CommissionPlan, input: CommissionDryRunInput, context: DryRunContext) {
+export function commissionDryRunOverData(data: DryRunData, plan: CommissionPlan, input: CommissionDryRunInput, context: DryRunContext) {
   if (input.deals !== undefined) return undefined;
-  return periodDryRun(services as Pick<Services, 'ruleSets' | 'tenants'>, asTenantId(tenantId), plan, input, context);
+  // What partners were paid is for the roles that read payout runs, not every staff role.
+  if (data.role !== 'finance' && data.role !== 'tenant-admin') return Promise.reject(new DomainError('forbidden', 'a dry run over real deals and payouts is for finance and tenant admins'));
+  return periodDryRun(data.services as Pick<Services, 'ruleSets' | 'tenants'>, asTenantId(data.tenantId), plan, input, context);
 }

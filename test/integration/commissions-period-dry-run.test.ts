@@ -74,6 +74,10 @@ test('an open period, or sample input beside the real deals, is a 422 naming the
   const otherFinance = (await other.staff('finance')).key;
   expect((await dryRun(otherFinance, { definition: DRAFT, input: { period: monthsAgo(2) } })).body.result).toMatchObject({ paidBy: null, partners: [], totals: { paid: '0.00' } });
   expect((await dryRun(a.key, { definition: DRAFT, input: { period: monthsAgo(2) } })).status).toBe(403);
+  // What partners were paid is not for approvers, though they may dry-run sample deals.
+  const approver = (await t.staff('approver')).key;
+  expect((await dryRun(approver, { definition: DRAFT, input: { period: monthsAgo(2) } })).status).toBe(403);
+  expect((await dryRun(t.adminKey, { definition: DRAFT, input: { period: monthsAgo(2) } })).status).toBe(200);
   // Sample deals still get the sample dry run.
   const withDeals = await dryRun(finance, { definition: DRAFT, input: { period: '2025-06', deals: [{ id: 'd1', partnerId: 'p', amount: '100.00', products: [], closedAt: '2025-06-02T00:00:00Z' }] } });
   expect(withDeals.body.result).toMatchObject({ total: '12.00' });
