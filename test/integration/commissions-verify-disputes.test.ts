@@ -208,3 +208,22 @@ test('verify names a statement whose stored line was changed behind the run', as
   expect(res.body).toMatchObject({ valid: false, statements: 2 });
   expect(res.body.mismatches).toEqual([expect.objectContaining({ partnerId: b.partnerId, what: 'lines', line: 0, expectedHash: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
 });
+
+test('an adjustment is in one standing run at a time: a run in review keeps it, a rejected run gives it back', async () => {
+  const opened = await post(a.key, `/v1/payout-runs/${first.id}/disputes`, { line: 0, reason: 'the 1000.00 deal too' });
+  expect((await post(maker, `/v1/disputes/${opened.body.id}/resolve`, { decision: 'accept', amountMinor: 1000 })).status).toBe(200);
+  const adjustmentsOf = async (runId: string) => {
+    const res = await get(maker, `/v1/payout-runs/${runId}/statements/${a.partnerId}`);
+    return res.status === 404 ? [] : res.body.lines.filter((l: any) => l.kind === 'adjustment').map((l: any) => [l.inputs.disputeId, l.amount]);
+  };
+  const held = await runWhen(app, maker, (await post(maker, '/v1/payout-runs', { period: monthsAgo(3) })).body.id, 'awaiting-approval');
+  expect(await adjustmentsOf(held.id)).toEqual([[opened.body.id, '10.00']]);
+  // Another period's run triggered while the first is in review does not pay it a second time.
+  const meanwhile = await runWhen(app, maker, (await post(maker, '/v1/payout-runs', { period: monthsAgo(4) })).body.id, 'awaiting-approval');
+  expect(await adjustmentsOf(meanwhile.id)).toEqual([]);
+  expect((await post(checker, `/v1/payout-runs/${held.id}/reject`, { reason: 'recheck' })).body.status).toBe('rejected');
+  const again = await approvedRun(app, maker, checker, monthsAgo(3));
+  expect(again.attempt).toBe(2);
+  expect(await adjustmentsOf(again.id)).toEqual([[opened.body.id, '10.00']]);
+  expect((await get(maker, `/v1/ledger?partnerId=${a.partnerId}`)).body.partners).toEqual([{ partnerId: a.partnerId, owedMinor: 18500, paidMinor: 0, payableMinor: 18500 }]);
+});
