@@ -3,6 +3,8 @@ import { fxRateRoutes } from '../api/routes/commissions/fx-rates';
 import { earningsRoutes } from '../api/routes/commissions/earnings';
 import { payoutRunRoutes } from '../api/routes/commissions/payout-runs';
 import { payoutHoldRoutes } from '../api/routes/commissions/payout-holds';
+import { disputeRoutes } from '../api/routes/commissions/disputes';
+import { ledgerRoutes } from '../api/routes/commissions/ledger';
 import type * as workflows from '../workflows/commissions';
 import { createCommissionActivities } from '../activities/commissions/index';
 import { PayoutRunModel } from '../models/commissions/payout-run';
@@ -10,22 +12,29 @@ import { PayoutSnapshotModel, PayoutSnapshotChunkModel } from '../models/commiss
 import { PayoutStatementModel } from '../models/commissions/payout-statement';
 import { PaymentInstructionModel } from '../models/commissions/payment-instruction';
 import { LedgerPostingModel } from '../models/commissions/ledger-posting';
+import { PayoutDisputeModel, DisputeDecisionModel } from '../models/commissions/payout-dispute';
 import { FxRateModel } from '../models/commissions/fx-rate';
 import { PayoutHoldModel } from '../models/commissions/payout-hold';
 import { commissionKind } from '../domain/commissions/rule-kind';
+import { commissionDryRunOverData } from '../services/commissions/period-dry-run';
 
 /**
  * Commissions: the plan (rule kind `commission`, with its dry run), the exact calculation
  * (domain/commissions/), the exchange rates finance sets, partners' pending earnings, and payout runs
- * (workflow payoutRun) with their statements, payment instructions and ledger, and finance's manual payout holds.
+ * (workflow payoutRun) with their statements, payment instructions, ledger, verification and
+ * disputes, and finance's manual payout holds.
  */
 export const commissions = {
   name: 'commissions',
-  routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes, ...payoutHoldRoutes],
+  routes: [...fxRateRoutes, ...earningsRoutes, ...payoutRunRoutes, ...payoutHoldRoutes, ...disputeRoutes, ...ledgerRoutes],
   createActivities: createCommissionActivities,
   workflows: ['payoutRun'] satisfies (keyof typeof workflows)[],
-  models: { tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutSnapshotChunkModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel, PayoutHoldModel], platform: [] },
-  ruleKinds: [commissionKind],
+  models: {
+    tenant: [FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutSnapshotChunkModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel, PayoutHoldModel, PayoutDisputeModel, DisputeDecisionModel],
+    platform: [],
+  },
+  // The dry run over a past period's real deals reads the store, which the pure kind cannot.
+  ruleKinds: [{ ...commissionKind, dryRunOverData: commissionDryRunOverData }],
   partyLookups: {},
   reapers: { platform: [], tenant: [] },
 } satisfies AreaManifest;

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
  */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export type IdPrefix = 'ten' | 'key' | 'aud' | 'exp' | 'rs' | 'ptn' | 'app' | 'inv' | 'deal' | 'tp' | 'rev' | 'dcl' | 'drv' | 'perf' | 'po' | 'exc' | 'whe' | 'whd' | 'invb' | 'pod';
+export type IdPrefix = 'ten' | 'key' | 'aud' | 'exp' | 'rs' | 'ptn' | 'app' | 'inv' | 'deal' | 'tp' | 'rev' | 'dcl' | 'drv' | 'perf' | 'po' | 'exc' | 'whe' | 'whd' | 'invb' | 'pod' | 'dsp';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   let time = '';

@@ -64,9 +64,28 @@ export interface CalculationInput {
   fx: ReadonlyMap<string, FxRate>;
   /** Minor units earlier periods carried forward (below the minimum payout, or negative). */
   carriedForward: Readonly<Record<string, number>>;
+  /** Accepted disputes of earlier runs, paid (or recovered) in this one. */
+  adjustments?: readonly CommissionAdjustment[];
 }
 
-export type LineKind = 'commission' | 'spiff' | 'period-cap' | 'clawback' | 'carried-in' | 'carried-forward';
+/**
+ * What finance accepted on a disputed line of an earlier run: it lands in a later run as its own
+ * line (the earlier run is never edited).
+ */
+export interface CommissionAdjustment {
+  /** The dispute accepted. */
+  id: string;
+  partnerId: string;
+  amountMinor: number;
+  disputedRunId: string;
+  disputedPeriod: string;
+  disputedLine: number;
+  dealId?: string;
+  reason: string;
+  comment: string;
+}
+
+export type LineKind = 'commission' | 'spiff' | 'period-cap' | 'clawback' | 'adjustment' | 'carried-in' | 'carried-forward';
 
 /** One slice of a deal's credited revenue and the rate it earned. */
 export interface Slice {
@@ -411,7 +430,17 @@ export function calculate(plan: CommissionPlan, input: CalculationInput, currenc
     });
   });
 
-  // 5. What earlier periods carried, then the minimum payout.
+  // 5. Accepted disputes of earlier runs, then what earlier periods carried, then the minimum payout.
+  for (const adjustment of input.adjustments ?? []) {
+    statementOf(adjustment.partnerId).lines.push({
+      partnerId: adjustment.partnerId,
+      kind: 'adjustment',
+      ...(adjustment.dealId ? { dealId: adjustment.dealId } : {}),
+      amountMinor: adjustment.amountMinor,
+      rule: `accepted dispute ${adjustment.id} of line ${adjustment.disputedLine} in the ${adjustment.disputedPeriod} run ${adjustment.disputedRunId}${adjustment.comment ? `: ${adjustment.comment}` : ''}`,
+      inputs: { disputeId: adjustment.id, disputedRunId: adjustment.disputedRunId, disputedPeriod: adjustment.disputedPeriod, disputedLine: adjustment.disputedLine, reason: adjustment.reason },
+    });
+  }
   for (const [partnerId, carried] of Object.entries(input.carriedForward)) {
     if (carried === 0) continue;
     statementOf(partnerId).lines.push({ partnerId, kind: 'carried-in', amountMinor: carried, rule: 'carried forward from earlier periods', inputs: { carriedMinor: carried } });

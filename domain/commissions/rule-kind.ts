@@ -25,8 +25,8 @@ const ROUNDING_MODES: RoundingMode[] = ['half-even', 'half-up', 'half-down', 'up
 
 export const CommissionDryRunInput = Type.Object(
   {
-    period: Type.String({ pattern: PERIOD_PATTERN, description: 'the month the deals closed in, YYYY-MM (UTC)' }),
-    deals: Type.Array(Type.Object(
+    period: Type.String({ pattern: PERIOD_PATTERN, description: "the month the deals closed in, YYYY-MM (UTC); given alone (no deals), a past month whose real deals the plan runs over, compared with what that month's approved run paid" }),
+    deals: Type.Optional(Type.Array(Type.Object(
       {
         id: Id,
         partnerId: Id,
@@ -38,7 +38,7 @@ export const CommissionDryRunInput = Type.Object(
         closedAt: Instant,
       },
       Closed,
-    ), { maxItems: 10_000 }),
+    ), { maxItems: 10_000 })),
     tiers: Type.Optional(Type.Record(Id, Type.Union([
       Type.String({ minLength: 1, maxLength: 40 }),
       Type.Array(Type.Object({ tier: Type.String({ minLength: 1, maxLength: 40 }), from: Instant }, Closed), { minItems: 1, maxItems: 100 }),
@@ -85,7 +85,7 @@ function minorOf(field: string, amount: string, currency: string): number {
 const instant = (value: string) => new Date(value);
 
 function dealsOf(input: CommissionDryRunInput, tenantCurrency: string): CommissionDeal[] {
-  return input.deals.map((deal, i) => {
+  return (input.deals ?? []).map((deal, i) => {
     const currency = deal.currency ?? tenantCurrency;
     if (deal.splits) {
       const total = deal.splits.reduce((sum, s) => sum.plus(s.percent), new D(0));

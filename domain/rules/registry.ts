@@ -22,6 +22,13 @@ export interface DryRunContext {
   roundingMode: RoundingMode;
 }
 
+/** What a dry run over the tenant's own data is given beyond the sample: who asks, and the services to read with. */
+export interface DryRunData {
+  services: unknown;
+  tenantId: string;
+  role?: string;
+}
+
 /** Sample input a dry run cannot use; the API answers 422 naming `field`. */
 export class RuleInputError extends Error {
   constructor(readonly field: string, readonly detail: string) {
@@ -43,4 +50,12 @@ export interface RuleKind<Def = unknown, In = unknown, Out = unknown> {
   dryRunInput?: TSchema;
   /** Throws RuleInputError for sample input a real run would refuse. */
   dryRun?(definition: Def, input: In, context: DryRunContext): Out;
+  /**
+   * A dry run over the tenant's own data, for input that asks for it (a commission plan over a
+   * past period's real deals). A pure kind cannot read the store, so its area's manifest attaches
+   * this from the services layer; `services` is the process's Services, which domain code cannot
+   * name, and `role` the caller's (the tenant's own data may be for fewer roles than the sample
+   * dry run). Answers undefined for input the pure `dryRun` handles.
+   */
+  dryRunOverData?(data: DryRunData, definition: Def, input: In, context: DryRunContext): Promise<Out> | undefined;
 }

@@ -75,9 +75,9 @@ export const payoutStore = repository((inScope, tenantId) => ({
       }
     }
   },
-  statementsOf: (runId: string, filter: { partnerId?: string; approved?: boolean }, limit: number) =>
+  statementsOf: (runId: string, filter: { partnerId?: string; partnerIn?: string[]; approved?: boolean }, limit: number) =>
     inScope(() =>
-      PayoutStatementModel.find({ runId, ...(filter.partnerId ? { partnerId: filter.partnerId } : {}), ...(filter.approved === undefined ? {} : { approved: filter.approved }) })
+      PayoutStatementModel.find({ runId, ...(filter.partnerId ? { partnerId: filter.partnerId } : {}), ...(filter.partnerIn ? { partnerId: { $in: filter.partnerIn } } : {}), ...(filter.approved === undefined ? {} : { approved: filter.approved }) })
         .sort({ partnerId: 1 })
         .limit(limit)
         .lean<PayoutStatementDoc[]>(),
@@ -85,6 +85,7 @@ export const payoutStore = repository((inScope, tenantId) => ({
   /** Every statement's totals, without lines: what a review and an execution add up. */
   statementTotalsOf: (runId: string, limit: number) =>
     inScope(() => PayoutStatementModel.find({ runId }, { partnerId: 1, totalMinor: 1, carriedForwardMinor: 1 }).sort({ partnerId: 1 }).limit(limit).lean<Pick<PayoutStatementDoc, 'partnerId' | 'totalMinor' | 'carriedForwardMinor'>[]>()),
+  countStatements: (runId: string) => inScope(() => PayoutStatementModel.countDocuments({ runId })),
   approveStatements: (runId: string) => inScope(() => PayoutStatementModel.updateMany({ runId }, { $set: { approved: true } })),
   /** Approved statements paying for any of the deals: what a clawback claws back. */
   approvedPayingFor: (dealIds: string[]) => inScope(() => PayoutStatementModel.find({ dealIds: { $in: dealIds }, approved: true }, { partnerId: 1, lines: 1 }).limit(10_000).lean<Pick<PayoutStatementDoc, 'partnerId' | 'lines'>[]>()),
@@ -96,5 +97,13 @@ export const payoutStore = repository((inScope, tenantId) => ({
   instructionsOf: (runId: string, limit: number) => inScope(() => PaymentInstructionModel.find({ runId }).sort({ partnerId: 1 }).limit(limit).lean<PaymentInstructionDoc[]>()),
 
   post: (posting: Omit<LedgerPostingDoc, 'tenantId'>) => inScope(() => insertOnce(() => LedgerPostingModel.create(posting))),
-  postings: (limit: number) => inScope(() => LedgerPostingModel.find({}).sort({ postedAt: 1, _id: 1 }).limit(limit).lean<LedgerPostingDoc[]>()),
+  /** Oldest first; `account` is matched on the entries by the caller. */
+  postings: (limit: number, filter: { runId?: string; partnerId?: string; from?: Date; to?: Date } = {}) =>
+    inScope(() =>
+      LedgerPostingModel.find({
+        ...(filter.runId ? { runId: filter.runId } : {}),
+        ...(filter.partnerId ? { partnerId: filter.partnerId } : {}),
+        ...(filter.from || filter.to ? { postedAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } } : {}),
+      }).sort({ postedAt: 1, _id: 1 }).limit(limit).lean<LedgerPostingDoc[]>(),
+    ),
 }));

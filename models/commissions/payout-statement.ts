@@ -18,9 +18,13 @@ export interface PayoutStatementDoc {
   totalMinor: number;
   carriedForwardMinor: number;
   lines: CommissionLine[];
+  /** sha256 of the canonical JSON of the lines, taken when they were calculated (verify compares it). */
+  hash?: string;
   notes: string[];
   /** The deals its commission lines pay for, so a later clawback finds what was paid. */
   dealIds: string[];
+  /** The accepted disputes its adjustment lines pay: once approved, they are paid. */
+  adjustmentIds?: string[];
   approved: boolean;
 }
 
@@ -34,8 +38,10 @@ const schema = new Schema<PayoutStatementDoc>(
     totalMinor: { type: Number, required: true },
     carriedForwardMinor: { type: Number, required: true },
     lines: { type: Schema.Types.Mixed, default: [] },
+    hash: { type: String },
     notes: { type: [String], default: [] },
     dealIds: { type: [String], default: [] },
+    adjustmentIds: { type: [String], default: undefined },
     approved: { type: Boolean, default: false },
   },
   { versionKey: false, minimize: false },
@@ -43,6 +49,7 @@ const schema = new Schema<PayoutStatementDoc>(
 schema.index({ tenantId: 1, runId: 1, partnerId: 1 }, { unique: true });
 schema.index({ tenantId: 1, partnerId: 1, approved: 1 });
 schema.index({ tenantId: 1, dealIds: 1 });
+schema.index({ tenantId: 1, adjustmentIds: 1 });
 
 export const PayoutStatementModel = tenantModel<PayoutStatementDoc>('PayoutStatement', schema, 'payout_statements');
 

@@ -3,6 +3,8 @@ import { payoutStore } from '../../models/commissions/payout-repository';
 import type { PayoutApproval, PayoutRunDoc } from '../../models/commissions/payout-run';
 import { reviewOf, type ReviewRules } from './payout-review';
 import { statementId } from '../../models/commissions/payout-statement';
+import { statementHash } from '../../domain/commissions/statement-hash';
+import { adjustmentIdsOf } from './dispute-adjustments';
 import type { AuditLog } from '../tenancy/audit';
 import { calculatePeriod } from './period-calculation';
 import { paidMap } from './paid-earlier';
@@ -54,8 +56,10 @@ export async function calculateRun(tenantId: TenantId, runId: string, startAt: n
         totalMinor: s.totalMinor,
         carriedForwardMinor: s.carriedForwardMinor,
         lines: s.lines,
+        hash: statementHash(s.lines),
         notes: s.notes,
         dealIds: [...new Set(s.lines.filter((l) => l.kind === 'commission' && l.dealId).map((l) => l.dealId!))],
+        adjustmentIds: adjustmentIdsOf(s.lines),
         approved: false,
       })));
       await store.updateRun(runId, 'calculating', { progress: { processed: end, total } });

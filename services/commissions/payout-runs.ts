@@ -8,7 +8,6 @@ import { payoutRunWorkflow } from '../../domain/workflow-ids';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import type { PayoutRunDoc } from '../../models/commissions/payout-run';
 import type { PayoutStatementDoc } from '../../models/commissions/payout-statement';
-import { LEDGER_ACCOUNTS, type LedgerAccount } from '../../models/commissions/ledger-posting';
 import { decidePayoutRunUpdate, type PayoutRunDecision, type PayoutRunInput } from '../../workflows/commissions/messages';
 import { executeRefusableUpdate } from '../tenant-workflows';
 
@@ -96,21 +95,3 @@ export const paymentInstructions = (tenantId: TenantId, runId: string) => payout
 /** What approved runs paid a partner, newest period first. */
 export const paidToPartner = (tenantId: TenantId, partnerId: string) => payoutStore(tenantId).approvedOfPartner(partnerId, 120);
 
-/** Balances per account over every posting; `balanced` is debits = credits, which every posting keeps. */
-export async function ledgerBalances(tenantId: TenantId) {
-  const postings = await payoutStore(tenantId).postings(100_000);
-  const accounts = new Map<LedgerAccount, { debitMinor: number; creditMinor: number }>(LEDGER_ACCOUNTS.map((a) => [a, { debitMinor: 0, creditMinor: 0 }]));
-  const payables = new Map<string, number>();
-  for (const posting of postings) {
-    for (const entry of posting.entries) {
-      const account = accounts.get(entry.account)!;
-      account.debitMinor += entry.debitMinor;
-      account.creditMinor += entry.creditMinor;
-      if (entry.account === 'partner-payable' && entry.partnerId) payables.set(entry.partnerId, (payables.get(entry.partnerId) ?? 0) + entry.creditMinor - entry.debitMinor);
-    }
-  }
-  const rows = [...accounts].map(([account, t]) => ({ account, ...t, balanceMinor: t.debitMinor - t.creditMinor }));
-  const debitMinor = rows.reduce((s, r) => s + r.debitMinor, 0);
-  const creditMinor = rows.reduce((s, r) => s + r.creditMinor, 0);
-  return { postings: postings.length, accounts: rows, payableByPartner: Object.fromEntries(payables), debitMinor, creditMinor, balanced: debitMinor === creditMinor };
-}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TenantId } from '../../platform/tenant-id';
 import type { Services } from '..';
 import { canonicalJson } from '../../domain/canonical-json';
-import type { CommissionDeal, TierSpan } from '../../domain/commissions/calculate';
+import type { CommissionAdjustment, CommissionDeal, TierSpan } from '../../domain/commissions/calculate';
 import { inPeriod, periodOf, type Period } from '../../domain/commissions/period';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import type { PayoutSnapshotDoc, SnapshotChunkRef } from '../../models/commissions/payout-snapshot';
@@ -12,6 +12,7 @@ import type { AuditLog } from '../tenancy/audit';
 import { commissionDealOf, commonPeriodInputs, type CommonPeriodInputs, type PeriodInputs } from './period-calculation';
 import { paidEarlierForReversals, type PaidEarlier } from './paid-earlier';
 import { manualHoldsAmong } from './payout-holds';
+import { pendingAdjustments } from './dispute-adjustments';
 
 /**
  * A payout run's snapshot, frozen in chunks so that neither freezing nor calculating holds the
@@ -50,6 +51,8 @@ export interface PartnerBatchInputs {
   holds: Record<string, string[]>;
   /** Finance's manual payout holds in force when the run was triggered (absent in runs from before them). */
   manualHolds?: Record<string, ManualHold>;
+  /** Accepted disputes of earlier runs this run pays, for the batch's partners (absent when none). */
+  adjustments?: CommissionAdjustment[];
 }
 
 export interface ManualHold { reason: string; by: string; at: string }
@@ -82,7 +85,10 @@ export const chunkHashOf = (inputs: PartnerBatchInputs): string => sha256(canoni
 /** The engine's inputs for one chunk. */
 export function periodInputsOf(common: SnapshotCommon, chunk: PartnerBatchInputs): PeriodInputs {
   const { period, ...shared } = common;
-  return { period: periodOf(period), ...shared, deals: chunk.deals, reversals: chunk.reversals, tiers: chunk.tiers, carriedForward: chunk.carriedForward, notes: chunk.notes };
+  return {
+    period: periodOf(period), ...shared, deals: chunk.deals, reversals: chunk.reversals, tiers: chunk.tiers, carriedForward: chunk.carriedForward, notes: chunk.notes,
+    ...(chunk.adjustments ? { adjustments: chunk.adjustments } : {}),
+  };
 }
 
 const tierSpans = (history: { tier: string; effectiveFrom: Date | string }[]): TierSpan[] =>
@@ -157,17 +163,18 @@ async function freeze(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId
   const period = periodOf(periodLabel);
   const common: SnapshotCommon = { period: period.label, ...(await commonPeriodInputs(services, tenantId, period)) };
   // Reversals and carried balances are a few per partner at most: read whole, handed out per batch.
-  const [reversals, carried] = await Promise.all([reversalsRecorded(tenantId, { from: period.start, to: period.end }), carriedIntoPeriod(tenantId, period)]);
+  // Accepted disputes no standing run pays yet: a few per partner at most, like reversals.
+  const [reversals, carried, adjustments] = await Promise.all([reversalsRecorded(tenantId, { from: period.start, to: period.end }), carriedIntoPeriod(tenantId, period), pendingAdjustments(tenantId)]);
   const earlier = reversals.filter((r) => !inPeriod(period, r.dealClosedAt));
   const paidEarlier = await paidEarlierForReversals(tenantId, earlier);
-  const others = [...new Set([...reversals.map((r) => r.partnerId), ...Object.keys(carried)])].sort();
+  const others = [...new Set([...reversals.map((r) => r.partnerId), ...Object.keys(carried), ...adjustments.map((a) => a.partnerId)])].sort();
   const notes: Record<string, string[]> = {};
 
   const chunks: SnapshotChunkRef[] = [];
   let dealCount = 0;
   let batch: PartnerDeals[] = [];
   const flush = async () => {
-    const inputs = await batchInputs(tenantId, batch, { reversals, carried, notes, paidEarlier });
+    const inputs = await batchInputs(tenantId, batch, { reversals, carried, notes, paidEarlier, adjustments });
     const hash = chunkHashOf(inputs);
     await store.writeSnapshotChunk({ runId, generation, index: chunks.length, hash, inputs });
     chunks.push({ index: chunks.length, partners: inputs.partners.length, hash });
@@ -196,7 +203,7 @@ async function freeze(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId
 async function batchInputs(
   tenantId: TenantId,
   batch: PartnerDeals[],
-  period: { reversals: RecordedReversal[]; carried: Record<string, number>; notes: Record<string, string[]>; paidEarlier: PaidEarlier },
+  period: { reversals: RecordedReversal[]; carried: Record<string, number>; notes: Record<string, string[]>; paidEarlier: PaidEarlier; adjustments: CommissionAdjustment[] },
 ): Promise<PartnerBatchInputs> {
   const partners = batch.map((p) => p.partnerId);
   const inBatch = new Set(partners);
@@ -219,7 +226,13 @@ async function batchInputs(
     paidEarlier: period.paidEarlier.filter((p) => inBatch.has(p.partnerId)),
     holds,
     manualHolds: await manualHoldsAmong(tenantId, partners),
+    ...adjustmentsOf(period.adjustments, inBatch),
   };
+}
+
+function adjustmentsOf(all: CommissionAdjustment[], partners: ReadonlySet<string>): { adjustments?: CommissionAdjustment[] } {
+  const mine = all.filter((a) => partners.has(a.partnerId));
+  return mine.length > 0 ? { adjustments: mine } : {};
 }
 
 function previousPeriod(period: Period): string {
@@ -229,7 +242,7 @@ function previousPeriod(period: Period): string {
 const RUN_LIMIT = 100_000;
 
 /** What the previous period's approved run carried forward: below minimum, negative, or held. */
-async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Record<string, number>> {
+export async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Record<string, number>> {
   const store = payoutStore(tenantId);
   const previous = await store.approvedRunOf(previousPeriod(period));
   if (!previous) return {};
@@ -271,3 +284,27 @@ export async function storedSnapshotHash(tenantId: TenantId, runId: string): Pro
   for (const ref of snapshot.header.chunks) hashes.push(chunkHashOf(await snapshot.chunk(ref.index)));
   return snapshotHashOf(snapshot.common, hashes);
 }
+
+/**
+ * The whole frozen period as one set of engine inputs, chunks concatenated: for a dry run of a
+ * draft plan over what a run paid from (its answer lists every statement anyway). The run's own
+ * calculation and verification read chunk by chunk instead.
+ */
+export async function wholeSnapshotInputs(tenantId: TenantId, runId: string): Promise<{ inputs: PeriodInputs; paidEarlier: PaidEarlier }> {
+  const snapshot = await frozenSnapshot(tenantId, runId);
+  const inputs: PeriodInputs = { ...periodInputsOf(snapshot.common, emptyChunk()), deals: [], reversals: [], tiers: {}, carriedForward: {}, notes: {} };
+  const paidEarlier: PaidEarlier = [];
+  for (const ref of snapshot.header.chunks) {
+    const chunk = await snapshot.chunk(ref.index);
+    inputs.deals.push(...chunk.deals);
+    inputs.reversals.push(...chunk.reversals);
+    Object.assign(inputs.tiers, chunk.tiers);
+    Object.assign(inputs.carriedForward, chunk.carriedForward);
+    Object.assign(inputs.notes, chunk.notes);
+    if (chunk.adjustments) (inputs.adjustments ??= []).push(...chunk.adjustments);
+    paidEarlier.push(...chunk.paidEarlier);
+  }
+  return { inputs, paidEarlier };
+}
+
+const emptyChunk = (): PartnerBatchInputs => ({ partners: [], deals: [], reversals: [], tiers: {}, carriedForward: {}, notes: {}, paidEarlier: [], holds: {} });

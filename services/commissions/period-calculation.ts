@@ -2,7 +2,7 @@ import type { TenantId } from '../../platform/tenant-id';
 import type { Services } from '..';
 import type { RoundingMode } from '../../domain/money';
 import { minorUnitDigits } from '../../domain/locale';
-import { calculate, type Calculation, type CommissionDeal, type CommissionReversal, type TierSpan } from '../../domain/commissions/calculate';
+import { calculate, type Calculation, type CommissionAdjustment, type CommissionDeal, type CommissionReversal, type TierSpan } from '../../domain/commissions/calculate';
 import { COMMISSION_KIND } from '../../domain/commissions/rule-kind';
 import { DEFAULT_COMMISSION_PLAN, type CommissionPlan } from '../../domain/commissions/plan';
 import { periodRates, type FxRate, type Period } from '../../domain/commissions/period';
@@ -31,6 +31,8 @@ export interface PeriodInputs {
   carriedForward: Record<string, number>;
   /** Said about a partner's statement beside its lines (a conversion fallback, a reversal not clawed back). */
   notes: Record<string, string[]>;
+  /** Accepted disputes of earlier runs this run pays (absent in snapshots frozen before disputes existed). */
+  adjustments?: CommissionAdjustment[];
 }
 
 /** What a partner was paid for a deal in an approved run, keyed `${dealId}:${partnerId}`. */
@@ -112,6 +114,7 @@ export function calculatePeriod(inputs: PeriodInputs, paidEarlier: PaidForDeal =
     tiers: inputs.tiers,
     fx: new Map(inputs.fx.map((r) => [r.from, r])),
     carriedForward: inputs.carriedForward,
+    adjustments: inputs.adjustments,
   };
   const notes: Record<string, string[]> = structuredClone(inputs.notes);
   let paidNow: Map<string, { paidMinor: number; paidRate: string }> | undefined;

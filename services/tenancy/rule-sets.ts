@@ -4,7 +4,7 @@ import { ruleSetStore } from '../../models/tenancy/rule-set-repository';
 import { tenantRecords } from '../../models/tenancy/tenant-repository';
 import type { TenantId } from '../../platform/tenant-id';
 import { newId } from '../../platform/ids';
-import { RuleKind, RuleInputError, DryRunContext } from '../../domain/rules/registry';
+import { RuleKind, RuleInputError, DryRunContext, DryRunData } from '../../domain/rules/registry';
 import { PRODUCTION_RULE_LIMITS, RuleLimits } from '../../domain/durations';
 import { checkSchema } from '../../platform/schema-validation';
 import { DomainError, invalid, notFound } from '../../domain/errors';
@@ -102,7 +102,7 @@ export class RuleSets {
    * currency and rounding mode as a real run would; sample input a real run refuses is invalid,
    * naming `body.input.…`.
    */
-  async dryRun(tenantId: TenantId, kind: string, body: { definition?: unknown; input: unknown }): Promise<{ version: number | null; result: unknown }> {
+  async dryRun(tenantId: TenantId, kind: string, body: { definition?: unknown; input: unknown }, data?: Omit<DryRunData, 'tenantId'>): Promise<{ version: number | null; result: unknown }> {
     const spec = this.kindOrThrow(kind);
     if (!spec.dryRun || !spec.dryRunInput) throw invalid('params.kind', `rule-set kind ${kind} has no dry run`);
     const settings = await tenantSettings(tenantId);
@@ -118,7 +118,9 @@ export class RuleSets {
     }
     const input = checkSchema<{ input: unknown }>(under('input', spec.dryRunInput), { input: body.input }, 'body').input;
     try {
-      return { version, result: spec.dryRun(definition, input, { tenantCurrency: settings.currency, roundingMode: settings.roundingMode }) };
+      const context = { tenantCurrency: settings.currency, roundingMode: settings.roundingMode };
+      const overData = data === undefined ? undefined : spec.dryRunOverData?.({ ...data, tenantId }, definition, input, context);
+      return { version, result: overData ? await overData : spec.dryRun(definition, input, context) };
     } catch (err) {
       if (err instanceof RuleInputError) throw invalid(err.field, err.message);
       throw err;

@@ -11,14 +11,15 @@ import type { PayoutRunDoc } from '../../../models/commissions/payout-run';
 import type { PayoutStatementDoc } from '../../../models/commissions/payout-statement';
 import type { AmountVariance } from '../../../domain/commissions/variance';
 import {
-  PAYOUT_RUN_ID_PATTERN, triggerPayoutRun, getPayoutRun, decidePayoutRun, payoutStatements, payoutStatement, paymentInstructions, ledgerBalances,
+  PAYOUT_RUN_ID_PATTERN, triggerPayoutRun, getPayoutRun, decidePayoutRun, payoutStatements, payoutStatement, paymentInstructions,
 } from '../../../services/commissions/payout-runs';
+import { statementCsv } from '../../../services/commissions/statement-csv';
 
 /** Payout runs: trigger, review, maker-checker approval, statements, and the ledger they post. */
 
-const ownPartnerOnly = (actor: Actor): string | undefined => (actor.kind === 'key' && actor.role === 'partner' ? actor.partyId ?? 'none' : undefined);
+export const ownPartnerOnly = (actor: Actor): string | undefined => (actor.kind === 'key' && actor.role === 'partner' ? actor.partyId ?? 'none' : undefined);
 
-function keyOf(actor: Actor): string {
+export function keyOf(actor: Actor): string {
   if (actor.kind !== 'key') throw new Problem('forbidden', 'payout runs are handled with tenant keys');
   return actor.keyId;
 }
@@ -139,6 +140,14 @@ const withVariance = (run: PayoutRunDoc, partnerId: string) => {
 const TriggerBody = Obj({ period: Type.String({ pattern: PERIOD_PATTERN, description: 'the month to pay, YYYY-MM (UTC)' }) });
 const RunParams = Obj({ id: Type.String({ pattern: PAYOUT_RUN_ID_PATTERN }) });
 const StatementParams = Obj({ id: Type.String({ pattern: PAYOUT_RUN_ID_PATTERN }), partnerId: Type.String({ pattern: '^ptn_[0-9a-z]{26}$' }) });
+const StatementQuery = Obj({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: a download, one row per line (also with Accept: text/csv)' })) });
+
+/** CSV when asked for by `?format=csv`, or by an Accept header preferring text/csv to JSON. */
+function wantsCsv(format: string | undefined, accept: string | string[] | undefined): boolean {
+  if (format !== undefined) return format === 'csv';
+  const header = Array.isArray(accept) ? accept.join(',') : accept ?? '';
+  return /(^|,)\s*text\/csv/i.test(header) && !/(^|,)\s*application\/json/i.test(header);
+}
 const RejectBody = Obj({ reason: Type.String({ minLength: 1, maxLength: 2000 }) });
 const ApproveBody = Obj({});
 
@@ -209,16 +218,24 @@ export const payoutRunRoutes = [
       return { status: 200, body: { items: statements.map((s) => statementView(run, s)) } };
     },
   }),
-  route<unknown, unknown, Static<typeof StatementParams>>({
+  route<unknown, Static<typeof StatementQuery>, Static<typeof StatementParams>>({
     method: 'get',
     path: '/v1/payout-runs/:id/statements/:partnerId',
     tag: 'Commissions',
-    summary: "One partner's statement in a run; a partner key sees only its own, once the run is approved",
+    summary: "One partner's statement in a run (JSON, or CSV with ?format=csv or Accept: text/csv); a partner key sees only its own, once the run is approved",
     access: ['finance', 'tenant-admin', 'partner'],
     params: StatementParams,
+    query: StatementQuery,
     responses: { 200: { description: 'The statement', schema: StatementView } },
-    async handler({ tenant, params, actor }) {
+    async handler({ tenant, params, query, headers, actor }) {
       const { run, statement } = await payoutStatement(asTenantId(tenant._id), params.id, params.partnerId, ownPartnerOnly(actor));
+      if (wantsCsv(query.format, headers.accept)) {
+        return {
+          status: 200,
+          headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="statement-${run.period}-${statement.partnerId}.csv"` },
+          body: statementCsv(statement, run.currency),
+        };
+      }
       return { status: 200, body: statementView(run, statement) };
     },
   }),
@@ -234,17 +251,6 @@ export const payoutRunRoutes = [
       const run = await getPayoutRun(asTenantId(tenant._id), params.id);
       const items = await paymentInstructions(asTenantId(tenant._id), run._id);
       return { status: 200, body: { items: items.map((i) => ({ partnerId: i.partnerId, amount: money(i.amountMinor, i.currency), currency: i.currency, idempotencyKey: i.idempotencyKey, status: i.status })) } };
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/v1/ledger',
-    tag: 'Commissions',
-    summary: 'The commissions ledger: debits, credits and balance per account, and what is payable to each partner',
-    access: ['finance', 'tenant-admin'],
-    responses: { 200: { description: 'Balances', schema: Type.Unknown() } },
-    async handler({ tenant }) {
-      return { status: 200, body: await ledgerBalances(asTenantId(tenant._id)) };
     },
   }),
 ];

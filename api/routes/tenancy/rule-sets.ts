@@ -101,8 +101,8 @@ export const ruleSetRoutes = [
     body: DryRunBody,
     idempotent: false,
     responses: { 200: { description: 'What the rules decide', schema: Obj({ version: Type.Union([Type.Integer(), Type.Null()]), result: Type.Unknown() }) } },
-    async handler({ tenant, params, body, services }) {
-      return { status: 200, body: await services.ruleSets.dryRun(tenant._id, params.kind, body) };
+    async handler({ tenant, params, body, services, actor }) {
+      return { status: 200, body: await services.ruleSets.dryRun(tenant._id, params.kind, body, { services, role: actor.kind === 'key' ? actor.role : undefined }) };
     },
   }),
 ];
