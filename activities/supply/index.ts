@@ -4,6 +4,7 @@ import { OperationIds } from '../../platform/ids';
 import { heartbeating } from '../heartbeat';
 import { purchaseOrderStore } from '../../models/supply/purchase-order-repository';
 import { exceptionStore } from '../../models/supply/exception-repository';
+import { judgeThresholdsAfterOrderChange } from '../../services/supply/low-stock';
 import type { PurchaseOrderDoc } from '../../models/supply/purchase-order';
 import type { DomainEvent, OrderSnapshot, RaisedException } from '../../domain/supply/purchase-order';
 
@@ -18,6 +19,9 @@ export interface OrderNews {
 }
 
 const SYSTEM = { type: 'system' as const, id: 'purchase-order' };
+
+/** Events after which an order promises another quantity (confirmed less shipped). */
+const PROMISE_CHANGES = new Set(['purchase-order.acknowledged', 'purchase-order.changed', 'purchase-order.shipped', 'purchase-order.closed', 'purchase-order.rejected', 'purchase-order.cancelled']);
 
 /** An exception's id derives from its order and key (and is time-ordered by when it was raised). */
 export const exceptionId = (purchaseOrderId: string, key: string, raisedAt: string): string =>
@@ -34,6 +38,8 @@ export function createSupplyActivities({ services }: { services: Services }) {
     async publishPurchaseOrder(rawTenantId: string, purchaseOrderId: string, rev: number, head: OrderHead, snapshot: OrderSnapshot, news: OrderNews): Promise<void> {
       const tenantId = asTenantId(rawTenantId);
       await purchaseOrderStore(tenantId).publish(purchaseOrderId, rev, { ...head, ...snapshot, createdAt: new Date(snapshot.versions[0].at) });
+      // What the supplier promised may have changed (an acknowledgement, a change, a shipment): judge low-stock thresholds again.
+      if (news.events.some((e) => PROMISE_CHANGES.has(e.action))) await judgeThresholdsAfterOrderChange(services, tenantId, head.supplierId, snapshot.lines.map((l) => l.sku));
       const parties = { purchaseOrderId, manufacturerId: head.manufacturerId, supplierId: head.supplierId };
       for (const [i, event] of news.events.entries()) {
         await services.audit.record(tenantId, {

@@ -100,7 +100,7 @@ export const lowStockStore = repository((inScope) => ({
       PurchaseOrderDraftModel.find({ ...scope, ...filter, ...(before ? { _id: { $lt: before } } : {}) }).sort({ _id: -1 }).limit(limit + 1).lean<PurchaseOrderDraftDoc[]>(),
     ),
 
-  /** Confirms or discards a draft that is still a draft. */
-  decide: (id: string, change: { status: Exclude<DraftStatus, 'draft'>; decidedBy: string; purchaseOrderId?: string }) =>
-    inScope(() => PurchaseOrderDraftModel.updateOne({ _id: id, status: 'draft' }, { $set: { ...change, decidedAt: new Date() } })),
+  /** Confirms or discards a draft in one of the `from` states (a draft, unless said otherwise). */
+  decide: (id: string, change: { status: Exclude<DraftStatus, 'draft'>; decidedBy: string; purchaseOrderId?: string }, from: readonly DraftStatus[] = ['draft']) =>
+    inScope(() => PurchaseOrderDraftModel.updateOne({ _id: id, status: { $in: [...from] } }, { $set: { ...change, decidedAt: new Date() } })),
 }));

@@ -74,18 +74,34 @@ export async function visibleThreshold(tenantId: TenantId, viewer: Pick<Actor, '
 
 /**
  * After a batch is applied (services/supply/inventory-ingest.ts): judges the thresholds that
- * watch this supplier's stock in the skus the batch touched. A fixed handful of queries per batch
- * (thresholds on its skus, who buys from the supplier, figures, open orders), none per item.
+ * watch this supplier's stock in the skus the batch touched (at a location it touched, for a
+ * threshold on one location). A fixed handful of queries per batch (thresholds on its skus, who
+ * buys from the supplier, figures, open orders), none per item.
  */
 export async function judgeThresholdsAfterBatch(services: Pick<Services, 'audit'>, tenantId: TenantId, batch: Pick<InventoryBatchDoc, 'supplierId' | 'items'>): Promise<void> {
   const touched = new Map<string, Set<string>>();
   for (const item of batch.items) touched.set(item.sku, (touched.get(item.sku) ?? new Set()).add(item.location));
-  const candidates = (await lowStockStore(tenantId).thresholdsOn([...touched.keys()])).filter(
-    (t) => (t.supplierId === undefined || t.supplierId === batch.supplierId) && (t.location === undefined || touched.get(t.sku)!.has(t.location)),
-  );
+  await judgeWatchers(services, tenantId, batch.supplierId, [...touched.keys()], (t) => t.location === undefined || touched.get(t.sku)!.has(t.location));
+}
+
+/**
+ * After an order's confirmed or shipped quantities change (the purchase-order publish): what the
+ * supplier promised in these skus changed, and with it what is available at every location.
+ */
+export async function judgeThresholdsAfterOrderChange(services: Pick<Services, 'audit' | 'logger'>, tenantId: TenantId, supplierId: string, skus: readonly string[]): Promise<void> {
+  try {
+    await judgeWatchers(services, tenantId, supplierId, [...new Set(skus)], () => true);
+  } catch (err) {
+    services.logger.warn({ err, tenantId, supplierId }, 'low-stock thresholds not judged after an order change; the next batch of these skus judges them');
+  }
+}
+
+/** The thresholds on these skus that watch this supplier (named, or one their manufacturer buys from). */
+async function judgeWatchers(services: Pick<Services, 'audit'>, tenantId: TenantId, supplierId: string, skus: string[], atLocation: (t: InventoryThresholdDoc) => boolean): Promise<void> {
+  const candidates = (await lowStockStore(tenantId).thresholdsOn(skus)).filter((t) => (t.supplierId === undefined || t.supplierId === supplierId) && atLocation(t));
   if (candidates.length === 0) return;
   const unnamed = [...new Set(candidates.filter((t) => t.supplierId === undefined).map((t) => t.manufacturerId))];
-  const buyers = await availabilityStore(tenantId).buyersAmong(batch.supplierId, unnamed);
+  const buyers = await availabilityStore(tenantId).buyersAmong(supplierId, unnamed);
   await judgeThresholds(services, tenantId, candidates.filter((t) => t.supplierId !== undefined || buyers.has(t.manufacturerId)));
 }
 

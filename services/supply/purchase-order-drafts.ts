@@ -39,7 +39,8 @@ export async function confirmDraft(services: Services, tenant: Pick<TenantDoc, '
   if (draft.status !== 'draft') throw conflict(`draft ${draftId} is already ${draft.status}${draft.purchaseOrderId ? ` as ${draft.purchaseOrderId}` : ''}`);
   const purchaseOrderId = orderIdOf(draft);
   const order = await placeOrder(services, tenant, actor, { supplierId: draft.supplierId, currency: draft.currency, shipTo: draft.shipTo, lines: draft.lines }, purchaseOrderId);
-  await lowStockStore(tenantId).decide(draftId, { status: 'confirmed', decidedBy: actor.keyId, purchaseOrderId });
+  // The order exists now, so the draft says so even if a discard slipped in meanwhile.
+  await lowStockStore(tenantId).decide(draftId, { status: 'confirmed', decidedBy: actor.keyId, purchaseOrderId }, ['draft', 'discarded']);
   return { draft: await visibleDraft(tenantId, actor, draftId), order };
 }
 

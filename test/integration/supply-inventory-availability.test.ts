@@ -180,6 +180,16 @@ test('promised stock counts against a threshold, and one set above today\'s stoc
   expect((await get(m1.key, '/v1/inventory/thresholds/SPRING')).body.low).toBe(true);
 });
 
+test('an acknowledgement that promises stock away can cross a threshold by itself, with no stock update', async () => {
+  await send(s1, [snapshot('CLAMP', 1, 100, 'WH-1')]);
+  expect((await put(m1.key, '/v1/inventory/thresholds/CLAMP', { minimumAvailable: 50 })).body).toMatchObject({ low: false });
+  const order = await place(app, m2.key, orderBody(s1.partyId, [{ sku: 'CLAMP', quantity: 60, unitPrice: '2.00' }]));
+  expect((await lowStock(m1.key)).filter((e) => e.sku === 'CLAMP')).toEqual([]); // placed, not confirmed: nothing promised
+  await post(s1.key, `/v1/purchase-orders/${order.id}/acknowledgements`, { lines: [{ line: 1, decision: 'accept' }] });
+  await waitFor(async () => (await lowStock(m1.key)).some((e) => e.sku === 'CLAMP'));
+  expect((await lowStock(m1.key)).filter((e) => e.sku === 'CLAMP').map((e) => e.data)).toEqual([expect.objectContaining({ available: 40, onHand: 100, promised: 60 })]);
+});
+
 test('two workers judging the same fall at once raise it and draft it once', async () => {
   await send(s2, [snapshot('CLIP', 1, 10, 'WH-1')]);
   // m2 orders from s2 so that its threshold watches s2; the order is left unacknowledged (promises nothing).
