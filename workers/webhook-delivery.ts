@@ -3,7 +3,7 @@ import { redisConnection } from '../platform/connections';
 import { asTenantId } from '../platform/tenant-id';
 import { attemptDelivery } from '../services/webhooks/sender';
 import { relayAllTenants, type DeliveryJob, type Enqueue } from '../services/webhooks/relay';
-import { admitPending } from '../services/webhooks/admission';
+import { admitPending, AdmissionAfterAttempts } from '../services/webhooks/admission';
 import type { Services } from '../services';
 
 /**
@@ -48,6 +48,10 @@ export async function startWebhookWorkers(services: Services): Promise<WebhookWo
   const relay = new Worker(WEBHOOK_QUEUES.relay, () => relayAllTenants(services, enqueue), { connection: relayConn, prefix, concurrency: 1 });
   relay.on('failed', (_job, err) => logger.warn({ err }, 'webhook relay tick failed'));
 
+  const afterAttempts = new AdmissionAfterAttempts(
+    (tenantId) => admitPending(services, tenantId, enqueue),
+    (err, tenantId) => logger.warn({ err, tenantId }, 'webhook admission after an attempt failed'),
+  );
   const sender = new Worker<DeliveryJob>(
     WEBHOOK_QUEUES.deliveries,
     async (job: Job<DeliveryJob>) => {
@@ -56,7 +60,7 @@ export async function startWebhookWorkers(services: Services): Promise<WebhookWo
       const outcome = await attemptDelivery(services, tenantId, job.data.deliveryId, job.id!, attempt);
       // A slot of this tenant (and endpoint) may have freed: let its next delivery in now rather
       // than at the next relay tick. A failure here only delays it to that tick.
-      await admitPending(services, tenantId, enqueue).catch((err: unknown) => logger.warn({ err, tenantId }, 'webhook admission after an attempt failed'));
+      afterAttempts.request(tenantId);
       if (outcome.kind === 'retry') throw new AttemptFailed(outcome.inMs, outcome.failure);
       if (outcome.kind === 'dead') logger.warn({ tenantId: job.data.tenantId, deliveryId: job.data.deliveryId, failure: outcome.failure }, 'webhook delivery dead-lettered');
       return outcome;
@@ -73,6 +77,7 @@ export async function startWebhookWorkers(services: Services): Promise<WebhookWo
     async stop() {
       await relay.close();
       await sender.close();
+      await afterAttempts.settle();
       await relayQueue.close();
       await deliveries.close();
       for (const c of connections) c.disconnect();

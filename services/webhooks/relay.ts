@@ -84,7 +84,8 @@ export async function relayTenant(services: Pick<Services, 'config'>, tenantId: 
   const endpoints = await webhookEndpoints(tenantId).allActive();
   const pass: RelayPass = { events: 0, created: 0, queued: 0, requeued: 0 };
   const start = (await source.cursor()) ?? (endpoints.length > 0 ? Math.min(...endpoints.map((e) => e.fromSeq)) : await source.headSeq());
-  const events = await source.after(start, EVENT_BATCH);
+  // Reading the chain costs a query over the tenant's events: only when its head moved on.
+  const events = start < (await source.headSeq()) ? await source.after(start, EVENT_BATCH) : [];
   if (events.length > 0) {
     const docs = await deliveriesFor(tenantId, endpoints, events);
     await deliveries.insertNew(docs);
@@ -96,13 +97,20 @@ export async function relayTenant(services: Pick<Services, 'config'>, tenantId: 
   pass.queued = await admitPending(services, tenantId, enqueue, now);
   // A job lost with Redis's memory leaves its delivery in flight and overdue: queue it again
   // (a job that still exists is not added twice).
+  // Looked for a few times per lease, not on every tick: it is a recovery, and a query.
   const lease = Math.max(60_000, 3 * services.config.webhooks.timeoutMs);
-  for (const d of await deliveries.overdue(new Date(now.getTime() - lease), QUEUE_BATCH)) {
-    await enqueue({ tenantId, deliveryId: d._id }, d.jobId);
-    pass.requeued += 1;
+  if (now.getTime() - (lastOverdueScan.get(tenantId) ?? -Infinity) >= lease / 6) {
+    lastOverdueScan.set(tenantId, now.getTime());
+    for (const d of await deliveries.overdue(new Date(now.getTime() - lease), QUEUE_BATCH)) {
+      await enqueue({ tenantId, deliveryId: d._id }, d.jobId);
+      pass.requeued += 1;
+    }
   }
   return pass;
 }
+
+/** When this process last looked for a tenant's overdue deliveries. */
+const lastOverdueScan = new Map<string, number>();
 
 const TENANT_PAGE = 100;
 

@@ -23,6 +23,7 @@ export class Receiver {
   readonly received: Received[] = [];
   private readonly delays = new Map<string, number>();
   private readonly open = new Map<string, number>();
+  /** The most requests open at once, per group (`/slow/…`) and per path (one endpoint). */
   readonly mostOpen = new Map<string, number>();
   private server!: http.Server;
   base = '';
@@ -34,11 +35,13 @@ export class Receiver {
       req.on('end', () => {
         const path = req.url ?? '/';
         const group = groupOf(path);
-        this.open.set(group, (this.open.get(group) ?? 0) + 1);
-        this.mostOpen.set(group, Math.max(this.mostOpen.get(group) ?? 0, this.open.get(group)!));
+        for (const k of [group, path]) {
+          this.open.set(k, (this.open.get(k) ?? 0) + 1);
+          this.mostOpen.set(k, Math.max(this.mostOpen.get(k) ?? 0, this.open.get(k)!));
+        }
         const delay = this.delays.get(group) ?? 0;
         setTimeout(() => {
-          this.open.set(group, this.open.get(group)! - 1);
+          for (const k of [group, path]) this.open.set(k, this.open.get(k)! - 1);
           this.received.push({ path, headers: req.headers as Record<string, string>, body, at: Date.now() });
           res.statusCode = 200;
           res.end('ok');

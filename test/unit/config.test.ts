@@ -30,3 +30,9 @@ test('external services are taken from the environment', () => {
   expect(config.temporalAddress).toBe('temporal:7233');
   expect(config.redisUrl).toBe('redis://redis:6379');
 });
+
+test('webhook fairness limits: defaults, and a bad value names its variable', () => {
+  expect(loadConfig({}).webhooks).toMatchObject({ endpointConcurrency: 4, tenantConcurrency: 8, workerConcurrency: 16 });
+  expect(loadConfig({ WEBHOOK_TENANT_CONCURRENCY: '2', WEBHOOK_ENDPOINT_CONCURRENCY: '1', WEBHOOK_WORKER_CONCURRENCY: '32' }).webhooks).toMatchObject({ endpointConcurrency: 1, tenantConcurrency: 2, workerConcurrency: 32 });
+  expect(() => loadConfig({ WEBHOOK_TENANT_CONCURRENCY: '0' })).toThrow(/WEBHOOK_TENANT_CONCURRENCY must be a whole number from 1/);
+});
