@@ -1,6 +1,6 @@
 import { repository } from '../repository';
 import { isDuplicateKey } from '../../platform/store-errors';
-import { PayoutRunModel, type PayoutRunDoc } from './payout-run';
+import { APPROVED_STATUSES, PayoutRunModel, type PayoutRunDoc } from './payout-run';
 import { PayoutSnapshotModel, type PayoutSnapshotDoc } from './payout-snapshot';
 import { PayoutStatementModel, type PayoutStatementDoc } from './payout-statement';
 import { PaymentInstructionModel, type PaymentInstructionDoc } from './payment-instruction';
@@ -21,8 +21,8 @@ async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {
 export const payoutStore = repository((inScope, tenantId) => ({
   runById: (runId: string) => inScope(() => PayoutRunModel.findOne({ _id: runId }).lean<PayoutRunDoc>()),
   latestRunOf: (period: string) => inScope(() => PayoutRunModel.findOne({ period }).sort({ attempt: -1 }).lean<PayoutRunDoc>()),
-  /** The latest approved run of a period: what it paid and carried forward. */
-  approvedRunOf: (period: string) => inScope(() => PayoutRunModel.findOne({ period, status: 'approved' }).sort({ attempt: -1 }).lean<PayoutRunDoc>()),
+  /** The latest approved (or since paid) run of a period: what it paid and carried forward. */
+  approvedRunOf: (period: string) => inScope(() => PayoutRunModel.findOne({ period, status: { $in: APPROVED_STATUSES } }).sort({ attempt: -1 }).lean<PayoutRunDoc>()),
   /** False when the (period, attempt) or the id was taken by a concurrent trigger. */
   insertRun: (run: Omit<PayoutRunDoc, 'tenantId' | 'createdAt' | 'updatedAt'>) => inScope(() => insertOnce(() => PayoutRunModel.create(run))),
   updateRun: (runId: string, status: PayoutRunDoc['status'] | undefined, set: Partial<PayoutRunDoc>) =>

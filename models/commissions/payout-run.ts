@@ -1,7 +1,9 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
 
-export const PAYOUT_RUN_STATUSES = ['calculating', 'awaiting-approval', 'approved', 'rejected'] as const;
+export const PAYOUT_RUN_STATUSES = ['calculating', 'awaiting-approval', 'approved', 'rejected', 'paid'] as const;
+/** An approved run stays approved once the bank has paid it: statements, carry-forwards and clawbacks read both. */
+export const APPROVED_STATUSES: readonly PayoutRunStatus[] = ['approved', 'paid'];
 export type PayoutRunStatus = (typeof PAYOUT_RUN_STATUSES)[number];
 
 /** A partner whose statement is not paid by the run, and why. */
@@ -30,9 +32,13 @@ export interface PayoutRunDoc {
   progress: { processed: number; total: number };
   totals?: { totalMinor: number; payableMinor: number; heldMinor: number; partners: number; payees: number };
   holds: PayoutHold[];
+  /** Payables earlier runs reopened (the bank rejected or returned the payment) that this run pays again. */
+  reopened?: { partnerId: string; amountMinor: number; fromRunId: string }[];
   decidedBy?: string;
   decidedAt?: Date;
   rejectReason?: string;
+  /** When the last instruction was settled (or reopened into a later run): the period is then locked. */
+  paidAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -50,9 +56,11 @@ const schema = new Schema<PayoutRunDoc>(
     progress: { processed: { type: Number, default: 0 }, total: { type: Number, default: 0 } },
     totals: { type: Schema.Types.Mixed },
     holds: { type: Schema.Types.Mixed, default: [] },
+    reopened: { type: Schema.Types.Mixed },
     decidedBy: String,
     decidedAt: Date,
     rejectReason: String,
+    paidAt: Date,
   },
   { timestamps: true, versionKey: false, minimize: false },
 );

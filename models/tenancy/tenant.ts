@@ -2,6 +2,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { TenantId } from '../../platform/tenant-id';
 import type { TenantStatus, Isolation } from '../../domain/tenancy/lifecycle';
 import type { RoundingMode } from '../../domain/money';
+import type { BankAccountInput } from '../../domain/commissions/bank-account';
 
 /** A vendor using Trellis. Platform-level: the one model that is not tenant-owned. */
 
@@ -13,6 +14,8 @@ export interface TenantSettings {
   timezone: string;
   currency: string;
   roundingMode: RoundingMode;
+  /** The account payouts are paid from: the debtor of the pain.001 bank files (the tenant's own, not personal data). */
+  payoutDebtor?: BankAccountInput;
 }
 
 export interface TenantDoc {
@@ -48,6 +51,7 @@ const tenantSchema = new Schema<TenantDoc>(
       timezone: String,
       currency: String,
       roundingMode: String,
+      payoutDebtor: { type: Schema.Types.Mixed },
     },
     settingsVersion: { type: Number, required: true, default: 1 },
     failureReason: String,

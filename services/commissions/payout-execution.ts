@@ -8,6 +8,7 @@ import type { PayoutHold, PayoutRunDoc } from '../../models/commissions/payout-r
 import { statementId } from '../../models/commissions/payout-statement';
 import { payoutHold } from '../onboarding/partners';
 import type { AuditLog } from '../tenancy/audit';
+import { carryInto, openReopenedPayables, type ReopenedPayable } from './reopened-payables';
 import { calculatePeriod, gatherPeriodInputs, type PaidForDeal, type PeriodInputs } from './period-calculation';
 
 /**
@@ -22,6 +23,8 @@ export interface PayoutSnapshot {
   paidEarlier: { dealId: string; partnerId: string; paidMinor: number; paidRate: string }[];
   /** Partners onboarding does not let us pay, with the reasons. */
   holds: Record<string, string[]>;
+  /** Payables earlier runs reopened (payment rejected or returned by the bank), paid again by this run. */
+  reopened?: ReopenedPayable[];
 }
 
 /** Partners per calculation batch: each batch is one bulk write and one heartbeat. */
@@ -84,11 +87,12 @@ export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants
     const inputs = await gatherPeriodInputs(services, tenantId, period, { carriedForward: await carriedIntoPeriod(tenantId, period) });
     const paidEarlier = await paidEarlierFor(tenantId, inputs);
     const holds: Record<string, string[]> = {};
-    for (const partnerId of partnersOf(inputs)) {
+    const reopened = await openReopenedPayables(tenantId);
+    for (const partnerId of [...new Set([...partnersOf(inputs), ...reopened.map((r) => r.partnerId)])]) {
       const hold = await payoutHold(tenantId, partnerId);
       if (hold.hold) holds[partnerId] = hold.reasons.length > 0 ? hold.reasons : ['not payout-eligible'];
     }
-    const snapshot: PayoutSnapshot = { inputs, paidEarlier, holds };
+    const snapshot: PayoutSnapshot = { inputs, paidEarlier, holds, ...(reopened.length > 0 ? { reopened } : {}) };
     await store.freezeSnapshot(runId, snapshotHash(snapshot), snapshot);
     frozen = (await store.snapshotOf(runId))!;
   }
@@ -174,7 +178,9 @@ export async function openForApproval(tenantId: TenantId, runId: string): Promis
     }
   }
   const heldMinor = holds.reduce((sum, h) => sum + h.amountMinor, 0);
-  await store.updateRun(runId, 'calculating', { status: 'awaiting-approval', holds, totals: { totalMinor, payableMinor, heldMinor, partners: statements.length, payees } });
+  // Reopened payables of earlier runs are paid again, unless the partner is held now.
+  const reopened = (snapshot.reopened ?? []).filter((r) => !snapshot.holds[r.partnerId]).map((r) => ({ partnerId: r.partnerId, amountMinor: r.amountMinor, fromRunId: r.runId }));
+  await store.updateRun(runId, 'calculating', { status: 'awaiting-approval', holds, reopened, totals: { totalMinor, payableMinor, heldMinor, partners: statements.length, payees } });
 }
 
 export async function rejectRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date, reason: string): Promise<void> {
@@ -185,28 +191,41 @@ export async function rejectRun(services: Audit, tenantId: TenantId, runId: stri
 /**
  * One payment instruction and one balanced posting (commission expense debit, partner payable
  * credit) per payable partner; both keyed by (run, partner), so a retry after a crash adds none.
+ * The instruction also pays the partner's payables that earlier runs reopened (rejected or
+ * returned by the bank): they were expensed by their own run, so only the earned part is posted.
  */
 export async function executeRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date): Promise<void> {
   const store = payoutStore(tenantId);
   const run = await runOrThrow(tenantId, runId);
+  // A paid run was executed long ago; a late retry changes nothing.
+  if (run.status === 'paid') return;
   if (run.status !== 'awaiting-approval' && run.status !== 'approved') throw new Error(`payout run ${runId} is ${run.status}, it cannot be executed`);
   // A retry after the run was marked approved keeps the first decision's time and author.
   const at = run.decidedAt ? new Date(run.decidedAt) : decidedAt;
   const decidedBy = run.decidedBy ?? by;
   const held = new Set(run.holds.map((h) => h.partnerId));
-  for (const s of await store.statementTotalsOf(runId, RUN_LIMIT)) {
-    if (s.totalMinor <= 0 || held.has(s.partnerId)) continue;
-    const key = statementId(runId, s.partnerId);
-    await store.instruct({ _id: key, runId, partnerId: s.partnerId, amountMinor: s.totalMinor, currency: run.currency, idempotencyKey: key, status: 'instructed' });
+  const snapshot = (await store.snapshotOf(runId))?.inputs as PayoutSnapshot | undefined;
+  const reopened = (snapshot?.reopened ?? []).filter((r) => !snapshot?.holds[r.partnerId]);
+  const statements = new Map((await store.statementTotalsOf(runId, RUN_LIMIT)).map((s) => [s.partnerId, s]));
+  for (const partnerId of [...new Set([...statements.keys(), ...reopened.map((r) => r.partnerId)])].sort()) {
+    const s = statements.get(partnerId);
+    const earnedMinor = s && s.totalMinor > 0 && !held.has(partnerId) ? s.totalMinor : 0;
+    // What earlier runs owed and the bank did not pay is paid again here, but expensed only once (there).
+    const carried = await carryInto(tenantId, runId, reopened.filter((r) => r.partnerId === partnerId), at);
+    const amountMinor = earnedMinor + carried.reduce((sum, c) => sum + c.amountMinor, 0);
+    if (amountMinor <= 0) continue;
+    const key = statementId(runId, partnerId);
+    await store.instruct({ _id: key, runId, partnerId, amountMinor, currency: run.currency, idempotencyKey: key, status: 'instructed', ...(carried.length > 0 ? { carried } : {}) });
+    if (earnedMinor === 0) continue;
     await store.post({
       _id: `${key}:payout-approved`,
       runId,
-      partnerId: s.partnerId,
+      partnerId,
       event: 'payout-approved',
       currency: run.currency,
       entries: [
-        { account: 'commission-expense', debitMinor: s.totalMinor, creditMinor: 0 },
-        { account: 'partner-payable', partnerId: s.partnerId, debitMinor: 0, creditMinor: s.totalMinor },
+        { account: 'commission-expense', debitMinor: earnedMinor, creditMinor: 0 },
+        { account: 'partner-payable', partnerId, debitMinor: 0, creditMinor: earnedMinor },
       ],
       postedAt: at,
     });
@@ -217,5 +236,6 @@ export async function executeRun(services: Audit, tenantId: TenantId, runId: str
     eventKey: `payout-run.approved:${runId}`,
   });
   await store.approveStatements(runId);
-  await store.updateRun(runId, undefined, { status: 'approved', decidedBy, decidedAt: at });
+  // Filtered on the status read, so a late retry never takes a run the bank has since paid back to approved.
+  await store.updateRun(runId, run.status, { status: 'approved', decidedBy, decidedAt: at });
 }
