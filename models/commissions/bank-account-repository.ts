@@ -6,6 +6,6 @@ export const bankAccountStore = repository((inScope) => ({
   ofPartner: (partnerId: string) => inScope(() => PartnerBankAccountModel.findOne({ partnerId }).lean<PartnerBankAccountDoc>()),
   ofPartners: (partnerIds: string[]) => inScope(() => PartnerBankAccountModel.find({ partnerId: { $in: partnerIds } }).limit(partnerIds.length).lean<PartnerBankAccountDoc[]>()),
   /** One account per partner: a change replaces the previous one whole. */
-  replace: (account: Omit<PartnerBankAccountDoc, 'tenantId' | 'updatedAt'>) =>
-    inScope(() => PartnerBankAccountModel.findOneAndUpdate({ partnerId: account.partnerId }, { $set: account }, { upsert: true, new: true }).lean<PartnerBankAccountDoc>()),
+  replace: ({ _id, ...account }: Omit<PartnerBankAccountDoc, 'tenantId' | 'updatedAt'>) =>
+    inScope(() => PartnerBankAccountModel.findOneAndUpdate({ partnerId: account.partnerId }, { $set: account, $setOnInsert: { _id } }, { upsert: true, new: true }).lean<PartnerBankAccountDoc>()),
 }));

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { TenantId } from '../../platform/tenant-id';
-import type { Services } from '..';
 import { conflict, invalid } from '../../domain/errors';
 import { AmountError, toMinor, fromMinor } from '../../domain/money';
 import { minorUnitDigits } from '../../domain/locale';
@@ -63,7 +62,7 @@ export interface SettlementResult {
   run: PayoutRunDoc;
 }
 
-type Deps = { audit: Pick<AuditLog, 'record'> } & Partial<Pick<Services, 'config'>>;
+type Deps = { audit: Pick<AuditLog, 'record'> };
 
 /** What an instruction's events say it is now: a return beats the outcome it returns. */
 function statusOf(events: PaymentEventDoc[]): InstructionStatus {

@@ -292,7 +292,10 @@ test('bank details, exports, a rejected payment reopened, the rest settled, the 
   expect((await get(a.key, `/v1/payout-runs/${runId}/statements`)).body.items).toHaveLength(1);
 
   // --- the next run pays B's reopened payable with B's new instruction, expensed only once ------------------------
-  await put(maker, `/v1/partners/${b.partnerId}/bank-account`, { holderName: 'Beta Ltd', iban: IBAN_B, bic: 'NWBKGB2L' });
+  // B's account is corrected before the next run (a change replaces it).
+  const corrected = await put(maker, `/v1/partners/${b.partnerId}/bank-account`, { holderName: 'Beta Ltd', iban: IBAN_B, bic: 'NWBKGB2L' });
+  expect(corrected.status).toBe(200);
+  expect(corrected.body.holderName).toBe('Beta Ltd');
   await closedWon(a, '2000.00', midMonth(1));
   const nextId = await approvedRun(monthsAgo(1));
   const next = (await get(maker, `/v1/payout-runs/${nextId}`)).body;
