@@ -221,6 +221,9 @@ test('bank details, exports, a rejected payment reopened, the rest settled, the 
   expect((await get(a.key, `/v1/payout-runs/${runId}/export?format=csv`)).status).toBe(403);
   expect((await post(a.key, `/v1/payout-runs/${runId}/settlements`, { settlements: [{ instructionId: of(a).id, status: 'settled', amount: '500.00', date: '2026-11-04', bankReference: 'X' }] })).status).toBe(403);
   expect((await get(t.adminKey, `/v1/payout-runs/${runId}/export?format=csv`)).status).toBe(403);
+  const approver = (await t.staff('approver')).key;
+  expect((await get(approver, `/v1/payout-runs/${runId}/export?format=pain.001`)).status).toBe(403);
+  expect((await post(approver, `/v1/payout-runs/${runId}/settlements`, { file: { content: base64(pain002(runId, [])) } })).status).toBe(403);
 
   // --- the bank's status report: B rejected, A and C accepted (no change yet) -------------------------------------
   const report = pain002(runId, [
