@@ -342,7 +342,11 @@ test('a settled payment the bank returns reopens its payable with a reversing ca
   const settle = (status: string) => post(m, `/v1/payout-runs/${started.body.id}/settlements`, { settlements: [{ instructionId: instruction.id, status, amount: '100.00', date: '2026-11-04', bankReference: `BK-${status}` }] });
   expect((await settle('settled')).body.run.status).toBe('paid');
   const returned = camt054([{ endToEndId: instruction.endToEndId, amount: '100.00', reference: 'BK-RET', debit: false, returnReason: 'AC01' }]);
-  const back = await post(m, `/v1/payout-runs/${started.body.id}/settlements`, { file: { content: base64(returned) } });
+  // The same file uploaded twice at once (no Idempotency-Key): the unique stage decides, one applies it.
+  const both = await Promise.all([1, 2].map(() => post(m, `/v1/payout-runs/${started.body.id}/settlements`, { file: { content: base64(returned) } })));
+  expect(both.map((r) => r.status)).toEqual([200, 200]);
+  expect(both.map((r) => r.body.applied.length).sort()).toEqual([0, 1]);
+  const back = both.find((r) => r.body.applied.length === 1)!;
   expect(back.body).toMatchObject({ applied: [{ status: 'returned', amount: '100.00' }], run: { status: 'paid' } });
   const books = (await get(m, '/v1/ledger')).body;
   expect(books).toMatchObject({ balanced: true, payableByPartner: { [p.partnerId]: 10000 } });
