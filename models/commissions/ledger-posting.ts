@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
 
-export const LEDGER_ACCOUNTS = ['commission-expense', 'partner-payable'] as const;
+export const LEDGER_ACCOUNTS = ['commission-expense', 'partner-payable', 'cash'] as const;
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number];
 
 export interface LedgerEntry {
@@ -23,7 +23,8 @@ export interface LedgerPostingDoc {
   tenantId: string;
   runId: string;
   partnerId: string;
-  event: 'payout-approved';
+  /** payout-approved: expense/payable; payment-settled: payable/cash; payment-returned: cash/payable. */
+  event: 'payout-approved' | 'payment-settled' | 'payment-returned';
   currency: string;
   entries: LedgerEntry[];
   postedAt: Date;

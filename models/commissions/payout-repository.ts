@@ -1,6 +1,6 @@
 import { repository } from '../repository';
 import { isDuplicateKey } from '../../platform/store-errors';
-import { PayoutRunModel, type PayoutRunDoc } from './payout-run';
+import { APPROVED_STATUSES, PayoutRunModel, type PayoutRunDoc } from './payout-run';
 import { PayoutSnapshotModel, PayoutSnapshotChunkModel, snapshotChunkId, type PayoutSnapshotDoc, type PayoutSnapshotChunkDoc } from './payout-snapshot';
 import { PayoutStatementModel, type PayoutStatementDoc } from './payout-statement';
 import { PaymentInstructionModel, type PaymentInstructionDoc } from './payment-instruction';
@@ -31,11 +31,14 @@ function onlyDuplicates(err: unknown): boolean {
 }
 
 /** Payout runs, their snapshots and statements, payment instructions and the ledger of one tenant. */
+/** A reopened payable as a snapshot chunk stores it (services/commissions/reopened-payables.ts). */
+interface ReopenedPayableRow { instructionId: string; runId: string; partnerId: string; amountMinor: number }
+
 export const payoutStore = repository((inScope, tenantId) => ({
   runById: (runId: string) => inScope(() => PayoutRunModel.findOne({ _id: runId }).lean<PayoutRunDoc>()),
   latestRunOf: (period: string) => inScope(() => PayoutRunModel.findOne({ period }).sort({ attempt: -1 }).lean<PayoutRunDoc>()),
-  /** The latest approved run of a period: what it paid and carried forward. */
-  approvedRunOf: (period: string) => inScope(() => PayoutRunModel.findOne({ period, status: 'approved' }).sort({ attempt: -1 }).lean<PayoutRunDoc>()),
+  /** The latest approved (or since paid) run of a period: what it paid and carried forward. */
+  approvedRunOf: (period: string) => inScope(() => PayoutRunModel.findOne({ period, status: { $in: APPROVED_STATUSES } }).sort({ attempt: -1 }).lean<PayoutRunDoc>()),
   /** False when the (period, attempt) or the id was taken by a concurrent trigger. */
   insertRun: (run: Omit<PayoutRunDoc, 'tenantId' | 'createdAt' | 'updatedAt'>) => inScope(() => insertOnce(() => PayoutRunModel.create(run))),
   updateRun: (runId: string, status: PayoutRunDoc['status'] | undefined, set: Partial<PayoutRunDoc>) =>
@@ -55,8 +58,8 @@ export const payoutStore = repository((inScope, tenantId) => ({
     inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutSnapshotChunkDoc>()),
   /** Only the holds of every chunk (what a review needs), without the deals. */
   snapshotHoldsOf: (runId: string, generation: number) =>
-    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { 'inputs.holds': 1, 'inputs.manualHolds': 1 }).limit(100_000)
-      .lean<{ inputs: { holds: Record<string, string[]>; manualHolds?: Record<string, { reason: string; by: string; at: string }> } }[]>()),
+    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { 'inputs.holds': 1, 'inputs.manualHolds': 1, 'inputs.reopened': 1 }).limit(100_000)
+      .lean<{ inputs: { holds: Record<string, string[]>; manualHolds?: Record<string, { reason: string; by: string; at: string }>; reopened?: ReopenedPayableRow[] } }[]>()),
   /** Chunks an interrupted snapshot attempt wrote and the frozen header does not name. */
   dropOtherSnapshotChunks: (runId: string, generation: number) => inScope(() => PayoutSnapshotChunkModel.deleteMany({ runId, generation: { $ne: generation } })),
 

@@ -2,7 +2,9 @@ import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
 import type { AmountVariance, PartnerVariance } from '../../domain/commissions/variance';
 
-export const PAYOUT_RUN_STATUSES = ['calculating', 'awaiting-approval', 'approved', 'rejected'] as const;
+export const PAYOUT_RUN_STATUSES = ['calculating', 'awaiting-approval', 'approved', 'rejected', 'paid'] as const;
+/** An approved run stays approved once the bank has paid it: statements, carry-forwards and clawbacks read both. */
+export const APPROVED_STATUSES: readonly PayoutRunStatus[] = ['approved', 'paid'];
 export type PayoutRunStatus = (typeof PAYOUT_RUN_STATUSES)[number];
 
 /** A partner whose statement is not paid by the run, and why. */
@@ -53,9 +55,13 @@ export interface PayoutRunDoc {
   overdue?: boolean;
   remindersSent?: number;
   variance?: PayoutRunVariance;
+  /** Payables earlier runs reopened (the bank rejected or returned the payment) that this run pays again. */
+  reopened?: { partnerId: string; amountMinor: number; fromRunId: string }[];
   decidedBy?: string;
   decidedAt?: Date;
   rejectReason?: string;
+  /** When the last instruction was settled (or reopened into a later run): the period is then locked. */
+  paidAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -79,9 +85,11 @@ const schema = new Schema<PayoutRunDoc>(
     overdue: Boolean,
     remindersSent: Number,
     variance: { type: Schema.Types.Mixed },
+    reopened: { type: Schema.Types.Mixed },
     decidedBy: String,
     decidedAt: Date,
     rejectReason: String,
+    paidAt: Date,
   },
   { timestamps: true, versionKey: false, minimize: false },
 );

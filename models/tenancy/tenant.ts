@@ -3,6 +3,7 @@ import type { TenantId } from '../../platform/tenant-id';
 import type { TenantStatus, Isolation } from '../../domain/tenancy/lifecycle';
 import type { RoundingMode } from '../../domain/money';
 import type { PayoutSettings } from '../../domain/tenancy/payout-settings';
+import type { BankAccountInput } from '../../domain/commissions/bank-account';
 
 /** A vendor using Trellis. Platform-level: the one model that is not tenant-owned. */
 
@@ -16,6 +17,8 @@ export interface TenantSettings {
   roundingMode: RoundingMode;
   /** Payout-run approval: dual approval above an amount, the approval SLA and its reminders. */
   payouts?: PayoutSettings;
+  /** The account payouts are paid from: the debtor of the pain.001 bank files (the tenant's own, not personal data). */
+  payoutDebtor?: BankAccountInput;
 }
 
 export interface TenantDoc {
@@ -52,6 +55,7 @@ const tenantSchema = new Schema<TenantDoc>(
       currency: String,
       roundingMode: String,
       payouts: { type: Schema.Types.Mixed },
+      payoutDebtor: { type: Schema.Types.Mixed },
     },
     settingsVersion: { type: Number, required: true, default: 1 },
     failureReason: String,

@@ -14,6 +14,7 @@ export { snapshotRun, PAYOUT_BATCH } from './payout-snapshot';
 
 type Audit = { audit: Pick<AuditLog, 'record'> };
 const RUN_PROCESS = { type: 'system', id: 'payout-run' } as const;
+import { carryInto } from './reopened-payables';
 
 /**
  * The steps of a payout run (the workflow's activities call these). Each is idempotent: ids and
@@ -81,7 +82,10 @@ export async function openForApproval(services: Audit, tenantId: TenantId, runId
   const { holds, totals, variance } = await reviewOf(tenantId, run, held, await store.statementTotalsOf(runId, RUN_LIMIT));
   const approvalDueAt = rules ? new Date(run.approvalDueAt ?? now.getTime() + rules.slaMs) : undefined;
   const review = rules ? { approvalsRequired: rules.approvalsRequired, approvalDueAt, overdue: false } : {};
-  await store.updateRun(runId, 'calculating', { status: 'awaiting-approval', holds, totals, variance, ...review });
+  // Reopened payables of earlier runs are paid again, unless the partner is held now.
+  const isHeld = (partnerId: string) => Boolean(held.holds[partnerId] || held.manualHolds[partnerId]);
+  const reopened = held.reopened.filter((r) => !isHeld(r.partnerId)).map((r) => ({ partnerId: r.partnerId, amountMinor: r.amountMinor, fromRunId: r.runId }));
+  await store.updateRun(runId, 'calculating', { status: 'awaiting-approval', holds, reopened, totals, variance, ...review });
   await services.audit.record(tenantId, {
     actor: RUN_PROCESS, action: 'payout-run.awaiting-approval', entity: { type: 'payout-run', id: runId },
     data: { period: run.period, currency: run.currency, ...totals, held: holds.map((h) => h.partnerId), ...(rules ? { approvalsRequired: rules.approvalsRequired, approvalDueAt: approvalDueAt!.toISOString() } : {}) },
@@ -98,10 +102,14 @@ export async function rejectRun(services: Audit, tenantId: TenantId, runId: stri
 /**
  * One payment instruction and one balanced posting (commission expense debit, partner payable
  * credit) per payable partner; both keyed by (run, partner), so a retry after a crash adds none.
+ * The instruction also pays the partner's payables that earlier runs reopened (rejected or
+ * returned by the bank): they were expensed by their own run, so only the earned part is posted.
  */
 export async function executeRun(services: Audit, tenantId: TenantId, runId: string, by: string, decidedAt: Date, approvals?: PayoutApproval[]): Promise<void> {
   const store = payoutStore(tenantId);
   const run = await runOrThrow(tenantId, runId);
+  // A paid run was executed long ago; a late retry changes nothing.
+  if (run.status === 'paid') return;
   if (run.status !== 'awaiting-approval' && run.status !== 'approved') throw new Error(`payout run ${runId} is ${run.status}, it cannot be executed`);
   // A retry after the run was marked approved keeps the first decision's time and author.
   const at = run.decidedAt ? new Date(run.decidedAt) : decidedAt;
@@ -114,26 +122,37 @@ export async function executeRun(services: Audit, tenantId: TenantId, runId: str
   });
   const held = new Set(run.holds.map((h) => h.partnerId));
   let instructed = 0;
-  for (const s of await store.statementTotalsOf(runId, RUN_LIMIT)) {
-    if (s.totalMinor <= 0 || held.has(s.partnerId)) continue;
-    const key = statementId(runId, s.partnerId);
+  // Reopened payables are frozen with the holds; a partner held now is not paid them either.
+  const frozen = await frozenHolds(tenantId, runId, (await frozenSnapshot(tenantId, runId)).header.generation);
+  const reopened = frozen.reopened.filter((r) => !frozen.holds[r.partnerId] && !frozen.manualHolds[r.partnerId]);
+  const statements = new Map((await store.statementTotalsOf(runId, RUN_LIMIT)).map((s) => [s.partnerId, s]));
+  for (const partnerId of [...new Set([...statements.keys(), ...reopened.map((r) => r.partnerId)])].sort()) {
+    const s = statements.get(partnerId);
+    const earnedMinor = s && s.totalMinor > 0 && !held.has(partnerId) ? s.totalMinor : 0;
+    // What earlier runs owed and the bank did not pay is paid again here, but expensed only once (there).
+    const carried = await carryInto(tenantId, runId, reopened.filter((r) => r.partnerId === partnerId), at);
+    const amountMinor = earnedMinor + carried.reduce((sum, c) => sum + c.amountMinor, 0);
+    if (amountMinor <= 0) continue;
+    const key = statementId(runId, partnerId);
     instructed += 1;
-    await store.instruct({ _id: key, runId, partnerId: s.partnerId, amountMinor: s.totalMinor, currency: run.currency, idempotencyKey: key, status: 'instructed' });
+    await store.instruct({ _id: key, runId, partnerId, amountMinor, currency: run.currency, idempotencyKey: key, status: 'instructed', ...(carried.length > 0 ? { carried } : {}) });
+    if (earnedMinor === 0) continue;
     await store.post({
       _id: `${key}:payout-approved`,
       runId,
-      partnerId: s.partnerId,
+      partnerId,
       event: 'payout-approved',
       currency: run.currency,
       entries: [
-        { account: 'commission-expense', debitMinor: s.totalMinor, creditMinor: 0 },
-        { account: 'partner-payable', partnerId: s.partnerId, debitMinor: 0, creditMinor: s.totalMinor },
+        { account: 'commission-expense', debitMinor: earnedMinor, creditMinor: 0 },
+        { account: 'partner-payable', partnerId, debitMinor: 0, creditMinor: earnedMinor },
       ],
       postedAt: at,
     });
   }
   await store.approveStatements(runId);
-  await store.updateRun(runId, undefined, { status: 'approved', decidedBy, decidedAt: at, approvals: approvedBy });
+  // Filtered on the status read, so a late retry never takes a run the bank has since paid back to approved.
+  await store.updateRun(runId, run.status, { status: 'approved', decidedBy, decidedAt: at, approvals: approvedBy });
   // Executed: every instruction and posting is written (settlement is recorded outside the run).
   await services.audit.record(tenantId, {
     actor: RUN_PROCESS, action: 'payout-run.executed', entity: { type: 'payout-run', id: runId },

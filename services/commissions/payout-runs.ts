@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { TenantId } from '../../platform/tenant-id';
 import type { Services } from '..';
-import { invalid, notFound } from '../../domain/errors';
+import { conflict, invalid, notFound } from '../../domain/errors';
 import { periodOf } from '../../domain/commissions/period';
 import { payoutRunWorkflow } from '../../domain/workflow-ids';
 import { payoutStore } from '../../models/commissions/payout-repository';
-import type { PayoutRunDoc } from '../../models/commissions/payout-run';
+import { APPROVED_STATUSES, type PayoutRunDoc } from '../../models/commissions/payout-run';
 import type { PayoutStatementDoc } from '../../models/commissions/payout-statement';
 import { decidePayoutRunUpdate, type PayoutRunDecision, type PayoutRunInput } from '../../workflows/commissions/messages';
 import { executeRefusableUpdate } from '../tenant-workflows';
@@ -20,7 +20,7 @@ const runIdOf = (tenantId: TenantId, period: string, attempt: number): string =>
 export const PAYOUT_RUN_ID_PATTERN = '^pr_[0-9a-f]{24}$';
 
 async function ensureStarted(services: Pick<Services, 'tenants' | 'workflows'>, tenantId: TenantId, run: PayoutRunDoc): Promise<void> {
-  if (run.status === 'approved' || run.status === 'rejected') return;
+  if (run.status === 'approved' || run.status === 'paid' || run.status === 'rejected') return;
   const tenant = await services.tenants.require(tenantId);
   const input: PayoutRunInput = { tenantId, runId: run._id, period: run.period, triggeredBy: run.triggeredBy };
   try {
@@ -43,6 +43,8 @@ export async function triggerPayoutRun(services: Pick<Services, 'tenants' | 'wor
   const store = payoutStore(tenantId);
   const tenant = await services.tenants.require(tenantId);
   const latest = await store.latestRunOf(period.label);
+  // A paid run locks its period: what changes later is paid (or clawed back) by a later period's run.
+  if (latest?.status === 'paid') throw conflict(`${period.label} is paid and locked (run ${latest._id}); later corrections go into a later period's run`, { field: 'body.period' });
   let created = false;
   if (!latest || latest.status === 'rejected') {
     const attempt = (latest?.attempt ?? 0) + 1;
@@ -77,7 +79,7 @@ export async function decidePayoutRun(services: Pick<Services, 'tenants' | 'work
 export async function payoutStatements(tenantId: TenantId, runId: string, filter: { partnerId?: string; onlyPartnerId?: string }): Promise<{ run: PayoutRunDoc; statements: PayoutStatementDoc[] }> {
   const run = await getPayoutRun(tenantId, runId);
   if (filter.onlyPartnerId !== undefined) {
-    if (run.status !== 'approved' || (filter.partnerId !== undefined && filter.partnerId !== filter.onlyPartnerId)) return { run, statements: [] };
+    if (!APPROVED_STATUSES.includes(run.status) || (filter.partnerId !== undefined && filter.partnerId !== filter.onlyPartnerId)) return { run, statements: [] };
   }
   const partnerId = filter.onlyPartnerId ?? filter.partnerId;
   const statements = await payoutStore(tenantId).statementsOf(runId, { partnerId }, 10_000);

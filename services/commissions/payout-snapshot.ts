@@ -13,6 +13,7 @@ import { commissionDealOf, commonPeriodInputs, type CommonPeriodInputs, type Per
 import { paidEarlierForReversals, type PaidEarlier } from './paid-earlier';
 import { manualHoldsAmong } from './payout-holds';
 import { pendingAdjustments } from './dispute-adjustments';
+import { openReopenedPayables, type ReopenedPayable } from './reopened-payables';
 
 /**
  * A payout run's snapshot, frozen in chunks so that neither freezing nor calculating holds the
@@ -53,6 +54,8 @@ export interface PartnerBatchInputs {
   manualHolds?: Record<string, ManualHold>;
   /** Accepted disputes of earlier runs this run pays, for the batch's partners (absent when none). */
   adjustments?: CommissionAdjustment[];
+  /** Payables earlier runs reopened (payment rejected or returned by the bank) this run pays again (absent when none). */
+  reopened?: ReopenedPayable[];
 }
 
 export interface ManualHold { reason: string; by: string; at: string }
@@ -61,6 +64,8 @@ export interface ManualHold { reason: string; by: string; at: string }
 export interface SnapshotHolds {
   holds: Record<string, string[]>;
   manualHolds: Record<string, ManualHold>;
+  /** Not a hold, but read with them for the same reason: the review and the execution need it without the deals. */
+  reopened: ReopenedPayable[];
 }
 
 export async function frozenHolds(tenantId: TenantId, runId: string, generation: number): Promise<SnapshotHolds> {
@@ -68,6 +73,7 @@ export async function frozenHolds(tenantId: TenantId, runId: string, generation:
   return {
     holds: Object.assign({}, ...chunks.map((c) => c.inputs.holds)) as Record<string, string[]>,
     manualHolds: Object.assign({}, ...chunks.map((c) => c.inputs.manualHolds ?? {})) as Record<string, ManualHold>,
+    reopened: chunks.flatMap((c) => c.inputs.reopened ?? []),
   };
 }
 
@@ -164,17 +170,19 @@ async function freeze(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId
   const common: SnapshotCommon = { period: period.label, ...(await commonPeriodInputs(services, tenantId, period)) };
   // Reversals and carried balances are a few per partner at most: read whole, handed out per batch.
   // Accepted disputes no standing run pays yet: a few per partner at most, like reversals.
-  const [reversals, carried, adjustments] = await Promise.all([reversalsRecorded(tenantId, { from: period.start, to: period.end }), carriedIntoPeriod(tenantId, period), pendingAdjustments(tenantId)]);
+  const [reversals, carried, adjustments, reopened] = await Promise.all([
+    reversalsRecorded(tenantId, { from: period.start, to: period.end }), carriedIntoPeriod(tenantId, period), pendingAdjustments(tenantId), openReopenedPayables(tenantId),
+  ]);
   const earlier = reversals.filter((r) => !inPeriod(period, r.dealClosedAt));
   const paidEarlier = await paidEarlierForReversals(tenantId, earlier);
-  const others = [...new Set([...reversals.map((r) => r.partnerId), ...Object.keys(carried), ...adjustments.map((a) => a.partnerId)])].sort();
+  const others = [...new Set([...reversals.map((r) => r.partnerId), ...Object.keys(carried), ...adjustments.map((a) => a.partnerId), ...reopened.map((r) => r.partnerId)])].sort();
   const notes: Record<string, string[]> = {};
 
   const chunks: SnapshotChunkRef[] = [];
   let dealCount = 0;
   let batch: PartnerDeals[] = [];
   const flush = async () => {
-    const inputs = await batchInputs(tenantId, batch, { reversals, carried, notes, paidEarlier, adjustments });
+    const inputs = await batchInputs(tenantId, batch, { reversals, carried, notes, paidEarlier, adjustments, reopened });
     const hash = chunkHashOf(inputs);
     await store.writeSnapshotChunk({ runId, generation, index: chunks.length, hash, inputs });
     chunks.push({ index: chunks.length, partners: inputs.partners.length, hash });
@@ -203,7 +211,7 @@ async function freeze(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId
 async function batchInputs(
   tenantId: TenantId,
   batch: PartnerDeals[],
-  period: { reversals: RecordedReversal[]; carried: Record<string, number>; notes: Record<string, string[]>; paidEarlier: PaidEarlier; adjustments: CommissionAdjustment[] },
+  period: { reversals: RecordedReversal[]; carried: Record<string, number>; notes: Record<string, string[]>; paidEarlier: PaidEarlier; adjustments: CommissionAdjustment[]; reopened: ReopenedPayable[] },
 ): Promise<PartnerBatchInputs> {
   const partners = batch.map((p) => p.partnerId);
   const inBatch = new Set(partners);
@@ -227,7 +235,13 @@ async function batchInputs(
     holds,
     manualHolds: await manualHoldsAmong(tenantId, partners),
     ...adjustmentsOf(period.adjustments, inBatch),
+    ...reopenedOf(period.reopened, inBatch),
   };
+}
+
+function reopenedOf(all: ReopenedPayable[], partners: ReadonlySet<string>): { reopened?: ReopenedPayable[] } {
+  const mine = all.filter((r) => partners.has(r.partnerId));
+  return mine.length > 0 ? { reopened: mine } : {};
 }
 
 function adjustmentsOf(all: CommissionAdjustment[], partners: ReadonlySet<string>): { adjustments?: CommissionAdjustment[] } {

@@ -3,6 +3,7 @@ import { tenantRecords } from '../../models/tenancy/tenant-repository';
 import { settingsVersionStore } from '../../models/tenancy/settings-version-repository';
 import type { TenantDoc, TenantSettings } from '../../models/tenancy/tenant';
 import { DomainError, invalid, notFound } from '../../domain/errors';
+import { checkBankAccount } from '../../domain/commissions/bank-account';
 import { checkRegional } from '../../domain/tenancy/regional-settings';
 import { checkPayoutSettings } from '../../domain/tenancy/payout-settings';
 import type { RuleLimits } from '../../domain/durations';
@@ -16,6 +17,16 @@ import type { RuleSets } from './rule-sets';
  * A tenant's branding, locale, time zone, currency and rounding mode, changed under optimistic
  * concurrency: each change names the version it replaces (the ETag a client read).
  */
+
+/** The payout debtor account, normalised, or a 422 naming the field whose check digits fail. */
+function checkedDebtor(debtor: NonNullable<TenantSettings['payoutDebtor']>): TenantSettings['payoutDebtor'] {
+  const checked = checkBankAccount(debtor, 'body.payoutDebtor');
+  if (!checked.ok) throw invalid(checked.field, checked.reason);
+  const { account } = checked;
+  return account.scheme === 'iban'
+    ? { holderName: account.holderName, iban: account.iban, bic: account.bic }
+    : { holderName: account.holderName, accountNumber: account.accountNumber, routingNumber: account.routingNumber };
+}
 
 /** The tenant with every accepted settings version applied (one may be pending after a crash). */
 export async function currentSettings(tenant: TenantDoc): Promise<TenantDoc> {
@@ -43,7 +54,8 @@ export async function replaceSettings(
   ifMatch: number,
   by: Requester,
 ): Promise<TenantDoc> {
-  const settings: TenantSettings = { ...change, locale: checkRegional(change) };
+  const { payoutDebtor, ...rest } = change;
+  const settings: TenantSettings = { ...rest, locale: checkRegional(change), ...(payoutDebtor ? { payoutDebtor: checkedDebtor(payoutDebtor) } : {}) };
   const limits: RuleLimits = { minDurationMs: services.config.minRuleDurationMs };
   const [problem] = checkPayoutSettings(change.payouts, settings.currency, limits);
   if (problem) throw invalid(problem.field, `${problem.field} ${problem.detail}`);

@@ -15,6 +15,8 @@ export const REDACTED: Record<string, string[]> = {
   PartnerInvitation: ['tokenHash'],
   // Sealed signing secrets stay with the tenant's live endpoints; an export never carries them.
   WebhookEndpoint: ['secrets'],
+  // Partners' sealed bank accounts likewise (the export keeps holder, bank and last four digits).
+  PartnerBankAccount: ['sealed'],
 };
 /** The export's own bookkeeping is not tenant data. */
 const SKIPPED = new Set(['TenantExport', 'TenantExportChunk']);

@@ -127,12 +127,13 @@ describe('a payout run', () => {
     await keepRunHistory(t, runId, 'payout-run-approved');
 
     const instructions = (await get(maker, `/v1/payout-runs/${runId}/instructions`)).body.items;
-    expect(instructions).toEqual([{ partnerId: gold.partnerId, amount: '800.00', currency: 'USD', idempotencyKey: `${runId}:${gold.partnerId}`, status: 'instructed' }]);
+    expect(instructions).toEqual([{ id: `${runId}:${gold.partnerId}`, partnerId: gold.partnerId, amount: '800.00', currency: 'USD', idempotencyKey: `${runId}:${gold.partnerId}`, endToEndId: expect.stringMatching(/^TR[0-9A-F]{33}$/), status: 'instructed' }]);
     const ledger = (await get(maker, '/v1/ledger')).body;
     expect(ledger).toMatchObject({ postings: 1, balanced: true, debitMinor: 80000, creditMinor: 80000, payableByPartner: { [gold.partnerId]: 80000 } });
     expect(ledger.accounts).toEqual([
       { account: 'commission-expense', debitMinor: 80000, creditMinor: 0, balanceMinor: 80000 },
       { account: 'partner-payable', debitMinor: 0, creditMinor: 80000, balanceMinor: -80000 },
+      { account: 'cash', debitMinor: 0, creditMinor: 0, balanceMinor: 0 },
     ]);
     expect((await get(otherFinance, '/v1/ledger')).body).toMatchObject({ postings: 0, balanced: true });
 

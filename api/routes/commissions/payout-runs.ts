@@ -10,6 +10,8 @@ import { PERIOD_PATTERN } from '../../../domain/commissions/period';
 import type { PayoutRunDoc } from '../../../models/commissions/payout-run';
 import type { PayoutStatementDoc } from '../../../models/commissions/payout-statement';
 import type { AmountVariance } from '../../../domain/commissions/variance';
+import type { PaymentInstructionDoc } from '../../../models/commissions/payment-instruction';
+import { endToEndIdOf } from '../../../domain/commissions/pain001';
 import {
   PAYOUT_RUN_ID_PATTERN, triggerPayoutRun, getPayoutRun, decidePayoutRun, payoutStatements, payoutStatement, paymentInstructions,
 } from '../../../services/commissions/payout-runs';
@@ -41,7 +43,7 @@ const RunView = Obj({
   id: Type.String(),
   period: Type.String(),
   attempt: Type.Integer(),
-  status: Type.String({ description: 'calculating, awaiting-approval, approved or rejected' }),
+  status: Type.String({ description: 'calculating, awaiting-approval, approved, rejected, or paid (every instruction settled or reopened; the period is locked)' }),
   triggeredBy: Type.String(),
   currency: Type.String(),
   snapshotHash: Type.Optional(Type.String({ description: 'sha256 of the frozen inputs' })),
@@ -60,9 +62,11 @@ const RunView = Obj({
     total: VarianceView,
     partners: Type.Array(Obj({ partnerId: Type.String(), ...VarianceView.properties })),
   }, { description: "statement totals against the previous period's approved run" })),
+  reopened: Type.Array(Obj({ partnerId: Type.String(), amount: Type.String(), fromRunId: Type.String() }), { description: 'payables earlier runs reopened (payment rejected or returned) that this run pays again' }),
   decidedBy: Type.Optional(Type.String()),
   decidedAt: Type.Optional(Type.String()),
   rejectReason: Type.Optional(Type.String()),
+  paidAt: Type.Optional(Type.String()),
   createdAt: Type.String(),
 });
 
@@ -92,9 +96,11 @@ const runView = (run: PayoutRunDoc): Static<typeof RunView> => ({
     total: varianceView(run.variance.total, run.currency),
     partners: run.variance.partners.map((p) => ({ partnerId: p.partnerId, ...varianceView(p, run.currency) })),
   },
+  reopened: (run.reopened ?? []).map((r) => ({ partnerId: r.partnerId, amount: money(r.amountMinor, run.currency), fromRunId: r.fromRunId })),
   decidedBy: run.decidedBy,
   decidedAt: run.decidedAt && new Date(run.decidedAt).toISOString(),
   rejectReason: run.rejectReason,
+  paidAt: run.paidAt && new Date(run.paidAt).toISOString(),
   createdAt: new Date(run.createdAt).toISOString(),
 });
 
@@ -136,6 +142,33 @@ const withVariance = (run: PayoutRunDoc, partnerId: string) => {
   const v = partnerVariance(run, partnerId);
   return v ? { variance: varianceView(v, run.currency) } : {};
 };
+const InstructionView = Obj({
+  id: Type.String({ description: 'the instruction id, to record its settlement by hand' }),
+  partnerId: Type.String(),
+  amount: Type.String(),
+  currency: Type.String(),
+  idempotencyKey: Type.String(),
+  endToEndId: Type.String({ description: 'what the bank files carry for it (pain.001 EndToEndId, 35 characters derived from the idempotency key)' }),
+  status: Type.String({ description: 'instructed, settled, rejected or returned' }),
+  carried: Type.Optional(Type.Array(Obj({ instructionId: Type.String(), runId: Type.String(), amount: Type.String() }), { description: 'reopened payables of earlier runs this instruction pays again' })),
+  settledAt: Type.Optional(Type.String()),
+  bankReference: Type.Optional(Type.String()),
+  statusReason: Type.Optional(Type.String()),
+});
+
+const instructionView = (i: PaymentInstructionDoc): Static<typeof InstructionView> => ({
+  id: i._id,
+  partnerId: i.partnerId,
+  amount: money(i.amountMinor, i.currency),
+  currency: i.currency,
+  idempotencyKey: i.idempotencyKey,
+  endToEndId: endToEndIdOf(i.idempotencyKey),
+  status: i.status,
+  ...(i.carried ? { carried: i.carried.map((c) => ({ instructionId: c.instructionId, runId: c.runId, amount: money(c.amountMinor, i.currency) })) } : {}),
+  ...(i.settledAt ? { settledAt: new Date(i.settledAt).toISOString().slice(0, 10) } : {}),
+  ...(i.bankReference ? { bankReference: i.bankReference } : {}),
+  ...(i.statusReason ? { statusReason: i.statusReason } : {}),
+});
 
 const TriggerBody = Obj({ period: Type.String({ pattern: PERIOD_PATTERN, description: 'the month to pay, YYYY-MM (UTC)' }) });
 const RunParams = Obj({ id: Type.String({ pattern: PAYOUT_RUN_ID_PATTERN }) });
@@ -246,11 +279,11 @@ export const payoutRunRoutes = [
     summary: 'The payment instructions an approved run made: one per payable partner',
     access: ['finance', 'tenant-admin'],
     params: RunParams,
-    responses: { 200: { description: 'Instructions', schema: Obj({ items: Type.Array(Obj({ partnerId: Type.String(), amount: Type.String(), currency: Type.String(), idempotencyKey: Type.String(), status: Type.String() })) }) } },
+    responses: { 200: { description: 'Instructions', schema: Obj({ items: Type.Array(InstructionView) }) } },
     async handler({ tenant, params }) {
       const run = await getPayoutRun(asTenantId(tenant._id), params.id);
       const items = await paymentInstructions(asTenantId(tenant._id), run._id);
-      return { status: 200, body: { items: items.map((i) => ({ partnerId: i.partnerId, amount: money(i.amountMinor, i.currency), currency: i.currency, idempotencyKey: i.idempotencyKey, status: i.status })) } };
+      return { status: 200, body: { items: items.map(instructionView) } };
     },
   }),
 ];

@@ -20,6 +20,10 @@ const SettingsBody = Obj({
     description: 'how money is rounded to the minor unit (half-even is banker’s rounding)',
   }),
   payouts: Type.Optional(PayoutSettingsSchema),
+  payoutDebtor: Type.Optional(Type.Union([
+    Obj({ holderName: Type.String({ minLength: 1, maxLength: 70 }), iban: Type.String({ minLength: 15, maxLength: 42 }), bic: Type.String({ minLength: 8, maxLength: 11 }) }),
+    Obj({ holderName: Type.String({ minLength: 1, maxLength: 70 }), accountNumber: Type.String({ minLength: 4, maxLength: 20 }), routingNumber: Type.String({ minLength: 9, maxLength: 11 }) }),
+  ], { description: 'the account payouts are paid from (the debtor of pain.001 files): IBAN+BIC or US account+ABA routing number, check digits verified' })),
 });
 
 const SettingsView = Obj({ ...SettingsBody.properties, version: Type.Integer() });
@@ -27,7 +31,7 @@ const SettingsView = Obj({ ...SettingsBody.properties, version: Type.Integer() }
 function view(tenant: TenantDoc) {
   const s = tenant.settings;
   return {
-    reply: { displayName: s.displayName, logoUrl: s.logoUrl, colors: s.colors, locale: s.locale, timezone: s.timezone, currency: s.currency, roundingMode: s.roundingMode, ...(s.payouts ? { payouts: s.payouts } : {}), version: tenant.settingsVersion },
+    reply: { displayName: s.displayName, logoUrl: s.logoUrl, colors: s.colors, locale: s.locale, timezone: s.timezone, currency: s.currency, roundingMode: s.roundingMode, ...(s.payouts ? { payouts: s.payouts } : {}), payoutDebtor: s.payoutDebtor, version: tenant.settingsVersion },
     etag: `"${tenant.settingsVersion}"`,
   };
 }
