@@ -34,6 +34,14 @@ function onlyDuplicates(err: unknown): boolean {
 /** A reopened payable as a snapshot chunk stores it (services/commissions/reopened-payables.ts). */
 interface ReopenedPayableRow { instructionId: string; runId: string; partnerId: string; amountMinor: number }
 
+/**
+ * Lean inserts skip mongoose's casting, and the driver would store an absent field (`conversion:
+ * undefined`) as null: a statement read back would then differ from its recalculation (verify
+ * compares them). The driver's own option leaves such fields out; mongoose passes it through but
+ * does not declare it.
+ */
+const DRIVER_SKIPS_UNDEFINED = { ignoreUndefined: true };
+
 export const payoutStore = repository((inScope, tenantId) => ({
   runById: (runId: string) => inScope(() => PayoutRunModel.findOne({ _id: runId }).lean<PayoutRunDoc>()),
   latestRunOf: (period: string) => inScope(() => PayoutRunModel.findOne({ period }).sort({ attempt: -1 }).lean<PayoutRunDoc>()),
@@ -72,7 +80,7 @@ export const payoutStore = repository((inScope, tenantId) => ({
     for (let at = 0; at < statements.length; at += STATEMENTS_PER_COMMAND) {
       const docs = statements.slice(at, at + STATEMENTS_PER_COMMAND).map((s) => ({ ...s, tenantId }));
       try {
-        await inScope(() => PayoutStatementModel.insertMany(docs, { ordered: false, lean: true }));
+        await inScope(() => PayoutStatementModel.insertMany(docs, { ordered: false, lean: true, ...DRIVER_SKIPS_UNDEFINED }));
       } catch (err) {
         if (!onlyDuplicates(err)) throw err;
       }
