@@ -88,16 +88,14 @@ function Timeline({ deal }: { deal: Deal }) {
   </ol>`;
 }
 
-function Decide({ deal, onDone }: { deal: Deal; onDone(): void }) {
+function Decide({ deal, onDone }: { deal: Deal; onDone(message: string): void }) {
   const [comment, setComment] = useState('');
   const { busy, error, run } = useAction();
-  const [done, setDone] = useState('');
   const decide = (decision: 'approve' | 'reject' | 'request-info') =>
     run(async () => {
       await post(`/v1/deals/${deal.id}/decisions`, { decision, ...(comment ? { comment } : {}), ...(deal.currentStep ? { stepId: deal.currentStep.id } : {}) });
-      setDone(`Your decision (${decision}) was recorded.`);
       setComment('');
-      onDone();
+      onDone(`Your decision (${decision}) was recorded.`);
     });
   return html`<form class="decide" onSubmit=${(e: Event) => e.preventDefault()}>
     <label for="comment">Comment</label>
@@ -108,12 +106,13 @@ function Decide({ deal, onDone }: { deal: Deal; onDone(): void }) {
       <button type="button" class="secondary" disabled=${busy} onClick=${() => decide('request-info')}>Request info</button>
     </div>
     <${Refusal} error=${error} />
-    ${done ? html`<${Notice}>${done}</${Notice}>` : null}
   </form>`;
 }
 
 export function DealPage({ id, session }: { id: string; session: Session }) {
   const { data: deal, error, loading, reload } = useResource<Deal>(`/v1/deals/${encodeURIComponent(id)}`);
+  // Kept here, not in the form: the form goes away when the decision ends the approval.
+  const [done, setDone] = useState('');
   if (error) return html`<${Section} title="Deal"><${Refusal} error=${error} /></${Section}>`;
   if (loading && !deal) return html`<${Loading} what="the deal" />`;
   const d = deal!;
@@ -135,7 +134,8 @@ export function DealPage({ id, session }: { id: string; session: Session }) {
     <h3>Approval steps</h3>
     <ol class="steps">${d.steps.map((s) => html`<li><strong>${s.name}</strong> (${s.role}) <${Badge} value=${s.status} />
       ${(s.decisions ?? []).map((x) => html`<div class="decision">${x.decision} by ${x.by}${x.comment ? html`: <q>${x.comment}</q>` : null}</div>`)}</li>`)}</ol>
-    ${staff && d.currentStep ? html`<h3>Your decision</h3><${Decide} deal=${d} onDone=${reload} />` : null}
+    ${done ? html`<${Notice}>${done}</${Notice}>` : null}
+    ${staff && d.currentStep ? html`<h3>Your decision</h3><${Decide} deal=${d} onDone=${(message: string) => { setDone(message); void reload(); }} />` : null}
     <h3>Timeline</h3>
     <${Timeline} deal=${d} />
   </${Section}>`;
