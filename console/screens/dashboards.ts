@@ -72,13 +72,23 @@ interface Scorecard { supplierId: string; from: string; to: string; orders: numb
 
 const percent = (share: string | null) => (share === null ? '–' : (new Intl.NumberFormat(document.documentElement.lang || 'en', { style: 'percent', maximumFractionDigits: 1 }) as Intl.NumberFormat & { format(v: string): string }).format(share));
 
+const DAY_MS = 86_400_000;
+/** The scorecard window: orders placed in the last 90 days (to the end of today, UTC). */
+function window90(): string {
+  const to = new Date(Math.ceil(Date.now() / DAY_MS) * DAY_MS);
+  const from = new Date(to.getTime() - 90 * DAY_MS);
+  return `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
+}
+
 /** A supplier's on-time acknowledgement and shipment, and its fill rate. */
 export function ScorecardDashboard({ session }: { session: Session }) {
-  const { data, error, loading } = useResource<Scorecard>(session.partyId ? `/v1/parties/${session.partyId}/scorecard` : undefined);
+  const [range] = useState(window90);
+  const { data, error, loading } = useResource<Scorecard>(session.partyId ? `/v1/parties/${session.partyId}/scorecard?${range}` : undefined);
   if (error) return html`<${Section} title="Scorecard"><${Refusal} error=${error} /></${Section}>`;
   if (loading || !data) return html`<${Loading} what="the scorecard" />`;
   const c = data;
   return html`<${Section} title="Scorecard">
+    <p class="hint">Orders placed in the last 90 days.</p>
     <p>On-time acknowledgement ${percent(c.acknowledgements.rate)}, on-time shipment ${percent(c.shipments.rate)}, fill rate ${percent(c.fillRate)}; ${count(c.orders)} orders, ${count(c.exceptions)} exceptions.</p>
     <${BarChart} labels=${['Acknowledgements', 'Shipments']} label="On time and late, by kind"
       series=${[{ label: 'on time', data: [c.acknowledgements.onTime, c.shipments.onTime] }, { label: 'late', data: [c.acknowledgements.due - c.acknowledgements.onTime, c.shipments.count - c.shipments.onTime] }]} stacked=${true} />
