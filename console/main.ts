@@ -11,12 +11,27 @@ import { Orders, OrderPage } from './screens/supply';
 import { PayoutRuns, PayoutRunPage, Ledger } from './screens/finance';
 import { MyEarnings } from './screens/partner';
 import { Partners, RuleSets, RuleSetVersions, ApiKeys, Webhooks, SettingsScreen, AuditLog } from './screens/admin';
-import { PipelineDashboard, ScorecardDashboard } from './screens/dashboards';
+import { Loading } from './components';
 
 /**
  * The console: one page, screens chosen by the URL's hash and the signed-in role. Which screens
  * a role sees is NAV's list; what it may do is the API's answer.
  */
+/**
+ * The dashboards (and chart.js, most of the bundle's weight) load only when one is opened, so
+ * the screens people open first parse a third of the code.
+ */
+type Dashboards = typeof import('./screens/dashboards');
+let dashboards: Promise<Dashboards> | undefined;
+function Dashboard({ pick, session }: { pick(d: Dashboards): (props: { session: Session }) => unknown; session: Session }) {
+  const [mod, setMod] = useState<Dashboards | undefined>();
+  useEffect(() => {
+    void (dashboards ??= import('./screens/dashboards')).then(setMod);
+  }, []);
+  if (!mod) return html`<${Loading} what="the dashboard" />`;
+  return html`<${pick(mod)} session=${session} />`;
+}
+
 type Screen = { pattern: string; render(params: Record<string, string>, session: Session): unknown };
 
 const SCREENS: Screen[] = [
@@ -27,7 +42,7 @@ const SCREENS: Screen[] = [
   { pattern: '/earnings', render: (_p, s) => html`<${MyEarnings} session=${s} />` },
   { pattern: '/orders', render: () => html`<${Orders} />` },
   { pattern: '/orders/:id', render: (p, s) => html`<${OrderPage} id=${p.id} session=${s} />` },
-  { pattern: '/scorecard', render: (_p, s) => html`<${ScorecardDashboard} session=${s} />` },
+  { pattern: '/scorecard', render: (_p, s) => html`<${Dashboard} pick=${(d: Dashboards) => d.ScorecardDashboard} session=${s} />` },
   { pattern: '/payout-runs', render: () => html`<${PayoutRuns} />` },
   { pattern: '/payout-runs/:id', render: (p) => html`<${PayoutRunPage} id=${p.id} />` },
   { pattern: '/ledger', render: () => html`<${Ledger} />` },
@@ -38,7 +53,7 @@ const SCREENS: Screen[] = [
   { pattern: '/webhooks', render: () => html`<${Webhooks} />` },
   { pattern: '/settings', render: () => html`<${SettingsScreen} />` },
   { pattern: '/audit', render: () => html`<${AuditLog} />` },
-  { pattern: '/dashboards/pipeline', render: () => html`<${PipelineDashboard} />` },
+  { pattern: '/dashboards/pipeline', render: (_p, s) => html`<${Dashboard} pick=${(d: Dashboards) => d.PipelineDashboard} session=${s} />` },
 ];
 
 /** Detail pages a role may open from its lists, beyond its navigation entries. */

@@ -38,7 +38,7 @@ interface DealLite { tierAtRegistration: string; status: string }
 const PIPELINE_PAGES = 5;
 
 /** Deals by the tier their partner had at registration, by status (the first 1,000 deals). */
-export function PipelineDashboard() {
+export function PipelineDashboard(_props: { session: Session }) {
   const [deals, setDeals] = useState<DealLite[] | undefined>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
