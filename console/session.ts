@@ -1,5 +1,6 @@
 import { get, call, setCsrfToken } from './api';
-import { setRegional, applyBrand } from './format';
+import { setRegional } from './format';
+import { applyBrand } from './brand';
 
 /** The signed-in session as GET /v1/console/sessions/current describes it. */
 export interface Session {
@@ -17,7 +18,7 @@ export async function loadSession(): Promise<Session | undefined> {
     const session = await get<Session>('/v1/console/sessions/current');
     setCsrfToken(session.csrfToken);
     setRegional(session.tenant);
-    applyBrand(session.tenant.colors);
+    applyBrand(session.tenant.colors, session.tenant.locale);
     return session;
   } catch {
     return undefined;

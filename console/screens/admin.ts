@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../api';
 import { dateTime } from '../format';
 import { Badge, CursorTable, Definitions, Loading, Notice, Refusal, Section, useAction, useResource, type Column } from '../components';
-import { applyBrand } from '../format';
+import { applyBrand } from '../brand';
 
 /** The vendor admin's screens: partners, rule sets, API keys, webhooks, settings, the audit log. */
 
@@ -114,7 +114,7 @@ export function SettingsScreen() {
     void save.run(async () => {
       const { version, ...body } = s;
       const saved = await call<Settings>('PUT', '/v1/settings', { ...body, ...(body.logoUrl ? {} : { logoUrl: undefined }) }, { 'if-match': `"${version}"` });
-      applyBrand(saved.colors);
+      applyBrand(saved.colors, saved.locale);
       setDraft(undefined);
       await reload();
     });
