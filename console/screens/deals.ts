@@ -52,10 +52,19 @@ export function Inbox() {
     { label: 'Step', cell: (d) => d.currentStep?.name ?? '–' },
     { label: 'SLA', cell: (d) => html`<${Countdown} deadline=${d.currentStep?.deadline} escalated=${d.currentStep?.escalated} />` },
   ];
+  const applicationColumns: Column<Application>[] = [
+    { label: 'Applicant', cell: (a) => a.applicant.legalName ?? a.id },
+    { label: 'Country', cell: (a) => a.applicant.country ?? '–' },
+    { label: 'Round', numeric: true, cell: (a) => String(a.review.round) },
+    { label: 'Review due', cell: (a) => html`<${Countdown} deadline=${a.review.dueAt} escalated=${Boolean(a.review.escalatedAt)} />` },
+  ];
   return html`<${Section} title="Awaiting my decision">
     <${CursorTable} path="/v1/approvals?limit=25" caption="Deals whose current step you can decide" empty="Nothing awaits you." columns=${columns} rowKey=${(d: Deal) => d.id} />
+    <${CursorTable} path="/v1/partner-applications?status=in-review&limit=25" caption="Partner applications in review" empty="No applications in review." columns=${applicationColumns} rowKey=${(a: Application) => a.id} />
   </${Section}>`;
 }
+
+interface Application { id: string; status: string; applicant: Record<string, string>; review: { round: number; dueAt?: string; escalatedAt?: string } }
 
 export function DealList({ title, register }: { title: string; register?: boolean }) {
   const [status, setStatus] = useState('');
