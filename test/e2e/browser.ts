@@ -14,6 +14,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
 
 export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
+  }
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }
 
