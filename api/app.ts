@@ -3,6 +3,7 @@ import { mount, requestIdOf } from './mount';
 import { mountOps } from './routes/ops';
 import { openApiDocument, DOCS_PAGE, DOCS_SCRIPT } from './openapi';
 import { securityHeaders } from './security-headers';
+import { mountConsole } from './console/serve';
 import { verifyJsonBody } from './body-checks';
 import { Problem } from './problem';
 import { sendProblem } from './errors';
@@ -42,6 +43,8 @@ export function createApp(services: Services, platformKey: PlatformKey, areas: r
   app.get('/v1/docs.js', (_req, res) => {
     res.type('text/javascript').send(DOCS_SCRIPT);
   });
+
+  mountConsole(app, services.logger);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;

@@ -5,6 +5,7 @@ import { settingsRoutes } from '../api/routes/tenancy/settings';
 import { apiKeyRoutes } from '../api/routes/tenancy/api-keys';
 import { auditRoutes } from '../api/routes/tenancy/audit';
 import { ruleSetRoutes } from '../api/routes/tenancy/rule-sets';
+import { consoleSessionRoutes } from '../api/routes/tenancy/console-sessions';
 import { createTenancyActivities } from '../activities/tenancy/index';
 import { TenantModel } from '../models/tenancy/tenant';
 import { PlatformSecretModel } from '../models/tenancy/platform-secret';
@@ -23,7 +24,7 @@ import { relayOutbox } from '../services/tenancy/outbox';
 /** Tenants and their lifecycle, settings, API keys, the audit trail and rule sets. */
 export const tenancy = {
   name: 'tenancy',
-  routes: [...tenantRoutes, ...settingsRoutes, ...apiKeyRoutes, ...auditRoutes, ...ruleSetRoutes],
+  routes: [...tenantRoutes, ...settingsRoutes, ...apiKeyRoutes, ...auditRoutes, ...ruleSetRoutes, ...consoleSessionRoutes],
   createActivities: createTenancyActivities,
   workflows: ['provisionTenant', 'offboardTenant'] satisfies (keyof typeof workflows)[],
   models: {

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Trellis is running (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
+    `  Console        ${running.apiUrl}/console   (sign in with a tenant API key)`,
     `  API            ${running.apiUrl}   (docs: ${running.apiUrl}/docs)`,
     `  Temporal UI    ${stack?.temporalUiUrl ?? '(external Temporal: use its own UI)'}`,
     `  Data           ${path.resolve(config.dataDir)}`,

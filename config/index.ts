@@ -59,6 +59,8 @@ export interface Config {
   onboardingContinueAsNewAfter: number;
   /** Outbound webhooks (docs/webhooks.md). */
   webhooks: WebhookConfig;
+  /** How long a console sign-in lasts before the key must be entered again (docs/console.md). */
+  consoleSessionTtlSeconds: number;
 }
 
 export interface WebhookConfig {
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rotationGraceSeconds: int('WEBHOOK_ROTATION_GRACE_SECONDS', 24 * 3600, 1, 30 * 86400),
       sealingKey: webhookKey ?? platformKey,
     },
+    consoleSessionTtlSeconds: int('CONSOLE_SESSION_TTL_SECONDS', 30 * 60, 10, 12 * 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

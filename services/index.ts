@@ -8,6 +8,7 @@ import { Tenants } from './tenancy/tenants';
 import { TenantWorkflows } from './tenant-workflows';
 import { Queues } from './queues';
 import { Parties } from './tenancy/parties';
+import { ConsoleSessions } from './tenancy/console-sessions';
 import type { AreaManifest } from '../areas/manifest';
 import { modelsOf, partyLookupsOf, ruleKindsOf, AreaModels } from '../areas/compose';
 import { ensureIndexes } from '../models/indexes';
@@ -28,18 +29,21 @@ export interface Services {
   tenants: Tenants;
   workflows: TenantWorkflows;
   queues: Queues;
+  /** Console sign-ins (cookie sessions opened with an API key). */
+  consoleSessions: ConsoleSessions;
 }
 
 export function createServices(config: Config, conns: Connections, logger: Logger, areas: readonly AreaManifest[]): Services {
   const audit = new AuditLog();
   const queues = new Queues(conns.redis, config);
   const models = modelsOf(areas);
+  const apiKeys = new ApiKeys();
   return {
     config,
     conns,
     logger,
     audit,
-    apiKeys: new ApiKeys(),
+    apiKeys,
     ruleSets: new RuleSets(ruleKindsOf(areas), { minDurationMs: config.minRuleDurationMs }),
     parties: new Parties(partyLookupsOf(areas)),
     models,
@@ -47,5 +51,6 @@ export function createServices(config: Config, conns: Connections, logger: Logge
     tenants: new Tenants(conns, config, queues),
     workflows: new TenantWorkflows(conns, config),
     queues,
+    consoleSessions: new ConsoleSessions(conns.redis, config.redisPrefix, config.consoleSessionTtlSeconds, apiKeys),
   };
 }

@@ -8,7 +8,7 @@ import type { PlatformKey } from '../../services/tenancy/platform-key';
 import type { TenantDoc } from '../../models/tenancy/tenant';
 import { PARTY_ROLES } from '../../domain/tenancy/roles';
 import { rateLimited } from '../../platform/metrics';
-import { authenticate, presentedKey } from './authenticate';
+import { authenticate, presentedKey, presentedSession } from './authenticate';
 import { addressBucket, clientAddress, countUnauthenticated, markKeyRefused, refuseBeforeAuthentication, takeRateLimit, Budget } from './rate-limit';
 
 export interface Admitted {
@@ -45,7 +45,8 @@ export async function admit(req: Request, access: Access, services: Services, pl
   const { config } = services;
   const { redis } = services.conns;
   const address = addressBucket(clientAddress(req));
-  const hasKey = req.headers.authorization !== undefined;
+  // A console session cookie counts as a key: it is checked, budgeted and refused like one.
+  const hasKey = req.headers.authorization !== undefined || presentedSession(req) !== undefined;
 
   if (access === 'public' || (access === 'anyone' && !hasKey)) {
     const budget = await spend(services, 'public', `public:${address}`, config.publicRateLimitPerMinute);
@@ -61,7 +62,7 @@ export async function admit(req: Request, access: Access, services: Services, pl
     return authenticate(req, access, services, platformKey);
   }
 
-  const presented = presentedKey(req);
+  const presented = presentedKey(req) ?? presentedSession(req);
   const keyMark = `key:${createHash('sha256').update(presented ?? '').digest('hex').slice(0, 32)}`;
   try {
     await refuseBeforeAuthentication(redis, config.redisPrefix, address, keyMark, config.unauthenticatedRateLimitPerMinute);

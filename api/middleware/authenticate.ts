@@ -7,6 +7,30 @@ import type { TenantDoc } from '../../models/tenancy/tenant';
 import { hashKey, sameHash, parseTenantKey } from '../../domain/tenancy/api-key-format';
 import type { PlatformKey } from '../../services/tenancy/platform-key';
 import { clientAddress } from './rate-limit';
+import { CSRF_HEADER, csrfMatches, sessionTokenIn } from '../../domain/tenancy/console-session-token';
+
+/** The console session token in the request's cookie, when it brings no Authorization header. */
+export function presentedSession(req: Request): string | undefined {
+  return req.headers.authorization === undefined ? sessionTokenIn(req.headers.cookie) : undefined;
+}
+
+/** Methods that change nothing; every other method with a cookie session needs the CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The principal of a console session (docs/console.md). A cookie is sent by the browser whoever
+ * made the page, so a state change must also carry the session's CSRF token in a header, which
+ * only a page of this origin can read (GET /v1/console/sessions/current).
+ */
+async function sessionPrincipal(req: Request, token: string, services: Services) {
+  const session = await services.consoleSessions.resolve(token);
+  if (!session) throw new Problem('unauthenticated', 'the console session has expired, was signed out or its key was revoked; sign in again');
+  if (!SAFE_METHODS.has(req.method) && !csrfMatches(token, req.headers[CSRF_HEADER] as string | undefined)) {
+    throw new Problem('forbidden', `a console request that changes something must send the session's ${CSRF_HEADER} header`);
+  }
+  const { expiresAt: _expiresAt, ...principal } = session;
+  return principal;
+}
 
 /** The key in `Authorization: Bearer <key>`, if the header has that form. */
 export function presentedKey(req: Request): string | undefined {
@@ -34,17 +58,18 @@ export async function authenticate(
   const address = clientAddress(req);
   if (access === 'public') return { actor: { kind: 'public', address } };
   const presented = bearer(req);
-  if (!presented) {
+  const session = presented ? undefined : presentedSession(req);
+  if (!presented && !session) {
     if (access === 'anyone') return { actor: { kind: 'public', address } };
     throw new Problem('unauthenticated', 'send an API key as "Authorization: Bearer <key>"');
   }
-  if (!parseTenantKey(presented)) {
+  if (presented && !parseTenantKey(presented)) {
     const expected = await platformKey.hash();
     if (!expected || !sameHash(expected, hashKey(presented))) throw new Problem('unauthenticated', 'the API key is not valid');
     if (access !== 'platform' && access !== 'anyone') throw new Problem('forbidden', 'the platform key manages tenants; use a tenant key for tenant routes');
     return { actor: { kind: 'platform' } };
   }
-  const principal = await services.apiKeys.authenticate(presented);
+  const principal = presented ? await services.apiKeys.authenticate(presented) : await sessionPrincipal(req, session!, services);
   if (!principal) throw new Problem('unauthenticated', 'the API key is not valid or was revoked');
   const tenant = await services.tenants.get(principal.tenantId);
   if (!tenant || tenant.status !== 'active') throw new Problem('unauthenticated', 'the API key belongs to a tenant that is not active');
