@@ -84,7 +84,7 @@ export async function snapshotRun(services: Pick<Services, 'ruleSets' | 'tenants
   if (!frozen) {
     const period = periodOf(run.period);
     const inputs = await gatherPeriodInputs(services, tenantId, period, { carriedForward: await carriedIntoPeriod(tenantId, period) });
-    // Accepted disputes no approved run has paid yet: one more frozen input, explained in its own line.
+    // Accepted disputes no standing run pays yet: one more frozen input, explained in its own line.
     const adjustments = await pendingAdjustments(tenantId);
     if (adjustments.length > 0) inputs.adjustments = adjustments;
     const paidEarlier = await paidEarlierFor(tenantId, inputs);
