@@ -36,7 +36,7 @@ export const disputeStore = repository((inScope) => ({
   /** Writes the decided resolution on the dispute (the decision document already decided the race). */
   markResolved: (id: string, decision: Omit<DisputeDecisionDoc, 'tenantId' | '_id'>) =>
     inScope(() => PayoutDisputeModel.updateOne({ _id: id }, { $set: { status: decision.decision === 'accept' ? 'accepted' : 'rejected', openSlot: id, resolution: decision } })),
-  acceptedDisputes: (limit: number) => inScope(() => PayoutDisputeModel.find({ status: 'accepted' }).sort({ _id: 1 }).limit(limit).lean<PayoutDisputeDoc[]>()),
+  acceptedDisputes: (limit: number, partnerId?: string) => inScope(() => PayoutDisputeModel.find({ status: 'accepted', ...(partnerId ? { partnerId } : {}) }).sort({ _id: 1 }).limit(limit).lean<PayoutDisputeDoc[]>()),
   /** The statements (of any run) whose adjustment lines pay any of the disputes. */
   statementsPaying: (ids: string[]) =>
     inScope(() => PayoutStatementModel.find({ adjustmentIds: { $in: ids } }, { runId: 1, adjustmentIds: 1 }).limit(10_000).lean<{ runId: string; adjustmentIds?: string[] }[]>()),

@@ -9,9 +9,9 @@ import { payoutStore } from '../../models/commissions/payout-repository';
  * pays, so a run in review keeps its adjustments from a run of another period triggered meanwhile,
  * and a rejected run's adjustments go into the next run. The disputed run is never edited.
  */
-export async function pendingAdjustments(tenantId: TenantId): Promise<CommissionAdjustment[]> {
+export async function pendingAdjustments(tenantId: TenantId, partnerId?: string): Promise<CommissionAdjustment[]> {
   const store = disputeStore(tenantId);
-  const accepted = await store.acceptedDisputes(10_000);
+  const accepted = await store.acceptedDisputes(10_000, partnerId);
   if (accepted.length === 0) return [];
   const paying = await store.statementsPaying(accepted.map((d) => d._id));
   const runs = payoutStore(tenantId);

@@ -8,6 +8,7 @@ import { visiblePartner } from '../onboarding/partners';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import { calculatePeriod, gatherPeriodInputs } from './period-calculation';
 import { paidEarlierFor, paidMap } from './paid-earlier';
+import { pendingAdjustments } from './dispute-adjustments';
 
 /** The calendar month (UTC) an instant falls in: the open period. */
 export const periodLabelOf = (at: Date): string => at.toISOString().slice(0, 7);
@@ -15,7 +16,7 @@ export const periodLabelOf = (at: Date): string => at.toISOString().slice(0, 7);
 /**
  * What a partner has earned so far in the open period, computed now from the deals as they stand:
  * the plan in force applied to its closed-won deals and reversals not yet in an approved payout
- * run. Nothing is stored, so a deal closed won a moment ago is in it. Beside it, what approved
+ * run, and its accepted disputes no run holds yet. Nothing is stored, so a deal closed won a moment ago is in it. Beside it, what approved
  * runs paid. A partner key (`onlyPartnerId`) sees only its own partner.
  */
 export async function partnerEarnings(services: Pick<Services, 'ruleSets' | 'tenants'>, tenantId: TenantId, partnerId: string, onlyPartnerId: string | undefined, now = new Date()) {
@@ -27,6 +28,9 @@ export async function partnerEarnings(services: Pick<Services, 'ruleSets' | 'ten
   const excludeDealIds = new Set(settled.flatMap((s) => s.dealIds));
   const excludeReversalIds = new Set(settled.flatMap((s) => s.lines.flatMap((l) => (l.kind === 'clawback' ? [String(l.inputs.reversalId)] : []))));
   const inputs = await gatherPeriodInputs(services, tenantId, period, { partnerId, excludeDealIds, excludeReversalIds });
+  // Accepted disputes not yet in a standing run: the partner's next run pays them.
+  const adjustments = await pendingAdjustments(tenantId, partnerId);
+  if (adjustments.length > 0) inputs.adjustments = adjustments;
   const digits = minorUnitDigits(inputs.currency);
   const view = calculationView(calculatePeriod(inputs, paidMap(await paidEarlierFor(tenantId, inputs))), digits);
   const paidRuns = await store.approvedOfPartner(partnerId, 120);

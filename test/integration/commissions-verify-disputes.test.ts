@@ -145,6 +145,10 @@ describe('disputes', () => {
     expect([noComment.status, noComment.body.field]).toEqual([422, 'body.comment']);
     expect((await post(maker, `/v1/disputes/${disputeB.id}/resolve`, { decision: 'reject', comment: 'the plan pays 10 %' })).body).toMatchObject({ status: 'rejected' });
     expect((await get(a.key, `/v1/disputes/${disputeA.id}`)).body.status).toBe('accepted');
+    // The partner sees it at once in its pending earnings, as the next run will pay it.
+    const pending = (await get(a.key, `/v1/partners/${a.partnerId}/earnings`)).body.pending;
+    expect(pending.lines).toEqual([expect.objectContaining({ kind: 'adjustment', amount: '25.00', inputs: expect.objectContaining({ disputeId: disputeA.id }) })]);
+    expect((await get(b.key, `/v1/partners/${b.partnerId}/earnings`)).body.pending.lines).toEqual([]);
     // The line is free again: a new dispute may be opened on it.
     expect((await post(b.key, `/v1/payout-runs/${first.id}/disputes`, { line: 0, reason: 'still think so' })).status).toBe(201);
 
