@@ -28,7 +28,7 @@ export const EVENT_CATALOGUE: readonly EventFamily[] = [
   {
     family: 'partner',
     description: 'a partner once active: activation, tier, documents, training, standing',
-    types: ['activated', 'tier-changed', 'document-verified', 'training-completed', 'good-standing-lost', 'good-standing-restored'],
+    types: ['activated', 'tier-changed', 'document-verified', 'training-completed', 'good-standing-lost', 'good-standing-restored', 'bank-account-set'],
   },
   {
     family: 'deal',
@@ -43,8 +43,10 @@ export const EVENT_CATALOGUE: readonly EventFamily[] = [
   {
     family: 'payout-run',
     description: 'commission payout runs',
-    types: ['triggered', 'snapshot-frozen', 'awaiting-approval', 'approval-recorded', 'approval-reminder', 'approval-overdue', 'approved', 'rejected', 'executed', 'paid'],
+    types: ['triggered', 'snapshot-frozen', 'awaiting-approval', 'approval-recorded', 'approval-reminder', 'approval-overdue', 'approved', 'rejected', 'executed', 'exported', 'paid'],
   },
+  { family: 'payment', description: "what the bank did with a payout run's payments (settled, rejected, returned)", types: ['settlement-recorded'] },
+  { family: 'commission-dispute', description: "partners' disputes of statement lines and finance's decisions", types: ['opened', 'resolved'] },
   { family: 'payout-hold', description: "finance's manual payout holds on a partner", types: ['placed', 'released'] },
   { family: 'inventory', description: 'supplier stock: a low-stock threshold crossed', types: ['low-stock'] },
   { family: 'party', description: 'trading parties (manufacturers and suppliers)', types: ['created', 'updated'] },
