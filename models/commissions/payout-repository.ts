@@ -51,7 +51,7 @@ export const payoutStore = repository((inScope, tenantId) => ({
     inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutSnapshotChunkDoc>()),
   /** Only the holds of every chunk (what a review needs), without the deals. */
   snapshotHoldsOf: (runId: string, generation: number) =>
-    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { 'inputs.holds': 1 }).limit(100_000).lean<{ inputs: { holds: Record<string, string[]> } }[]>()),
+    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { holds: 1 }).limit(100_000).lean<Pick<PayoutSnapshotChunkDoc, 'holds'>[]>()),
   /** Chunks an interrupted snapshot attempt wrote and the frozen header does not name. */
   dropOtherSnapshotChunks: (runId: string, generation: number) => inScope(() => PayoutSnapshotChunkModel.deleteMany({ runId, generation: { $ne: generation } })),
 

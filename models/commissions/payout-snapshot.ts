@@ -42,8 +42,10 @@ export interface PayoutSnapshotChunkDoc {
   generation: number;
   index: number;
   hash: string;
-  /** PartnerBatchInputs. */
-  inputs: unknown;
+  /** PartnerBatchInputs as canonical JSON (one string: cheap to store and read, hashed as stored). */
+  inputs: string;
+  /** A copy of the chunk's holds, readable without the deals (what the review needs). */
+  holds: Record<string, string[]>;
 }
 
 const schema = new Schema<PayoutSnapshotDoc>(
@@ -68,7 +70,8 @@ const chunkSchema = new Schema<PayoutSnapshotChunkDoc>(
     generation: { type: Number, required: true },
     index: { type: Number, required: true },
     hash: { type: String, required: true },
-    inputs: { type: Schema.Types.Mixed, required: true },
+    inputs: { type: String, required: true },
+    holds: { type: Schema.Types.Mixed, required: true },
   },
   { versionKey: false, minimize: false },
 );

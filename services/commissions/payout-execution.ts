@@ -67,7 +67,7 @@ export async function calculateRun(tenantId: TenantId, runId: string, startAt: n
 export async function openForApproval(tenantId: TenantId, runId: string): Promise<void> {
   const store = payoutStore(tenantId);
   const { header } = await frozenSnapshot(tenantId, runId);
-  const held: Record<string, string[]> = Object.assign({}, ...(await store.snapshotHoldsOf(runId, header.generation)).map((c) => c.inputs.holds));
+  const held: Record<string, string[]> = Object.assign({}, ...(await store.snapshotHoldsOf(runId, header.generation)).map((c) => c.holds));
   const holds: PayoutHold[] = [];
   let totalMinor = 0;
   let payableMinor = 0;
