@@ -139,11 +139,14 @@ async function main(): Promise<void> {
   const idle = memoryDuring(bench.samples, idleFrom, Date.now());
   const results: Measured[] = [];
   const loads: string[] = [];
-  for (const size of SIZES) {
-    results.push(await measureSize(bench, size));
-    loads.push(loadAverage());
+  try {
+    for (const size of SIZES) {
+      results.push(await measureSize(bench, size));
+      loads.push(loadAverage());
+    }
+  } finally {
+    await bench.stop();
   }
-  await bench.stop();
 
   const out: string[] = [];
   out.push(`Payout run, trigger → awaiting-approval, ${os.cpus().length} cores, Node ${process.version}; Trellis process idle: RSS ${fmt(idle.peakRssMiB)} MiB, heap ${fmt(idle.peakHeapMiB)} MiB.`);
