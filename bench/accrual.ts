@@ -78,7 +78,8 @@ async function setUp(bench: BenchStack): Promise<{ deals: { partner: Partner; de
       customer: { name: `Customer ${unique} GmbH`, domain: `customer-${unique}.example`, country: 'DE' },
       amount: `${1000 + i}.00`, currency: 'USD', products: ['suite'], expectedCloseDate: '2030-01-31',
     });
-    for (let status = res.status; status !== 'protected'; status = (await bench.call('GET', `/v1/deals/${res.id}`, partner.key)).status) {
+    // The deal's read model is written by its process: until then the deal is a 404.
+    for (let status = res.status; status !== 'protected'; status = (await bench.call('GET', `/v1/deals/${res.id}`, partner.key).catch(() => ({ status: 'not yet' }))).status) {
       if (status === 'rejected' || status === 'expired') throw new Error(`deal ${res.id} is ${status}`);
       await sleep(100);
     }
@@ -91,35 +92,47 @@ const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.lengt
 
 async function main(): Promise<void> {
   const bench = await startBenchStack();
+  try {
+    await measureAccrual(bench);
+  } finally {
+    await bench.stop();
+  }
+  process.exit(0);
+}
+
+async function measureAccrual(bench: BenchStack): Promise<void> {
   const { deals } = await setUp(bench);
   const visible: number[] = [];
   const closeCalls: number[] = [];
+  const afterClose: number[] = [];
   const loadBefore = loadAverage();
   const started = process.hrtime.bigint();
   await pool(deals, CONCURRENCY, async ({ partner, dealId }, i) => {
     const t0 = process.hrtime.bigint();
     await bench.call('POST', `/v1/deals/${dealId}/close`, partner.key, { outcome: 'won', amount: `${1000 + i}.00` });
-    closeCalls.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const answered = process.hrtime.bigint();
+    closeCalls.push(Number(answered - t0) / 1e6);
     for (;;) {
       const earnings = await bench.call('GET', `/v1/partners/${partner.partnerId}/earnings`, partner.key);
       if ((earnings.pending.lines as { dealId?: string }[]).some((l) => l.dealId === dealId)) break;
       await sleep(POLL_MS);
     }
     visible.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    afterClose.push(Number(process.hrtime.bigint() - answered) / 1e6);
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const loadAfter = loadAverage();
-  await bench.stop();
 
   visible.sort((a, b) => a - b);
   closeCalls.sort((a, b) => a - b);
+  afterClose.sort((a, b) => a - b);
   console.log(`Accrual: ${deals.length} closes won, ${CONCURRENCY} in flight, over ${PARTNERS} partners, in ${fmt(seconds, 1)} s; load average ${loadBefore} before, ${loadAfter} after.`);
   console.log('');
   console.log('| measured from the close request | p50 ms | p99 ms | max ms |');
   console.log('|---|---:|---:|---:|');
   console.log(`| close answered (POST /v1/deals/:id/close) | ${fmt(percentile(closeCalls, 0.5), 0)} | ${fmt(percentile(closeCalls, 0.99), 0)} | ${fmt(closeCalls[closeCalls.length - 1], 0)} |`);
   console.log(`| commission visible in GET /v1/partners/:id/earnings | ${fmt(percentile(visible, 0.5), 0)} | ${fmt(percentile(visible, 0.99), 0)} | ${fmt(visible[visible.length - 1], 0)} |`);
-  process.exit(0);
+  console.log(`| of which after the close was answered | ${fmt(percentile(afterClose, 0.5), 0)} | ${fmt(percentile(afterClose, 0.99), 0)} | ${fmt(afterClose[afterClose.length - 1], 0)} |`);
 }
 
 main().catch((err) => {

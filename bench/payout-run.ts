@@ -72,6 +72,9 @@ interface Measured {
   deals: number;
   partners: number;
   runSeconds: number;
+  /** From the run's creation to its snapshot header (store clock). */
+  snapshotSeconds: number;
+  chunks: number;
   lines: number;
   statements: number;
   totalMinor: number;
@@ -100,6 +103,8 @@ async function measureSize(bench: BenchStack, dealCount: number): Promise<Measur
   }
   const runSeconds = seconds(t0);
   const memory = memoryDuring(bench.samples, started, Date.now());
+  const header = await db().collection('payout_snapshots').findOne({ tenantId, _id: run.id as never }, { projection: { createdAt: 1, chunks: 1 } });
+  const snapshotSeconds = (new Date(header!.createdAt).getTime() - new Date(run.createdAt).getTime()) / 1000;
   const written = await db().collection('payout_statements').find({ tenantId, runId: run.id }, { projection: { totalMinor: 1, lines: 1 } }).toArray();
   const lines = written.reduce((sum, s) => sum + (s.lines as unknown[]).length, 0);
   const totalMinor = written.reduce((sum, s) => sum + (s.totalMinor as number), 0);
@@ -122,7 +127,7 @@ async function measureSize(bench: BenchStack, dealCount: number): Promise<Measur
   const writeSeconds = seconds(w0);
 
   return {
-    deals: dealCount, partners: partnerIds.length, runSeconds, lines, statements: written.length, totalMinor, memory,
+    deals: dealCount, partners: partnerIds.length, runSeconds, snapshotSeconds, chunks: (header!.chunks as unknown[]).length, lines, statements: written.length, totalMinor, memory,
     floor: { readSeconds, calcSeconds, calcCpuSeconds: (used.user + used.system) / 1e6, writeSeconds, statements: calculation.statements.length, lines: calculation.lineCount, totalMinor: calculation.totalMinor },
   };
 }
@@ -134,11 +139,14 @@ async function main(): Promise<void> {
   const idle = memoryDuring(bench.samples, idleFrom, Date.now());
   const results: Measured[] = [];
   const loads: string[] = [];
-  for (const size of SIZES) {
-    results.push(await measureSize(bench, size));
-    loads.push(loadAverage());
+  try {
+    for (const size of SIZES) {
+      results.push(await measureSize(bench, size));
+      loads.push(loadAverage());
+    }
+  } finally {
+    await bench.stop();
   }
-  await bench.stop();
 
   const out: string[] = [];
   out.push(`Payout run, trigger → awaiting-approval, ${os.cpus().length} cores, Node ${process.version}; Trellis process idle: RSS ${fmt(idle.peakRssMiB)} MiB, heap ${fmt(idle.peakHeapMiB)} MiB.`);
@@ -149,6 +157,8 @@ async function main(): Promise<void> {
     const floor = r.floor.readSeconds + r.floor.calcSeconds + r.floor.writeSeconds;
     out.push(`| ${r.deals} | ${r.partners} | ${r.lines} | ${fmt(r.runSeconds, 2)} | ${fmt(floor, 2)} (${fmt(r.floor.readSeconds, 2)} + ${fmt(r.floor.calcSeconds, 2)} + ${fmt(r.floor.writeSeconds, 2)}) | ${fmt(r.runSeconds / floor, 2)}× | ${fmt((r.runSeconds * 1e6) / r.deals)} | ${fmt(r.floor.lines / r.floor.calcCpuSeconds, 0)} | ${fmt(r.memory.peakRssMiB)} | ${fmt(r.memory.peakHeapMiB)} | ${loads[i]} |`);
   });
+  out.push('');
+  for (const r of results) out.push(`${r.deals} deals: snapshot frozen ${fmt(r.snapshotSeconds, 2)} s after the trigger (${r.chunks} chunks), calculation and review ${fmt(r.runSeconds - r.snapshotSeconds, 2)} s.`);
   const first = results[0];
   const last = results[results.length - 1];
   out.push('');

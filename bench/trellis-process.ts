@@ -20,7 +20,12 @@ export interface MemorySample {
 async function main(): Promise<void> {
   const trellis = await startTrellis(loadConfig(process.env), { api: true, temporalWorker: true, queueWorker: true });
   const every = Number(process.env.BENCH_MEMORY_SAMPLE_MS ?? 100);
-  const timer = setInterval(() => process.send!({ type: 'memory', at: Date.now(), ...process.memoryUsage() } satisfies MemorySample), every);
+  const timer = setInterval(() => {
+    // The parent gone (a bench that failed), there is no one to report to: stop.
+    if (!process.connected) process.exit(0);
+    process.send!({ type: 'memory', at: Date.now(), ...process.memoryUsage() } satisfies MemorySample);
+  }, every);
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (message) => {
     if (message !== 'stop') return;
     clearInterval(timer);

@@ -31,9 +31,6 @@ function onlyDuplicates(err: unknown): boolean {
 }
 
 /** Payout runs, their snapshots and statements, payment instructions and the ledger of one tenant. */
-/** A reopened payable as a snapshot chunk stores it (services/commissions/reopened-payables.ts). */
-interface ReopenedPayableRow { instructionId: string; runId: string; partnerId: string; amountMinor: number }
-
 /**
  * Lean inserts skip mongoose's casting, and the driver would store an absent field (`conversion:
  * undefined`) as null: a statement read back would then differ from its recalculation (verify
@@ -64,10 +61,10 @@ export const payoutStore = repository((inScope, tenantId) => ({
     inScope(() => insertOnce(() => PayoutSnapshotChunkModel.create({ _id: snapshotChunkId(chunk.runId, chunk.generation, chunk.index), ...chunk }))),
   snapshotChunk: (runId: string, generation: number, index: number) =>
     inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutSnapshotChunkDoc>()),
-  /** Only the holds of every chunk (what a review needs), without the deals. */
+  /** Only the holds and reopened payables of every chunk (what a review needs), without the deals. */
   snapshotHoldsOf: (runId: string, generation: number) =>
-    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { 'inputs.holds': 1, 'inputs.manualHolds': 1, 'inputs.reopened': 1 }).limit(100_000)
-      .lean<{ inputs: { holds: Record<string, string[]>; manualHolds?: Record<string, { reason: string; by: string; at: string }>; reopened?: ReopenedPayableRow[] } }[]>()),
+    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { holds: 1, manualHolds: 1, reopened: 1 }).limit(100_000)
+      .lean<Pick<PayoutSnapshotChunkDoc, 'holds' | 'manualHolds' | 'reopened'>[]>()),
   /** Chunks an interrupted snapshot attempt wrote and the frozen header does not name. */
   dropOtherSnapshotChunks: (runId: string, generation: number) => inScope(() => PayoutSnapshotChunkModel.deleteMany({ runId, generation: { $ne: generation } })),
 

@@ -42,8 +42,12 @@ export interface PayoutSnapshotChunkDoc {
   generation: number;
   index: number;
   hash: string;
-  /** PartnerBatchInputs. */
-  inputs: unknown;
+  /** PartnerBatchInputs as canonical JSON (one string: cheap to store and read, hashed as stored). */
+  inputs: string;
+  /** Copies of the chunk's holds and reopened payables, readable without the deals (what the review and the execution need). */
+  holds: Record<string, string[]>;
+  manualHolds?: Record<string, { reason: string; by: string; at: string }>;
+  reopened?: { instructionId: string; runId: string; partnerId: string; amountMinor: number }[];
 }
 
 const schema = new Schema<PayoutSnapshotDoc>(
@@ -68,7 +72,10 @@ const chunkSchema = new Schema<PayoutSnapshotChunkDoc>(
     generation: { type: Number, required: true },
     index: { type: Number, required: true },
     hash: { type: String, required: true },
-    inputs: { type: Schema.Types.Mixed, required: true },
+    inputs: { type: String, required: true },
+    holds: { type: Schema.Types.Mixed, required: true },
+    manualHolds: { type: Schema.Types.Mixed },
+    reopened: { type: Schema.Types.Mixed },
   },
   { versionKey: false, minimize: false },
 );
