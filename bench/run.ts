@@ -18,6 +18,8 @@ import { AuditEventModel } from '../models/tenancy/audit-event';
 import { measure, row, TABLE_HEAD, fmt } from './measure';
 import { asTenantId } from '../platform/tenant-id';
 
+const AREA_BENCHES_MARKER = '<!-- area benches -->';
+
 async function main(): Promise<void> {
   const write = process.argv.includes('--write');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-'));
@@ -162,7 +164,13 @@ async function main(): Promise<void> {
   await trellis.stop();
   await stack.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  if (write) fs.writeFileSync(path.resolve(__dirname, '../docs/benchmarks.md'), `${out.join('\n')}\n`);
+  if (write) {
+    // The areas' benches (supply, payouts, console) run alone and are recorded below this marker by hand: keep them.
+    const file = path.resolve(__dirname, '../docs/benchmarks.md');
+    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const at = previous.indexOf(AREA_BENCHES_MARKER);
+    fs.writeFileSync(file, `${out.join('\n')}\n${at >= 0 ? `\n${previous.slice(at)}` : ''}`);
+  }
   process.exit(0);
 }
 
