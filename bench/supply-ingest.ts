@@ -11,7 +11,7 @@
  *
  * Two sizes in the same run, a tenth first (20,000 at the defaults) then the full size (200,000),
  * for the cost per item. Scale with SUPPLY_BENCH_TENANTS (20), SUPPLY_BENCH_SUPPLIERS (10 per
- * tenant), SUPPLY_BENCH_SKUS (1,000 per supplier), SUPPLY_BENCH_NAIVE_ITEMS (5,000: the naive
+ * tenant), SUPPLY_BENCH_SKUS (1,000 per supplier), SUPPLY_BENCH_NAIVE_ITEMS (1,000: the naive
  * pipeline is measured on a sample, it is the slow one), SUPPLY_BENCH_POSTERS (8 concurrent
  * clients).
  */
@@ -27,7 +27,7 @@ import { fmt } from './measure';
 const TENANTS = envInt('SUPPLY_BENCH_TENANTS', 20);
 const SUPPLIERS = envInt('SUPPLY_BENCH_SUPPLIERS', 10);
 const SKUS = envInt('SUPPLY_BENCH_SKUS', 1000);
-const NAIVE_ITEMS = envInt('SUPPLY_BENCH_NAIVE_ITEMS', 5000);
+const NAIVE_ITEMS = envInt('SUPPLY_BENCH_NAIVE_ITEMS', 1000);
 const POSTERS = envInt('SUPPLY_BENCH_POSTERS', 8);
 const BATCH = 1000;
 /** The product's ingest worker applies 4 batches at a time (workers/inventory-ingest.ts): the floor and the naive pipeline get as many in flight. */
