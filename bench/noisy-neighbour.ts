@@ -7,7 +7,7 @@
  * NOISY_FLOOD_SUPPLIERS suppliers (10) as fast as the API takes them, so its backlog grows for the
  * whole run. Batches of NOISY_SKUS items (1,000).
  */
-import { startSupplyBench, pool, sleep, envInt, machineLine, percentile, progress, type BenchStack, type Party } from './supply-stack';
+import { startSupplyBench, pool, sleep, retrying, envInt, machineLine, percentile, progress, type BenchStack, type Party } from './supply-stack';
 import { fmt } from './measure';
 import { inventoryStore } from '../models/supply/inventory-repository';
 import { asTenantId } from '../platform/tenant-id';
@@ -27,10 +27,12 @@ function batch(prefix: string) {
 /** Seconds from the POST until the batch's appliedAt. */
 async function timedBatch(bench: BenchStack, supplier: Party, prefix: string): Promise<number> {
   const started = Date.now();
-  const { id } = await bench.call('POST', '/v1/inventory/updates', supplier.key, { items: batch(prefix) });
+  const items = batch(prefix);
+  const idempotencyKey = `noisy-${prefix}-${sequence}`;
+  const { id } = await retrying(() => bench.call('POST', '/v1/inventory/updates', supplier.key, { items }, { 'idempotency-key': idempotencyKey }));
   for (;;) {
     await sleep(250);
-    const view = await bench.call('GET', `/v1/inventory/batches/${id}`, supplier.key);
+    const view = await retrying(() => bench.call('GET', `/v1/inventory/batches/${id}`, supplier.key));
     if (view.status === 'applied') return (Date.parse(view.appliedAt) - started) / 1000;
   }
 }
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
         continue;
       }
       floodPosted += 1;
-      await bench.call('POST', '/v1/inventory/updates', s.key, { items: batch(`F${i}`) });
+      const items = batch(`F${i}`);
+      const idempotencyKey = `noisy-F${i}-${sequence}`;
+      await retrying(() => bench.call('POST', '/v1/inventory/updates', s.key, { items }, { 'idempotency-key': idempotencyKey }));
     }
   });
   const during: { seconds: number; floodWaiting: number }[] = [];

@@ -6,7 +6,7 @@
  * client by as many concurrent clients, no API, no activity, no store.
  */
 import { Worker, NativeConnection } from '@temporalio/worker';
-import { startSupplyBench, pool, sleep, envInt, machineLine, percentile, progress } from './supply-stack';
+import { startSupplyBench, pool, sleep, retrying, envInt, machineLine, percentile, progress } from './supply-stack';
 import { stepUpdate } from './workflows';
 import { fmt } from './measure';
 
@@ -75,16 +75,16 @@ async function main(): Promise<void> {
     // A 202 means the order's process has a backlog and has not written it yet: the client reads
     // it at Location until it has, and that wait is part of creating it.
     const id = await timed('create', async () => {
-      const placed = await bench.call('POST', '/v1/purchase-orders', buyer.key, body, idem('create'));
+      const placed = await retrying(() => bench.call('POST', '/v1/purchase-orders', buyer.key, body, idem('create')));
       if (!placed.status) {
         deferred += 1;
         while ((await fetch(`${bench.url}/v1/purchase-orders/${placed.id}`, { headers: { authorization: `Bearer ${buyer.key}` } })).status !== 200) await sleep(100);
       }
       return placed.id as string;
     });
-    await timed('acknowledge', () => bench.call('POST', `/v1/purchase-orders/${id}/acknowledgements`, supplier.key, { lines: [{ line: 1, decision: 'accept' }] }, idem('ack')));
-    await timed('ship', () => bench.call('POST', `/v1/purchase-orders/${id}/shipments`, supplier.key, { carrier: 'DHL', tracking: `JD${i}`, lines: [{ line: 1, quantity: 10 }] }, idem('ship')));
-    const received = await timed('receive', () => bench.call('POST', `/v1/purchase-orders/${id}/receipts`, buyer.key, { shipmentId: 's1', lines: [{ line: 1, received: 10 }] }, idem('receive')));
+    await timed('acknowledge', () => retrying(() => bench.call('POST', `/v1/purchase-orders/${id}/acknowledgements`, supplier.key, { lines: [{ line: 1, decision: 'accept' }] }, idem('ack'))));
+    await timed('ship', () => retrying(() => bench.call('POST', `/v1/purchase-orders/${id}/shipments`, supplier.key, { carrier: 'DHL', tracking: `JD${i}`, lines: [{ line: 1, quantity: 10 }] }, idem('ship'))));
+    const received = await timed('receive', () => retrying(() => bench.call('POST', `/v1/purchase-orders/${id}/receipts`, buyer.key, { shipmentId: 's1', lines: [{ line: 1, received: 10 }] }, idem('receive'))));
     if (received.status !== 'closed') throw new Error(`order ${id} should be closed after its receipt, is ${received.status}`);
   };
 

@@ -21,7 +21,7 @@ import mongoose from 'mongoose';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { Queue, Worker } from 'bullmq';
 import { redisConnection } from '../platform/connections';
-import { startSupplyBench, pool, sleep, envInt, machineLine, progress, type BenchStack, type SupplyTenant } from './supply-stack';
+import { startSupplyBench, pool, sleep, retrying, envInt, machineLine, progress, type BenchStack, type SupplyTenant } from './supply-stack';
 import { fmt } from './measure';
 
 const TENANTS = envInt('SUPPLY_BENCH_TENANTS', 20);
@@ -154,7 +154,7 @@ async function throughTheApi(bench: BenchStack, batches: readonly Batch[]): Prom
     while (posting || pending.size > 0) {
       await sleep(1000);
       for (const [id, b] of [...pending]) {
-        const view = await bench.call('GET', `/v1/inventory/batches/${id}`, b.key);
+        const view = await retrying(() => bench.call('GET', `/v1/inventory/batches/${id}`, b.key));
         if (view.status !== 'applied') continue;
         pending.delete(id);
         applied += b.items;
@@ -164,8 +164,9 @@ async function throughTheApi(bench: BenchStack, batches: readonly Batch[]): Prom
       progress(`posted ${posted}, seen applied ${applied}`);
     }
   })();
-  await pool(batches, POSTERS, async (b) => {
-    const res = await bench.call('POST', '/v1/inventory/updates', b.key, { items: b.items });
+  await pool(batches, POSTERS, async (b, i) => {
+    const idempotencyKey = `ingest-${started}-${i}`;
+    const res = await retrying(() => bench.call('POST', '/v1/inventory/updates', b.key, { items: b.items }, { 'idempotency-key': idempotencyKey }));
     ids.push({ id: res.id, key: b.key, items: b.items.length });
     pending.set(res.id, { key: b.key, items: b.items.length });
     posted += b.items.length;

@@ -60,7 +60,7 @@ export async function startSupplyBench(opts: { queueWorker: boolean; env?: Recor
       body: body ? JSON.stringify(body) : undefined,
     });
     const json = await res.json().catch(() => undefined);
-    if (res.status >= 400) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    if (res.status >= 400) throw Object.assign(new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`), { status: res.status });
     return json as any;
   };
   const party = async (adminKey: string, kind: 'supplier' | 'manufacturer', name: string): Promise<Party> => {
@@ -128,4 +128,20 @@ export function percentile(sorted: readonly number[], q: number): number {
 /** Progress on stderr, so a long run shows where it is without mixing into the report on stdout. */
 export function progress(what: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${what}\n`);
+}
+
+/**
+ * Retries what a client would retry: a 503 (a backing service did not answer in time, which a
+ * loaded machine does now and then). Anything else is thrown.
+ */
+export async function retrying<T>(f: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (err) {
+      if ((err as { status?: number }).status !== 503 || attempt >= attempts) throw err;
+      progress(`retrying after a 503 (attempt ${attempt})`);
+      await sleep(1000);
+    }
+  }
 }
