@@ -132,15 +132,18 @@ export function progress(what: string): void {
 
 /**
  * Retries what a client would retry: a 503 (a backing service did not answer in time, which a
- * loaded machine does now and then). Anything else is thrown.
+ * loaded machine does now and then) or no answer at all. Callers send an Idempotency-Key with
+ * writes, so a retried POST names the same batch or step. Anything else is thrown.
  */
 export async function retrying<T>(f: () => Promise<T>, attempts = 10): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await f();
     } catch (err) {
-      if ((err as { status?: number }).status !== 503 || attempt >= attempts) throw err;
-      progress(`retrying after a 503 (attempt ${attempt})`);
+      // A request that got no answer at all (fetch failed: headers timeout, reset) is retried too.
+      const retryable = (err as { status?: number }).status === 503 || (err instanceof TypeError && err.message === 'fetch failed');
+      if (!retryable || attempt >= attempts) throw err;
+      progress(`retrying after ${(err as Error).message.slice(0, 80)} (attempt ${attempt})`);
       await sleep(1000);
     }
   }
