@@ -15,6 +15,7 @@ const ALLOWED = new Map([
   ['api/routes/ops.ts', 'readiness probe pings the server (admin ping), reads no tenant data'],
   ['bench/run.ts', 'measures the raw driver as the floor that tenant scoping is compared with'],
   ['bench/payout-run.ts', 'seeds 100,000 deals in bulk as set-up, and measures the raw driver\'s bulk read and write as the payout run\'s floor'],
+  ['bench/supply-ingest.ts', 'the floor and the naive pipeline write figures straight to the store, into their own collections'],
   ['scripts/local-stack.ts', 'pings the local FerretDB before any model exists'],
   ['test/integration/offboarding-and-reaper.test.ts', 'backdates createdAt, which mongoose timestamps would overwrite'],
   ['test/integration/tier-review-reaper.test.ts', 'backdates createdAt, which mongoose timestamps would overwrite'],
