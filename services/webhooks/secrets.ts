@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { seal, unseal, UnsealError } from '../../platform/sealing';
 import { DomainError } from '../../domain/errors';
 
 /**
@@ -9,7 +10,6 @@ import { DomainError } from '../../domain/errors';
  * sealed secret copied onto another endpoint does not open. Secrets are never logged.
  */
 const INFO = 'trellis webhook signing secret v1';
-const VERSION = 'v1';
 
 /** `whsec_` and 32 random bytes in base64, the Standard Webhooks form. */
 export function newSigningSecret(): string {
@@ -23,29 +23,18 @@ function requireKey(sealingKey: string | undefined): string {
   return sealingKey;
 }
 
-const binding = (tenantId: string, endpointId: string) => `${tenantId}/${endpointId}`;
-const keyFor = (sealingKey: string, bound: string) => Buffer.from(hkdfSync('sha256', sealingKey, bound, INFO, 32));
+const use = (tenantId: string, endpointId: string) => ({ info: INFO, binding: `${tenantId}/${endpointId}` });
 
 export function sealSecret(secret: string, sealingKey: string | undefined, tenantId: string, endpointId: string): string {
-  const bound = binding(tenantId, endpointId);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyFor(requireKey(sealingKey), bound), iv);
-  cipher.setAAD(Buffer.from(bound));
-  const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return [VERSION, iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return seal(secret, requireKey(sealingKey), use(tenantId, endpointId));
 }
 
 /** Throws when the secret does not open: another sealing key, or a record moved or altered. */
 export function openSecret(sealed: string, sealingKey: string | undefined, tenantId: string, endpointId: string): string {
-  const bound = binding(tenantId, endpointId);
-  const [version, iv, tag, ciphertext] = sealed.split('.');
-  if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('the sealed webhook secret is not in a known format');
-  const decipher = createDecipheriv('aes-256-gcm', keyFor(requireKey(sealingKey), bound), Buffer.from(iv, 'base64url'));
-  decipher.setAAD(Buffer.from(bound));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   try {
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
-  } catch {
-    throw new Error('the webhook secret does not open with this sealing key (was TRELLIS_WEBHOOK_KEY changed?)');
+    return unseal(sealed, requireKey(sealingKey), use(tenantId, endpointId));
+  } catch (err) {
+    if (!(err instanceof UnsealError)) throw err;
+    throw new Error(`the webhook secret ${err.message} (was TRELLIS_WEBHOOK_KEY changed?)`, { cause: err });
   }
 }
