@@ -32,7 +32,7 @@ export class UnsealError extends Error {}
 /** Throws UnsealError when the value is not in a known format or does not open (another key, another owner, altered). */
 export function unseal(sealed: string, sealingKey: string, use: SealingUse): string {
   const [version, iv, tag, ciphertext] = sealed.split('.');
-  if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new UnsealError('not in a known sealed format');
+  if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new UnsealError('is not in a known format');
   const decipher = createDecipheriv('aes-256-gcm', keyFor(sealingKey, use), Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(use.binding));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
