@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 
 /**
  * A local HTTP receiver for webhook tests: records every request by path, answers each path with
- * the status and after the delay the test sets, and counts the requests open at once per path
+ * the statuses (200 unless told otherwise) and after the delay the test sets, and counts the requests open at once per path
  * prefix (what a concurrency limit bounds).
  */
 export interface Received {
@@ -22,6 +22,7 @@ export interface WebhookMessage {
 export class Receiver {
   readonly received: Received[] = [];
   private readonly delays = new Map<string, number>();
+  private readonly answers = new Map<string, number[]>();
   private readonly open = new Map<string, number>();
   /** The most requests open at once, per group (`/slow/…`) and per path (one endpoint). */
   readonly mostOpen = new Map<string, number>();
@@ -43,7 +44,8 @@ export class Receiver {
         setTimeout(() => {
           for (const k of [group, path]) this.open.set(k, this.open.get(k)! - 1);
           this.received.push({ path, headers: req.headers as Record<string, string>, body, at: Date.now() });
-          res.statusCode = 200;
+          const queue = this.answers.get(path) ?? [];
+          res.statusCode = queue.length > 1 ? queue.shift()! : (queue[0] ?? 200);
           res.end('ok');
         }, delay);
       });
@@ -57,8 +59,14 @@ export class Receiver {
     this.delays.set(group, ms);
   }
 
-  at(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
+  /** The statuses to answer at `path` in turn; the last one repeats. */
+  answer(path: string, ...statuses: number[]): void {
+    this.answers.set(path, statuses);
+  }
+
+  /** What reached `path`, only the deliveries about `entityId` when given. */
+  at(path: string, entityId?: string): Received[] {
+    return this.received.filter((r) => r.path === path && (!entityId || (JSON.parse(r.body) as WebhookMessage).data.entity.id === entityId));
   }
 
   under(group: string): Received[] {

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startTestTrellis, waitFor, TestTrellis } from '../support/trellis';
 import { dealTenant, registration, DealTenant } from './deal-fixtures';
+import { Receiver, type Received } from './webhook-receiver';
 
 /**
  * Webhooks against the real stack: a real business event (a deal registration through the API)
@@ -10,50 +9,6 @@ import { dealTenant, registration, DealTenant } from './deal-fixtures';
  * Retries, the dead letter and its replay, rotation and the refusals run on the same stack, with
  * attempts and backoff lowered so they take seconds.
  */
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** A receiver whose answer per path the test sets (200 unless told otherwise). */
-class Receiver {
-  readonly received: Received[] = [];
-  private readonly answers = new Map<string, number[]>();
-  private server!: http.Server;
-  base = '';
-
-  async start(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        const path = req.url ?? '/';
-        this.received.push({ path, headers: req.headers as Record<string, string>, body });
-        const queue = this.answers.get(path) ?? [];
-        res.statusCode = queue.length > 1 ? queue.shift()! : (queue[0] ?? 200);
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** The statuses to answer in turn; the last one repeats. */
-  answer(path: string, ...statuses: number[]): void {
-    this.answers.set(path, statuses);
-  }
-
-  at(path: string, entityId?: string): Received[] {
-    return this.received.filter((r) => r.path === path && (!entityId || (JSON.parse(r.body) as { data: { entity: { id: string } } }).data.entity.id === entityId));
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 let app: TestTrellis;
 let t: DealTenant;
 let other: DealTenant;
