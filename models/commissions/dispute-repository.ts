@@ -1,17 +1,7 @@
 import { repository } from '../repository';
-import { isDuplicateKey } from '../../platform/store-errors';
+import { insertOnce } from '../../platform/store-errors';
 import { PayoutDisputeModel, DisputeDecisionModel, type PayoutDisputeDoc, type DisputeDecisionDoc, type DisputeStatus } from './payout-dispute';
 import { PayoutStatementModel } from './payout-statement';
-
-async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 /** Disputes of statement lines and their decisions, of one tenant. */
 export const disputeStore = repository((inScope) => ({

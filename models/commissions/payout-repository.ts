@@ -1,21 +1,10 @@
 import { repository } from '../repository';
-import { isDuplicateKey } from '../../platform/store-errors';
+import { insertOnce, isDuplicateKey } from '../../platform/store-errors';
 import { APPROVED_STATUSES, PayoutRunModel, type PayoutRunDoc } from './payout-run';
 import { PayoutSnapshotModel, PayoutSnapshotChunkModel, snapshotChunkId, type PayoutSnapshotDoc, type PayoutSnapshotChunkDoc } from './payout-snapshot';
 import { PayoutStatementModel, type PayoutStatementDoc } from './payout-statement';
 import { PaymentInstructionModel, type PaymentInstructionDoc } from './payment-instruction';
 import { LedgerPostingModel, type LedgerPostingDoc } from './ledger-posting';
-
-/** Inserts unless the unique key is taken; true when this call inserted it. */
-async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 /**
  * FerretDB 1.24 (SQLite) stops answering write commands of about 100 statements and more (see

@@ -1,5 +1,5 @@
 import { repository } from '../repository';
-import { isDuplicateKey } from '../../platform/store-errors';
+import { insertOnce } from '../../platform/store-errors';
 import { PaymentInstructionModel, type PaymentInstructionDoc } from './payment-instruction';
 import { PaymentEventModel, type PaymentEventDoc } from './payment-event';
 
@@ -8,15 +8,7 @@ export const settlementStore = repository((inScope) => ({
   instructionsOfRun: (runId: string) => inScope(() => PaymentInstructionModel.find({ runId }).sort({ partnerId: 1 }).limit(100_000).lean<PaymentInstructionDoc[]>()),
   /** Inserts the stage's event; false when the stage already happened (the first answer stays). */
   record: (event: Omit<PaymentEventDoc, 'tenantId'>) =>
-    inScope(async () => {
-      try {
-        await PaymentEventModel.create(event);
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-    }),
+    inScope(() => insertOnce(() => PaymentEventModel.create(event))),
   eventsOf: (instructionId: string) => inScope(() => PaymentEventModel.find({ instructionId }).lean<PaymentEventDoc[]>()),
   eventsOfInstructions: (instructionIds: string[]) => inScope(() => PaymentEventModel.find({ instructionId: { $in: instructionIds } }).limit(instructionIds.length * 3).lean<PaymentEventDoc[]>()),
   setInstruction: (instructionId: string, set: Partial<PaymentInstructionDoc>) => inScope(() => PaymentInstructionModel.updateOne({ _id: instructionId }, { $set: set })),
