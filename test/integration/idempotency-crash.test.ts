@@ -36,16 +36,17 @@ const keyCount = async () => (await app.http('GET', '/v1/api-keys?limit=200', { 
 test('a key left running by a dead API process is re-claimable once its lease lapses (not after 24 h)', async () => {
   const body = { name: 'after-crash', role: 'finance' };
   // What a process that claimed the key and died leaves behind: a running record nobody renews.
-  const deadProcess = new IdempotencyStore(app.running.services.conns.redis, app.config.redisPrefix, app.config.idempotencyTtlSeconds, 1);
-  await deadProcess.claim(scope, 'crash-keys-1', IdempotencyStore.fingerprint('POST', '/v1/api-keys', body));
+  // Its lease is 3 s (the live process's is 1 s): room for the first retry to meet it on a loaded machine.
   const before = await keyCount();
+  const deadProcess = new IdempotencyStore(app.running.services.conns.redis, app.config.redisPrefix, app.config.idempotencyTtlSeconds, 3);
+  await deadProcess.claim(scope, 'crash-keys-1', IdempotencyStore.fingerprint('POST', '/v1/api-keys', body));
 
   const early = await app.http('POST', '/v1/api-keys', { key: admin, body, headers: { 'idempotency-key': 'crash-keys-1' } });
   expect(early.status).toBe(409);
   expect(early.body.type).toBe('urn:trellis:problem:idempotency-key-in-use');
   expect(Number(early.headers.get('retry-after'))).toBeGreaterThan(0);
 
-  await sleep(1500);
+  await sleep(3500);
   const retry = await app.http('POST', '/v1/api-keys', { key: admin, body, headers: { 'idempotency-key': 'crash-keys-1' } });
   expect(retry.status).toBe(201);
   const again = await app.http('POST', '/v1/api-keys', { key: admin, body, headers: { 'idempotency-key': 'crash-keys-1' } });
