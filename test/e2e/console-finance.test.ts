@@ -60,7 +60,7 @@ async function closedWon(partner: { key: string }, amount: string): Promise<void
   expect(closed.status).toBe(200);
 }
 
-test('finance triggers, reviews and (as the second person) approves a run and downloads its statements', async () => {
+test('finance approves a run as the second person, downloads its pain.001, resolves a partner\'s dispute and reconciles the bank\'s answer', async () => {
   const gold = await payablePartner();
   const unverified = await t.partner('gold');
   await closedWon(gold, '10000.00');
