@@ -1,7 +1,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { call, post } from '../api';
-import { money, dateTime, fromMinor } from '../format';
+import { money, dateTime, toMinor } from '../format';
 import { Badge, CursorTable, Definitions, Loading, Notice, Refusal, Section, useAction, useResource, type Column } from '../components';
 
 /**
@@ -137,14 +137,6 @@ function Resolve({ d, onDone }: { d: Dispute; onDone(): void }) {
     <button type="button" class="danger" disabled=${action.busy || !comment} onClick=${() => resolve('reject')}>Reject</button></div>
     <${Refusal} error=${action.error} />
   </div>`;
-}
-
-/** "12.50" → 1250 (digits of the currency) without a float: the digits are joined as text. */
-export function toMinor(amount: string, currency: string): number {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  const digits = fromMinor(0, currency).split('.')[1]?.length ?? 0;
-  if (!m || (m[3] ?? '').length > digits) throw new Error(`"${amount}" is not an amount with at most ${digits} decimals`);
-  return Number.parseInt(`${m[1]}${m[2]}${(m[3] ?? '').padEnd(digits, '0')}`, 10);
 }
 
 export function Disputes() {
