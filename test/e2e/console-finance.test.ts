@@ -159,6 +159,14 @@ test('finance approves a run as the second person, downloads its pain.001, resol
   await checkScreen(f.page, 'finance-statement');
   await open(f.page, `/payout-runs/${runId}/statements/${unverified.partnerId}`, `Statement ${lastMonth()} · ${unverified.partnerId}`);
   await expect(f.page.locator('.holds').textContent()).resolves.toMatch(/tax-form not submitted/);
+  // A manual hold on the partner's next payouts, placed and released from its statement.
+  await f.page.getByLabel('Reason to hold').fill('Tax form overdue since March');
+  await f.page.getByRole('button', { name: 'Hold payouts' }).click();
+  await f.page.getByText('Held: Tax form overdue since March').waitFor();
+  await expect(app.http('GET', `/v1/partners/${unverified.partnerId}/payout-hold`, { key: maker.key }).then((r) => r.body)).resolves.toMatchObject({ held: true, reason: 'Tax form overdue since March' });
+  await checkScreen(f.page, 'finance-statement-held');
+  await f.page.getByRole('button', { name: 'Release the hold' }).click();
+  await f.page.getByText('No manual hold.').waitFor();
 
   await open(f.page, `/payout-runs/${runId}`, `Payout run ${lastMonth()}`);
   const bankFile = pain002(runId!, [{ endToEndId, status: 'ACSC', amount: '800.00' }]);
@@ -177,4 +185,4 @@ test('finance approves a run as the second person, downloads its pain.001, resol
   await open(foreign.page, `/payout-runs/${runId}/statements/${gold.partnerId}`, 'Statement');
   await expect(foreign.page.getByRole('alert').first().textContent()).resolves.toMatch(/\(404\)/);
   await foreign.close();
-});
+}, 180_000);

@@ -138,4 +138,4 @@ test('a supplier uploads a stock CSV and sees it applied; a manufacturer receive
   await open(rival.page, `/orders/${order.id}`, 'Purchase order');
   await expect(rival.page.getByRole('alert').textContent()).resolves.toMatch(/\(404\)/);
   await rival.close();
-});
+}, 180_000);
