@@ -60,3 +60,11 @@ export function fromMinor(minor: number, currency: string = regional.currency): 
   const whole = digits > 0 ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
   return negative ? `-${whole}` : whole;
 }
+
+/** "12.50" → 1250 (digits of the currency) without a float: the digits are joined as text. */
+export function toMinor(amount: string, currency: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
+  const digits = fromMinor(0, currency).split('.')[1]?.length ?? 0;
+  if (!m || (m[3] ?? '').length > digits) throw new Error(`"${amount}" is not an amount with at most ${digits} decimals`);
+  return Number.parseInt(`${m[1]}${m[2]}${(m[3] ?? '').padEnd(digits, '0')}`, 10);
+}

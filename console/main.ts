@@ -8,8 +8,10 @@ import { go, match, useRoute } from './router';
 import { SignIn } from './screens/signin';
 import { Inbox, DealList, DealPage, RegisterDeal } from './screens/deals';
 import { Orders, OrderPage } from './screens/supply';
+import { Inventory, Exceptions } from './screens/stock';
 import { PayoutRuns, PayoutRunPage, Ledger } from './screens/finance';
-import { MyEarnings } from './screens/partner';
+import { MyEarnings, MyStatement } from './screens/partner';
+import { StatementPage, Disputes } from './screens/payouts';
 import { Partners, RuleSets, RuleSetVersions, ApiKeys, Webhooks, SettingsScreen, AuditLog } from './screens/admin';
 import { Loading } from './components';
 
@@ -45,6 +47,11 @@ const SCREENS: Screen[] = [
   { pattern: '/scorecard', render: (_p, s) => html`<${Dashboard} pick=${(d: Dashboards) => d.ScorecardDashboard} session=${s} />` },
   { pattern: '/payout-runs', render: () => html`<${PayoutRuns} />` },
   { pattern: '/payout-runs/:id', render: (p) => html`<${PayoutRunPage} id=${p.id} />` },
+  { pattern: '/earnings/:runId', render: (p, s) => html`<${MyStatement} runId=${p.runId} session=${s} />` },
+  { pattern: '/payout-runs/:id/statements/:partnerId', render: (p) => html`<${StatementPage} runId=${p.id} partnerId=${p.partnerId} />` },
+  { pattern: '/disputes', render: () => html`<${Disputes} />` },
+  { pattern: '/inventory', render: (_p, s) => html`<${Inventory} session=${s} />` },
+  { pattern: '/exceptions', render: (_p, s) => html`<${Exceptions} session=${s} />` },
   { pattern: '/ledger', render: () => html`<${Ledger} />` },
   { pattern: '/partners', render: () => html`<${Partners} />` },
   { pattern: '/rule-sets', render: () => html`<${RuleSets} />` },
@@ -57,7 +64,7 @@ const SCREENS: Screen[] = [
 ];
 
 /** Detail pages a role may open from its lists, beyond its navigation entries. */
-const DETAIL_OF: Record<string, string> = { '/deals/:id': '/deals', '/orders/:id': '/orders', '/payout-runs/:id': '/payout-runs', '/rule-sets/:kind': '/rule-sets' };
+const DETAIL_OF: Record<string, string> = { '/deals/:id': '/deals', '/orders/:id': '/orders', '/payout-runs/:id': '/payout-runs', '/payout-runs/:id/statements/:partnerId': '/payout-runs', '/earnings/:runId': '/earnings', '/rule-sets/:kind': '/rule-sets' };
 
 function allowed(session: Session, pattern: string): boolean {
   const own = NAV[session.role].map((n) => n.route);

@@ -22,13 +22,18 @@ export const NAV: Record<Session['role'], NavItem[]> = {
   ],
   supplier: [
     { route: '/orders', label: 'Purchase orders' },
+    { route: '/inventory', label: 'Inventory' },
+    { route: '/exceptions', label: 'Exceptions' },
     { route: '/scorecard', label: 'Scorecard' },
   ],
   manufacturer: [
     { route: '/orders', label: 'Purchase orders' },
+    { route: '/exceptions', label: 'Exceptions' },
+    { route: '/inventory', label: 'Inventory' },
   ],
   finance: [
     { route: '/payout-runs', label: 'Payout runs' },
+    { route: '/disputes', label: 'Disputes' },
     { route: '/ledger', label: 'Ledger' },
     { route: '/inbox', label: 'Inbox' },
   ],

@@ -4,6 +4,7 @@ import { post } from '../api';
 import { money, dateTime, count } from '../format';
 import { Badge, Definitions, Loading, Notice, Refusal, Section, useAction, useResource } from '../components';
 import { go } from '../router';
+import { BankFiles, varianceText, type Variance } from './payouts';
 
 /** Payout runs (finance): trigger or open a period's run, watch it calculate, review, decide, export. */
 
@@ -13,8 +14,9 @@ interface Run {
   totals?: { total: string; payable: string; held: string; partners: number; payees: number };
   holds: { partnerId: string; amount: string; reasons: string[] }[];
   decidedBy?: string; decidedAt?: string; rejectReason?: string; createdAt: string;
+  variance?: { previousPeriod: string; total: Variance };
 }
-interface Statement { partnerId: string; currency: string; revenue: string; total: string; carriedForward: string; lines: unknown[]; notes: string[] }
+interface Statement { partnerId: string; currency: string; revenue: string; total: string; carriedForward: string; lines: unknown[]; notes: string[]; variance?: Variance }
 
 const lastMonth = () => {
   const now = new Date();
@@ -88,12 +90,13 @@ export function PayoutRunPage({ id }: { id: string }) {
       ['Held', money(run.totals.held, run.currency)],
       ['Partners', count(run.totals.partners)],
       ['Payees', count(run.totals.payees)],
+      ...(run.variance ? [[`Variance against ${run.variance.previousPeriod}`, varianceText(run.variance.total, run.currency)] as [string, string]] : []),
     ]} />` : null}
     ${run.holds.length > 0 ? html`<h3>Holds</h3><ul class="holds">${run.holds.map((h) => html`<li><strong>${h.partnerId}</strong> ${money(h.amount, run.currency)}: ${h.reasons.join('; ')}</li>`)}</ul>` : null}
     ${statements.data ? html`<table>
       <caption>Statements</caption>
-      <thead><tr><th scope="col">Partner</th><th scope="col" class="num">Revenue</th><th scope="col" class="num">Commission</th><th scope="col" class="num">Carried forward</th><th scope="col" class="num">Lines</th></tr></thead>
-      <tbody>${statements.data.items.map((s) => html`<tr><td>${s.partnerId}</td><td class="num">${money(s.revenue, s.currency)}</td><td class="num">${money(s.total, s.currency)}</td><td class="num">${money(s.carriedForward, s.currency)}</td><td class="num">${s.lines.length}</td></tr>`)}</tbody>
+      <thead><tr><th scope="col">Partner</th><th scope="col" class="num">Revenue</th><th scope="col" class="num">Commission</th><th scope="col" class="num">Carried forward</th><th scope="col" class="num">Lines</th><th scope="col">Variance</th></tr></thead>
+      <tbody>${statements.data.items.map((s) => html`<tr><td><a href=${`#/payout-runs/${run.id}/statements/${s.partnerId}`}>${s.partnerId}</a></td><td class="num">${money(s.revenue, s.currency)}</td><td class="num">${money(s.total, s.currency)}</td><td class="num">${money(s.carriedForward, s.currency)}</td><td class="num">${s.lines.length}</td><td>${varianceText(s.variance, s.currency)}</td></tr>`)}</tbody>
     </table>` : null}
     ${run.status === 'awaiting-approval' ? html`<h3>Decision</h3>
       <p class="hint">Maker-checker: a finance user other than the one who triggered the run approves it.</p>
@@ -101,10 +104,9 @@ export function PayoutRunPage({ id }: { id: string }) {
       <label>Reason to reject <input name="reject-reason" value=${reason} maxLength="2000" onInput=${(e: Event) => setReason((e.target as HTMLInputElement).value)} /></label>
       <div class="actions"><button type="button" class="danger" disabled=${decision.busy || !reason} onClick=${() => decide('reject')}>Reject run</button></div>
       <${Refusal} error=${decision.error} />` : null}
-    ${run.status === 'approved' ? html`<h3>Export</h3>
-      <${Notice}>The run is approved: payment instructions were made.</${Notice}>
-      <p><a class="button" download=${`payout-${run.period}-statements.json`} href=${`/v1/payout-runs/${run.id}/statements`}>Download statements (JSON)</a>
-      <a class="button secondary" download=${`payout-${run.period}-instructions.json`} href=${`/v1/payout-runs/${run.id}/instructions`}>Download payment instructions (JSON)</a></p>` : null}
+    ${run.status === 'approved' || run.status === 'paid' ? html`<h3>Export</h3>
+      <${Notice}>The run is ${run.status}: payment instructions were made.</${Notice}>
+      <${BankFiles} runId=${run.id} currency=${run.currency} onSettled=${reload} />` : null}
   </${Section}>`;
 }
 
@@ -112,6 +114,6 @@ export function Ledger() {
   const { data, error, loading } = useResource<unknown>('/v1/ledger');
   return html`<${Section} title="Ledger">
     <${Refusal} error=${error} />
-    ${loading ? html`<${Loading} what="balances" />` : html`<pre class="json">${JSON.stringify(data, null, 2)}</pre>`}
+    ${loading ? html`<${Loading} what="balances" />` : html`<pre class="json" tabindex="0" role="region" aria-label="Ledger balances">${JSON.stringify(data, null, 2)}</pre>`}
   </${Section}>`;
 }

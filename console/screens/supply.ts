@@ -15,6 +15,7 @@ interface Order {
   id: string; status: string; version: number; supplierId: string; manufacturerId: string; currency: string; total: string;
   lines: Line[]; nextAction: { party: string | null; action: string | null; dueAt: string | null; lines: number[] };
   shipments: { id: string; at: string; carrier: string; tracking: string; late: boolean; lines: { line: number; quantity: number }[] }[];
+  receipts?: { id: string; shipmentId: string; at: string; lines: { line: number; received: number; damaged: number; short: number }[] }[];
   createdAt: string;
 }
 
@@ -102,6 +103,39 @@ function Ship({ order, onDone }: { order: Order; onDone(): void }) {
   </form>`;
 }
 
+/** The manufacturer's goods receipt for one shipment not yet received: per line received and damaged, the rest short. */
+function Receive({ order, onDone }: { order: Order; onDone(): void }) {
+  const done = new Set((order.receipts ?? []).map((r) => r.shipmentId));
+  const open = order.shipments.filter((s) => !done.has(s.id));
+  const [shipmentId, setShipmentId] = useState(open[0]?.id ?? '');
+  const shipment = open.find((s) => s.id === shipmentId);
+  const [counts, setCounts] = useState<Record<string, string>>({});
+  const { busy, error, run } = useAction();
+  if (!shipment) return html`<p class="empty">Every shipment is received.</p>`;
+  const value = (line: number, what: 'received' | 'damaged', fallback: number) => counts[`${shipment.id}-${line}-${what}`] ?? String(fallback);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      await post(`/v1/purchase-orders/${order.id}/receipts`, {
+        shipmentId: shipment.id,
+        lines: shipment.lines.map((l) => ({ line: l.line, received: Number.parseInt(value(l.line, 'received', l.quantity), 10), damaged: Number.parseInt(value(l.line, 'damaged', 0), 10) })),
+      });
+      onDone();
+    });
+  };
+  const set = (key: string) => (e: Event) => setCounts({ ...counts, [key]: (e.target as HTMLInputElement).value });
+  return html`<form class="stack" onSubmit=${submit}>
+    <label>Shipment <select name="shipment" value=${shipmentId} onChange=${(e: Event) => setShipmentId((e.target as HTMLSelectElement).value)}>
+      ${open.map((s) => html`<option value=${s.id}>${s.id}: ${s.carrier} ${s.tracking}</option>`)}</select></label>
+    ${shipment.lines.map((l) => html`<fieldset><legend>Line ${l.line}, ${l.quantity} shipped</legend>
+      <label>Received <input name=${`received-${l.line}`} type="number" min="0" max=${l.quantity} value=${value(l.line, 'received', l.quantity)} onInput=${set(`${shipment.id}-${l.line}-received`)} /></label>
+      <label>Damaged <input name=${`damaged-${l.line}`} type="number" min="0" max=${l.quantity} value=${value(l.line, 'damaged', 0)} onInput=${set(`${shipment.id}-${l.line}-damaged`)} /></label>
+    </fieldset>`)}
+    <button type="submit" disabled=${busy}>Record the receipt</button>
+    <${Refusal} error=${error} />
+  </form>`;
+}
+
 export function OrderPage({ id, session }: { id: string; session: Session }) {
   const { data: order, error, loading, reload } = useResource<Order>(`/v1/purchase-orders/${encodeURIComponent(id)}`);
   if (error) return html`<${Section} title="Purchase order"><${Refusal} error=${error} /></${Section}>`;
@@ -125,5 +159,7 @@ export function OrderPage({ id, session }: { id: string; session: Session }) {
     <h3>Shipments</h3>
     ${o.shipments.length === 0 ? html`<p class="empty">None yet.</p>` : html`<ul>${o.shipments.map((s) => html`<li>${s.id}: ${s.carrier} ${s.tracking}, ${dateTime(s.at)}${s.late ? ' (late)' : ''} — ${s.lines.map((l) => `line ${l.line} × ${l.quantity}`).join(', ')}</li>`)}</ul>`}
     ${o.status === 'shipped' ? html`<${Notice}>Everything confirmed has shipped.</${Notice}>` : null}
+    ${session.role === 'manufacturer' && o.shipments.length > 0 ? html`<h3>Goods receipt</h3><${Receive} order=${o} onDone=${reload} />` : null}
+    ${(o.receipts ?? []).length > 0 ? html`<h3>Receipts</h3><ul>${o.receipts!.map((r) => html`<li>${r.id} (${r.shipmentId}), ${dateTime(r.at)}: ${r.lines.map((l) => `line ${l.line} received ${l.received}, damaged ${l.damaged}, short ${l.short}`).join('; ')}</li>`)}</ul>` : null}
   </${Section}>`;
 }
