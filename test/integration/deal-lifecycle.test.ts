@@ -13,9 +13,9 @@ let finance: { key: string; keyId: string };
 
 beforeAll(async () => {
   app = await startTestTrellis();
-  // Protection measured in seconds, so expiry and extension run inside the test.
+  // Protection measured in seconds, so expiry and extension run inside the test (15 s: room for a loaded machine between approval and the extension request).
   short = await dealTenant(app, testRules({
-    protection: { period: '6 seconds', extensionPeriod: '3 seconds', maxExtensions: 1 },
+    protection: { period: '15 seconds', extensionPeriod: '5 seconds', maxExtensions: 1 },
     fallback: { action: 'review', steps: [quickStep() as never] },
   }));
   approver = await short.staff('approver');
@@ -34,14 +34,14 @@ describe('protection, expiry and extension', () => {
     const res = await post(p.key, '/v1/deals', registration({ amount: '100' }));
     const protectedDeal = await dealWhen(app, p.key, res.body.id, (d) => d.status === 'protected');
     const until = new Date(protectedDeal.protectedUntil).getTime();
-    const expired = await dealWhen(app, p.key, res.body.id, (d) => d.status === 'expired', 15000);
+    const expired = await dealWhen(app, p.key, res.body.id, (d) => d.status === 'expired', 40000);
     expect(Date.now()).toBeGreaterThanOrEqual(until);
     expect(expired.holdsProtectionClaim).toBe(false);
     expect(expired.history.at(-1)).toMatchObject({ type: 'expired' });
     const late = await post(p.key, `/v1/deals/${res.body.id}/extension`, { reason: 'customer delayed' });
     expect(late.status).toBe(409);
     expect(late.body.detail).toMatch(/the deal is expired/);
-  });
+  }, 120_000);
 
   test('an extension goes through approval again and moves the end of protection', async () => {
     const p = await short.partner('silver');
@@ -58,14 +58,14 @@ describe('protection, expiry and extension', () => {
     const approved = await decide(app, approver.key, res.body.id, 'approve');
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: 'protected', extensionsUsed: 1 });
-    expect(new Date(approved.body.protectedUntil).getTime()).toBe(before + 3000);
+    expect(new Date(approved.body.protectedUntil).getTime()).toBe(before + 5000);
 
     const again = await post(p.key, `/v1/deals/${res.body.id}/extension`, { reason: 'one more' });
     expect(again.status).toBe(409);
     expect(again.body.detail).toMatch(/allow 1 extension/);
-    await dealWhen(app, p.key, res.body.id, (d) => d.status === 'expired', 15000);
+    await dealWhen(app, p.key, res.body.id, (d) => d.status === 'expired', 40000);
     await keepHistory(app.running.services.workflows.handle(short.tenant, dealWorkflow, res.body.id), 'deal-extension-expiry');
-  });
+  }, 120_000);
 
   test('a rejected extension leaves the original end of protection', async () => {
     const p = await short.partner('silver');
@@ -77,7 +77,7 @@ describe('protection, expiry and extension', () => {
     const rejected = await decide(app, approver.key, res.body.id, 'reject', { comment: 'no progress shown' });
     expect(rejected.body).toMatchObject({ status: 'protected', extensionsUsed: 0, protectedUntil: protectedDeal.protectedUntil });
     expect(rejected.body.history.map((h: { type: string }) => h.type)).toContain('extension-rejected');
-  });
+  }, 120_000);
 });
 
 describe('closing deals', () => {
