@@ -12,6 +12,7 @@ import { isActiveParty } from '../services/supply/parties';
 import { asTenantId } from '../platform/tenant-id';
 import { inventoryRoutes } from '../api/routes/supply/inventory';
 import { InventoryBatchModel } from '../models/supply/inventory-batch';
+import { InventoryBatchItemsModel } from '../models/supply/inventory-batch-items';
 import { InventoryObservationModel } from '../models/supply/inventory-observation';
 import { InventoryPositionModel } from '../models/supply/inventory-position';
 import { requeueStaleBatches } from '../services/supply/inventory-ingest';
@@ -31,7 +32,7 @@ export const supply = {
   createActivities: createSupplyActivities,
   workflows: ['purchaseOrder'] satisfies (keyof typeof workflows)[],
   models: {
-    tenant: [TradingPartyModel, PurchaseOrderModel, SupplyExceptionModel, InventoryBatchModel, InventoryObservationModel, InventoryPositionModel,
+    tenant: [TradingPartyModel, PurchaseOrderModel, SupplyExceptionModel, InventoryBatchModel, InventoryBatchItemsModel, InventoryObservationModel, InventoryPositionModel,
       TradingRelationshipModel, InventoryThresholdModel, PurchaseOrderDraftModel, LowStockFallModel],
     platform: [],
   },

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import { tenantModel } from '../tenant-model';
-import { INVENTORY_KINDS, type InventoryUpdate } from '../../domain/supply/inventory';
+import type { InventoryUpdate } from '../../domain/supply/inventory';
 
 /**
  * A batch of stock updates as a supplier sent it. It is written before the API answers 202, so
@@ -10,11 +10,17 @@ import { INVENTORY_KINDS, type InventoryUpdate } from '../../domain/supply/inven
  * queued → applying (an ingest worker has started on it; observations may be recorded and some
  * figures written) → applied. A supplier's batches are applied one at a time, and an `applying`
  * one is always finished before the next starts (services/supply/inventory-ingest.ts).
+ *
+ * This document holds only the batch's status: its items (up to 1,000) are a document of their
+ * own (inventory-batch-items.ts) under the same `_id`. On FerretDB 1.24 (SQLite) every query but
+ * an `_id` lookup reads each document of the collection, and a `$set` rewrites the whole
+ * document, so a batch document carrying its items made every status query and every status
+ * change cost more with each batch stored.
  */
 export const BATCH_STATUSES = ['queued', 'applying', 'applied'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
-export interface InventoryBatchDoc {
+export interface InventoryBatchStatusDoc {
   _id: string;
   tenantId: string;
   supplierId: string;
@@ -26,8 +32,9 @@ export interface InventoryBatchDoc {
   /** Hash of the items, so a reused Idempotency-Key with other items is refused, not merged. */
   fingerprint: string;
   status: BatchStatus;
-  items: InventoryUpdate[];
-  /** Items refused on arrival (their index in `items`) and why. */
+  /** How many items the batch carries (they are in its items document). */
+  itemCount: number;
+  /** Items refused on arrival (their index in the items) and why. */
   rejected: { index: number; reason: string }[];
   /** Items whose sequence another batch had already recorded: they changed nothing. */
   duplicates: number[];
@@ -35,28 +42,21 @@ export interface InventoryBatchDoc {
   appliedAt?: Date;
 }
 
-const item = new Schema<InventoryUpdate>(
-  {
-    sku: { type: String, required: true },
-    location: { type: String, required: true },
-    onHand: { type: Number, required: true },
-    kind: { type: String, enum: INVENTORY_KINDS, required: true },
-    sequence: { type: Number, required: true },
-    observedAt: { type: Date, required: true },
-  },
-  { _id: false },
-);
+/** A batch with its items: what GET /v1/inventory/batches/:id shows and a worker applies. */
+export interface InventoryBatchDoc extends InventoryBatchStatusDoc {
+  items: InventoryUpdate[];
+}
 
 const rejection = new Schema<{ index: number; reason: string }>({ index: { type: Number, required: true }, reason: { type: String, required: true } }, { _id: false });
 
-const schema = new Schema<InventoryBatchDoc>(
+const schema = new Schema<InventoryBatchStatusDoc>(
   {
     _id: { type: String, required: true },
     supplierId: { type: String, required: true },
     operationRef: { type: String, required: true },
     fingerprint: { type: String, required: true },
     status: { type: String, enum: BATCH_STATUSES, required: true },
-    items: { type: [item], required: true },
+    itemCount: { type: Number, required: true },
     rejected: { type: [rejection], default: [] },
     duplicates: { type: [Number], default: [] },
     receivedAt: { type: Date, required: true },
@@ -70,4 +70,4 @@ schema.index({ tenantId: 1, operationRef: 1 }, { unique: true });
 schema.index({ tenantId: 1, supplierId: 1, status: 1, _id: 1 });
 schema.index({ tenantId: 1, status: 1, receivedAt: 1 });
 
-export const InventoryBatchModel = tenantModel<InventoryBatchDoc>('InventoryBatch', schema, 'inventory_batches');
+export const InventoryBatchModel = tenantModel<InventoryBatchStatusDoc>('InventoryBatch', schema, 'inventory_batches');

@@ -1,14 +1,15 @@
 import type { Services } from '../index';
 import { asTenantId, type TenantId } from '../../platform/tenant-id';
 import { inventoryStore, type InventoryStore, type FigureWrite } from '../../models/supply/inventory-repository';
-import type { InventoryBatchDoc } from '../../models/supply/inventory-batch';
+import type { InventoryBatchDoc, InventoryBatchStatusDoc } from '../../models/supply/inventory-batch';
 import type { InventoryPositionDoc } from '../../models/supply/inventory-position';
 import { nextFigure, recordedDeltasNeeded, streamKey, type InventoryUpdate, type StockFigure } from '../../domain/supply/inventory';
-import { takeLane, requeueBatch, type IngestJob } from './inventory-queue';
+import { takeLane, requeueBatch, batchDone, type IngestJob } from './inventory-queue';
 import { afterBatchApplied } from './low-stock';
 
 /**
- * Applying accepted batches to the figures. Per batch: mark it `applying`, record its updates as
+ * Applying accepted batches to the figures. Per batch: mark it `applying`, read its items (by
+ * `_id`, from their own document), record its updates as
  * observations (one unordered bulk insert; the unique index drops duplicates), read the figures
  * of the streams it touches, fold the fresh updates in, write them back (one bulk write), mark it
  * `applied`. A constant handful of round trips whatever the batch size.
@@ -29,15 +30,19 @@ export type LaneTurn = 'done' | 'lane-busy';
 export async function applyQueuedBatch(services: Services, job: IngestJob): Promise<LaneTurn> {
   const tenantId = asTenantId(job.tenantId);
   const store = inventoryStore(tenantId);
-  if (!(await store.isUnfinished(job.batchId))) return 'done';
+  if (!(await store.isUnfinished(job.batchId))) {
+    await batchDone(services, tenantId, job.batchId);
+    return 'done';
+  }
   const lane = await takeLane(services, tenantId, job.supplierId);
   if (!lane) return 'lane-busy';
   try {
     for (;;) {
       const next = await store.nextUnfinished(job.supplierId);
       if (!next) return 'done';
-      await applyBatch(store, next, lane.held);
-      await afterBatchApplied(services, tenantId, next);
+      const applied = await applyBatch(store, next, lane.held);
+      await batchDone(services, tenantId, next._id);
+      await afterBatchApplied(services, tenantId, applied);
       if (next._id === job.batchId) return 'done';
     }
   } finally {
@@ -45,9 +50,10 @@ export async function applyQueuedBatch(services: Services, job: IngestJob): Prom
   }
 }
 
-/** Applies one batch; safe to run again on a batch a crash left `applying`. */
-export async function applyBatch(store: InventoryStore, batch: InventoryBatchDoc, laneHeld: () => Promise<boolean>): Promise<void> {
-  if (batch.status === 'queued') await store.markApplying(batch._id);
+/** Applies one batch; safe to run again on a batch a crash left `applying`. Answers it with its items. */
+export async function applyBatch(store: InventoryStore, status: InventoryBatchStatusDoc, laneHeld: () => Promise<boolean>): Promise<InventoryBatchDoc> {
+  if (status.status === 'queued') await store.markApplying(status._id);
+  const batch: InventoryBatchDoc = { ...status, items: await store.batchItems(status._id) };
   const rejected = new Set(batch.rejected.map((r) => r.index));
   const accepted = batch.items.map((item, index) => ({ item, index })).filter(({ index }) => !rejected.has(index));
   const alreadyRecorded = await store.recordObservations(batch._id, batch.supplierId, accepted.map((a) => a.item));
@@ -58,6 +64,7 @@ export async function applyBatch(store: InventoryStore, batch: InventoryBatchDoc
     if (attempt >= RACE_RETRIES) throw new Error(`batch ${batch._id}: another writer kept changing the figures`);
   }
   await store.markApplied(batch._id, [...alreadyRecorded].map((at) => accepted[at].index));
+  return batch;
 }
 
 async function writeFigures(store: InventoryStore, batch: InventoryBatchDoc, fresh: InventoryUpdate[]): Promise<'written' | 'raced'> {

@@ -3,7 +3,6 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Services } from '../index';
 import type { TenantId } from '../../platform/tenant-id';
-import { inventoryStore } from '../../models/supply/inventory-repository';
 
 /**
  * The ingest queue carries wake-ups, not data: a job names a batch the store already holds, and
@@ -14,6 +13,12 @@ import { inventoryStore } from '../../models/supply/inventory-repository';
  * waiting (lower runs first). A tenant's first waiting batch goes ahead of every tenant's second,
  * so a flood from one tenant queues behind itself, and another tenant's batch waits at most for
  * one batch of each tenant plus what is running.
+ *
+ * "Waiting" is a Redis set per tenant of the batch ids queued and not yet applied (added to on
+ * enqueue, removed from once applied), not a count of the store's unfinished batches: on
+ * FerretDB that count read every batch of the tenant on every POST. It is only a hint for the
+ * order: if Redis loses it, the reaper's re-queues rebuild it, and a batch is applied whatever
+ * its priority. A set, not a counter, so re-queuing a batch does not count it twice.
  */
 export const INVENTORY_QUEUE = 'inventory-ingest';
 const MAX_PRIORITY = 2_097_151;
@@ -40,8 +45,21 @@ function ingestQueue(services: Services): Queue<IngestJob> {
   return queue;
 }
 
+const waitingKey = (services: Services, tenantId: string) => `${services.config.redisPrefix}:inventory-waiting:${tenantId}`;
+
+/** How many batches the tenant has queued and not yet applied (the fairness hint). */
+export async function waitingBatches(services: Services, tenantId: TenantId): Promise<number> {
+  return services.conns.redis.scard(waitingKey(services, tenantId));
+}
+
+/** The batch is applied (or was found applied): it no longer counts as waiting. */
+export async function batchDone(services: Services, tenantId: TenantId, batchId: string): Promise<void> {
+  await services.conns.redis.srem(waitingKey(services, tenantId), batchId);
+}
+
 export async function enqueueBatch(services: Services, tenantId: TenantId, job: Omit<IngestJob, 'tenantId'>): Promise<void> {
-  const waiting = await inventoryStore(tenantId).unfinishedCount();
+  const [, counted] = (await services.conns.redis.multi().sadd(waitingKey(services, tenantId), job.batchId).scard(waitingKey(services, tenantId)).exec()) ?? [];
+  const waiting = typeof counted?.[1] === 'number' ? counted[1] : 1;
   await ingestQueue(services).add('apply-batch', { tenantId, ...job }, { jobId: job.batchId, priority: Math.min(Math.max(waiting, 1), MAX_PRIORITY) });
 }
 

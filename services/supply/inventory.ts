@@ -85,6 +85,6 @@ export async function listFigures(tenantId: TenantId, viewer: InventoryViewer, q
   };
   const docs = await inventoryStore(tenantId).listFigures(filter, after, query.limit);
   const page = docs.slice(0, query.limit);
-  const nextCursor = docs.length > query.limit ? Buffer.from(page[page.length - 1]._id.toString(), 'utf8').toString('base64url') : null;
+  const nextCursor = docs.length > query.limit ? Buffer.from(page[page.length - 1].firstSeen.toString(), 'utf8').toString('base64url') : null;
   return { page, nextCursor, availability: await availabilityOf(tenantId, viewer, page) };
 }

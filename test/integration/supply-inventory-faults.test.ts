@@ -3,7 +3,9 @@ import { loadConfig, type Config } from '../../config';
 import { startTrellis, type RunningTrellis } from '../../platform/runtime';
 import { asTenantId } from '../../platform/tenant-id';
 import { inventoryStore, type InventoryStore } from '../../models/supply/inventory-repository';
+import { Queue } from 'bullmq';
 import { applyBatch, applyQueuedBatch } from '../../services/supply/inventory-ingest';
+import { INVENTORY_QUEUE, enqueueBatch, waitingBatches, type IngestJob } from '../../services/supply/inventory-queue';
 import { figureOfSet } from '../../domain/supply/inventory';
 import { Child } from '../../scripts/trials/children';
 import { startQueueWorkers, type QueueWorkers } from '../../workers/queue-worker';
@@ -49,6 +51,28 @@ const expectedFigures = (updates: Item[]) => {
   const streams = [...new Set(updates.map((u) => `${u.sku}@${u.location}`))];
   return new Map(streams.map((s) => [s, figureOfSet(updates.filter((u) => `${u.sku}@${u.location}` === s).map((u) => ({ ...u, observedAt: new Date(u.observedAt) })))]));
 };
+
+test('the priority of a job is how many batches its tenant has waiting: a flood queues behind itself, and applied batches stop counting', async () => {
+  const flooder = (await provisionTenant(app)).tenantId;
+  const quiet = (await provisionTenant(app)).tenantId;
+  const [f, q] = [await partyKey(running, flooder, 'supplier'), await partyKey(running, quiet, 'supplier')];
+  const queue = new Queue<IngestJob>(INVENTORY_QUEUE, { connection: running.services.conns.redis, prefix: `${config.redisPrefix}:bull` });
+  const priority = async (batchId: string) => (await queue.getJob(batchId))!.opts.priority;
+  const flood: string[] = [];
+  for (let b = 1; b <= 3; b++) flood.push(await postBatch(app, f.key, [snapshot('FL-1', b, b)]));
+  const quietId = await postBatch(app, q.key, [snapshot('QU-1', 1, 1)]);
+  expect(await Promise.all(flood.map(priority))).toEqual([1, 2, 3]);
+  expect(await priority(quietId)).toBe(1);
+
+  // Queuing a batch again (the reaper) does not count it twice.
+  await enqueueBatch(running.services, asTenantId(flooder), { supplierId: f.partyId, batchId: flood[0] });
+  expect(await waitingBatches(running.services, asTenantId(flooder))).toBe(3);
+
+  for (const batchId of flood) await applyQueuedBatch(running.services, { tenantId: flooder, supplierId: f.partyId, batchId });
+  expect(await waitingBatches(running.services, asTenantId(flooder))).toBe(0);
+  expect(await priority(await postBatch(app, f.key, [snapshot('FL-1', 4, 4)]))).toBe(1);
+  expect(await waitingBatches(running.services, asTenantId(quiet))).toBe(1);
+});
 
 test('a batch interrupted after recording its updates, then again halfway through writing figures, is finished exactly once before the next', async () => {
   const s = await partyKey(running, tenantId, 'supplier');
