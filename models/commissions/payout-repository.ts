@@ -5,6 +5,7 @@ import { PayoutSnapshotModel, PayoutSnapshotChunkModel, snapshotChunkId, type Pa
 import { PayoutStatementModel, type PayoutStatementDoc } from './payout-statement';
 import { PaymentInstructionModel, type PaymentInstructionDoc } from './payment-instruction';
 import { LedgerPostingModel, type LedgerPostingDoc } from './ledger-posting';
+import { PayoutChunkTotalsModel, type PayoutChunkTotalsDoc } from './payout-chunk-totals';
 
 /** Inserts unless the unique key is taken; true when this call inserted it. */
 async function insertOnce(create: () => Promise<unknown>): Promise<boolean> {
@@ -61,10 +62,10 @@ export const payoutStore = repository((inScope, tenantId) => ({
     inScope(() => insertOnce(() => PayoutSnapshotChunkModel.create({ _id: snapshotChunkId(chunk.runId, chunk.generation, chunk.index), ...chunk }))),
   snapshotChunk: (runId: string, generation: number, index: number) =>
     inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutSnapshotChunkDoc>()),
-  /** Only the holds and reopened payables of every chunk (what a review needs), without the deals. */
-  snapshotHoldsOf: (runId: string, generation: number) =>
-    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { holds: 1, manualHolds: 1, reopened: 1 }).limit(100_000)
-      .lean<Pick<PayoutSnapshotChunkDoc, 'holds' | 'manualHolds' | 'reopened'>[]>()),
+  /** Only the holds and reopened payables of one chunk (what a review needs), without the deals; read by `_id`. */
+  snapshotChunkHolds: (runId: string, generation: number, index: number) =>
+    inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }, { holds: 1, manualHolds: 1, reopened: 1 })
+      .lean<Pick<PayoutSnapshotChunkDoc, 'holds' | 'manualHolds' | 'reopened'>>()),
   /** Chunks an interrupted snapshot attempt wrote and the frozen header does not name. */
   dropOtherSnapshotChunks: (runId: string, generation: number) => inScope(() => PayoutSnapshotChunkModel.deleteMany({ runId, generation: { $ne: generation } })),
 
@@ -90,7 +91,15 @@ export const payoutStore = repository((inScope, tenantId) => ({
         .limit(limit)
         .lean<PayoutStatementDoc[]>(),
     ),
-  /** Every statement's totals, without lines: what a review and an execution add up. */
+  /** The totals of one chunk's statements (written with them); the id is the chunk's. */
+  writeChunkTotals: (runId: string, generation: number, index: number, statements: PayoutChunkTotalsDoc['statements']) =>
+    inScope(() => insertOnce(() => PayoutChunkTotalsModel.create({ _id: snapshotChunkId(runId, generation, index), runId, statements }))),
+  chunkTotals: (runId: string, generation: number, index: number) =>
+    inScope(() => PayoutChunkTotalsModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutChunkTotalsDoc>()),
+  /**
+   * Every statement's totals by a filter on the run (a scan of every statement with its lines on
+   * the local store): only for runs calculated before the chunk totals (services/commissions/run-totals.ts).
+   */
   statementTotalsOf: (runId: string, limit: number) =>
     inScope(() => PayoutStatementModel.find({ runId }, { partnerId: 1, totalMinor: 1, carriedForwardMinor: 1 }).sort({ partnerId: 1 }).limit(limit).lean<Pick<PayoutStatementDoc, 'partnerId' | 'totalMinor' | 'carriedForwardMinor'>[]>()),
   countStatements: (runId: string) => inScope(() => PayoutStatementModel.countDocuments({ runId })),
