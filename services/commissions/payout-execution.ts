@@ -152,7 +152,7 @@ export async function executeRun(services: Audit, tenantId: TenantId, runId: str
       postedAt: at,
     });
   }
-  await store.approveStatements(runId);
+  await store.approveStatements(runId, [...statements.keys()]);
   // Filtered on the status read, so a late retry never takes a run the bank has since paid back to approved.
   await store.updateRun(runId, run.status, { status: 'approved', decidedBy, decidedAt: at, approvals: approvedBy });
   // Executed: every instruction and posting is written (settlement is recorded outside the run).
