@@ -13,9 +13,6 @@ export interface PartnerListFilter {
 /** The fields a partner is created with when its application is approved. */
 export type NewPartner = Omit<PartnerDoc, '_id' | 'tenantId' | 'createdAt' | 'updatedAt'>;
 
-/** Point reads in flight at once: enough to hide the round trips, few enough not to crowd the store. */
-const POINT_READS_IN_FLIGHT = 16;
-
 /** A tenant's partners. Duplicate lookups skip offboarded partners: they no longer hold their tax id or domain. */
 export const partnerStore = repository((inScope) => ({
   byId: (partnerId: string) => inScope(() => PartnerModel.findOne({ _id: partnerId }).lean()),
@@ -37,19 +34,8 @@ export const partnerStore = repository((inScope) => ({
     inScope(() => PartnerModel.find({ status: 'active', _id: { $gt: after } }, { name: 1, tier: 1 }).sort({ _id: 1 }).limit(limit).lean()),
 
   /** What a payout run needs of each partner: tier history, status and documents (eligibility). */
-  /**
-   * Read by `_id`, a few at a time: the local store (FerretDB 1.24 on SQLite) answers `_id: {$in}`
-   * with a scan of every partner, once per payout chunk. Missing partners are left out.
-   */
-  payoutFactsOf: async (partnerIds: string[]) => {
-    type Facts = Pick<PartnerDoc, '_id' | 'tierHistory' | 'status' | 'documents'>;
-    const found: Facts[] = [];
-    for (let at = 0; at < partnerIds.length; at += POINT_READS_IN_FLIGHT) {
-      const read = await Promise.all(partnerIds.slice(at, at + POINT_READS_IN_FLIGHT).map((id) => inScope(() => PartnerModel.findOne({ _id: id }, { tierHistory: 1, status: 1, documents: 1 }).lean<Facts>())));
-      for (const partner of read) if (partner) found.push(partner);
-    }
-    return found;
-  },
+  payoutFactsOf: (partnerIds: string[]) =>
+    inScope(() => PartnerModel.find({ _id: { $in: partnerIds } }, { tierHistory: 1, status: 1, documents: 1 }).limit(partnerIds.length).lean<Pick<PartnerDoc, '_id' | 'tierHistory' | 'status' | 'documents'>[]>()),
 
   trainingOf: (partnerIds: string[]) => inScope(() => PartnerModel.find({ _id: { $in: partnerIds } }, { training: 1 }).lean()),
 
