@@ -12,6 +12,7 @@ import { createCommissionActivities } from '../activities/commissions/index';
 import { PayoutRunModel } from '../models/commissions/payout-run';
 import { PayoutSnapshotModel, PayoutSnapshotChunkModel } from '../models/commissions/payout-snapshot';
 import { PayoutStatementModel } from '../models/commissions/payout-statement';
+import { PayoutChunkTotalsModel } from '../models/commissions/payout-chunk-totals';
 import { PaymentInstructionModel } from '../models/commissions/payment-instruction';
 import { LedgerPostingModel } from '../models/commissions/ledger-posting';
 import { PayoutDisputeModel, DisputeDecisionModel } from '../models/commissions/payout-dispute';
@@ -36,7 +37,7 @@ export const commissions = {
   workflows: ['payoutRun'] satisfies (keyof typeof workflows)[],
   models: {
     tenant: [
-      FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutSnapshotChunkModel, PayoutStatementModel, PaymentInstructionModel, LedgerPostingModel,
+      FxRateModel, PayoutRunModel, PayoutSnapshotModel, PayoutSnapshotChunkModel, PayoutStatementModel, PayoutChunkTotalsModel, PaymentInstructionModel, LedgerPostingModel,
       PayoutHoldModel, PayoutDisputeModel, DisputeDecisionModel, PaymentEventModel, PartnerBankAccountModel,
     ],
     platform: [],

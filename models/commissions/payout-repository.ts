@@ -2,9 +2,10 @@ import { repository } from '../repository';
 import { insertOnce, isDuplicateKey } from '../../platform/store-errors';
 import { APPROVED_STATUSES, PayoutRunModel, type PayoutRunDoc } from './payout-run';
 import { PayoutSnapshotModel, PayoutSnapshotChunkModel, snapshotChunkId, type PayoutSnapshotDoc, type PayoutSnapshotChunkDoc } from './payout-snapshot';
-import { PayoutStatementModel, type PayoutStatementDoc } from './payout-statement';
+import { PayoutStatementModel, statementId, type PayoutStatementDoc } from './payout-statement';
 import { PaymentInstructionModel, type PaymentInstructionDoc } from './payment-instruction';
 import { LedgerPostingModel, type LedgerPostingDoc } from './ledger-posting';
+import { PayoutChunkTotalsModel, type PayoutChunkTotalsDoc } from './payout-chunk-totals';
 
 /**
  * FerretDB 1.24 (SQLite) stops answering write commands of about 100 statements and more (see
@@ -50,12 +51,24 @@ export const payoutStore = repository((inScope, tenantId) => ({
     inScope(() => insertOnce(() => PayoutSnapshotChunkModel.create({ _id: snapshotChunkId(chunk.runId, chunk.generation, chunk.index), ...chunk }))),
   snapshotChunk: (runId: string, generation: number, index: number) =>
     inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutSnapshotChunkDoc>()),
-  /** Only the holds and reopened payables of every chunk (what a review needs), without the deals. */
-  snapshotHoldsOf: (runId: string, generation: number) =>
-    inScope(() => PayoutSnapshotChunkModel.find({ runId, generation }, { holds: 1, manualHolds: 1, reopened: 1 }).limit(100_000)
-      .lean<Pick<PayoutSnapshotChunkDoc, 'holds' | 'manualHolds' | 'reopened'>[]>()),
+  /** Only the holds and reopened payables of one chunk (what a review needs), without the deals; read by `_id`. */
+  snapshotChunkHolds: (runId: string, generation: number, index: number) =>
+    inScope(() => PayoutSnapshotChunkModel.findOne({ _id: snapshotChunkId(runId, generation, index) }, { holds: 1, manualHolds: 1, reopened: 1 })
+      .lean<Pick<PayoutSnapshotChunkDoc, 'holds' | 'manualHolds' | 'reopened'>>()),
   /** Chunks an interrupted snapshot attempt wrote and the frozen header does not name. */
-  dropOtherSnapshotChunks: (runId: string, generation: number) => inScope(() => PayoutSnapshotChunkModel.deleteMany({ runId, generation: { $ne: generation } })),
+  /**
+   * Earlier attempts are the generations below the frozen one (a later attempt finds the header
+   * and writes none); each wrote its chunks in index order, so they are deleted by `_id` until the
+   * first one missing, rather than by a filter on the run that scans every chunk of every run.
+   */
+  dropOtherSnapshotChunks: async (runId: string, generation: number) => {
+    for (let earlier = 1; earlier < generation; earlier += 1) {
+      for (let index = 0; ; index += 1) {
+        const { deletedCount } = await inScope(() => PayoutSnapshotChunkModel.deleteOne({ _id: snapshotChunkId(runId, earlier, index) }));
+        if (deletedCount === 0) break;
+      }
+    }
+  },
 
   /**
    * Inserts the statements, STATEMENTS_PER_COMMAND per command. A statement is a pure function of
@@ -79,11 +92,28 @@ export const payoutStore = repository((inScope, tenantId) => ({
         .limit(limit)
         .lean<PayoutStatementDoc[]>(),
     ),
-  /** Every statement's totals, without lines: what a review and an execution add up. */
+  /** The totals of one chunk's statements (written with them); the id is the chunk's. */
+  writeChunkTotals: (runId: string, generation: number, index: number, statements: PayoutChunkTotalsDoc['statements']) =>
+    inScope(() => insertOnce(() => PayoutChunkTotalsModel.create({ _id: snapshotChunkId(runId, generation, index), runId, statements }))),
+  chunkTotals: (runId: string, generation: number, index: number) =>
+    inScope(() => PayoutChunkTotalsModel.findOne({ _id: snapshotChunkId(runId, generation, index) }).lean<PayoutChunkTotalsDoc>()),
+  /**
+   * Every statement's totals by a filter on the run (a scan of every statement with its lines on
+   * the local store): only for runs calculated before the chunk totals (services/commissions/run-totals.ts).
+   */
   statementTotalsOf: (runId: string, limit: number) =>
     inScope(() => PayoutStatementModel.find({ runId }, { partnerId: 1, totalMinor: 1, carriedForwardMinor: 1 }).sort({ partnerId: 1 }).limit(limit).lean<Pick<PayoutStatementDoc, 'partnerId' | 'totalMinor' | 'carriedForwardMinor'>[]>()),
   countStatements: (runId: string) => inScope(() => PayoutStatementModel.countDocuments({ runId })),
-  approveStatements: (runId: string) => inScope(() => PayoutStatementModel.updateMany({ runId }, { $set: { approved: true } })),
+  /**
+   * Marks the run's statements approved, each by its `_id` (run, partner), STATEMENTS_PER_COMMAND
+   * per command: an update filtered on the run would scan and rewrite every statement of every run.
+   */
+  approveStatements: async (runId: string, partnerIds: readonly string[]) => {
+    for (let at = 0; at < partnerIds.length; at += STATEMENTS_PER_COMMAND) {
+      const ops = partnerIds.slice(at, at + STATEMENTS_PER_COMMAND).map((partnerId) => ({ updateOne: { filter: { _id: statementId(runId, partnerId) }, update: { $set: { approved: true } } } }));
+      await inScope(() => PayoutStatementModel.bulkWrite(ops, { ordered: false }));
+    }
+  },
   /** Approved statements paying for any of the deals: what a clawback claws back. */
   approvedPayingFor: (dealIds: string[]) => inScope(() => PayoutStatementModel.find({ dealIds: { $in: dealIds }, approved: true }, { partnerId: 1, lines: 1 }).limit(10_000).lean<Pick<PayoutStatementDoc, 'partnerId' | 'lines'>[]>()),
   /** A partner's approved statements, newest run first: its paid earnings. */

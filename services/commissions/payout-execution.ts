@@ -9,6 +9,7 @@ import type { AuditLog } from '../tenancy/audit';
 import { calculatePeriod } from './period-calculation';
 import { paidMap } from './paid-earlier';
 import { frozenHolds, frozenSnapshot, periodInputsOf } from './payout-snapshot';
+import { statementTotalsOfRun } from './run-totals';
 
 export { snapshotRun, PAYOUT_BATCH } from './payout-snapshot';
 
@@ -20,8 +21,6 @@ import { carryInto } from './reopened-payables';
  * The steps of a payout run (the workflow's activities call these). Each is idempotent: ids and
  * unique indexes make a retried step find what an earlier attempt wrote.
  */
-
-const RUN_LIMIT = 100_000;
 
 export async function runOrThrow(tenantId: TenantId, runId: string): Promise<PayoutRunDoc> {
   const run = await payoutStore(tenantId).runById(runId);
@@ -48,7 +47,8 @@ export async function calculateRun(tenantId: TenantId, runId: string, startAt: n
     if (end > resumeAt) {
       const chunk = await snapshot.chunk(ref.index);
       const calculation = calculatePeriod(periodInputsOf(snapshot.common, chunk), paidMap(chunk.paidEarlier));
-      await store.writeStatements(calculation.statements.map((s) => ({
+      const statements = calculation.statements;
+      await store.writeStatements(statements.map((s) => ({
         _id: statementId(runId, s.partnerId),
         runId,
         period: run.period,
@@ -63,6 +63,8 @@ export async function calculateRun(tenantId: TenantId, runId: string, startAt: n
         adjustmentIds: adjustmentIdsOf(s.lines),
         approved: false,
       })));
+      // The totals after the statements and before the progress: a resumed run never skips them.
+      await store.writeChunkTotals(runId, snapshot.header.generation, ref.index, statements.map((s) => ({ partnerId: s.partnerId, totalMinor: s.totalMinor, carriedForwardMinor: s.carriedForwardMinor })));
       await store.updateRun(runId, 'calculating', { progress: { processed: end, total } });
       heartbeat(end);
     }
@@ -79,7 +81,7 @@ export async function openForApproval(services: Audit, tenantId: TenantId, runId
   const run = await runOrThrow(tenantId, runId);
   const { header } = await frozenSnapshot(tenantId, runId);
   const held = await frozenHolds(tenantId, runId, header.generation);
-  const { holds, totals, variance } = await reviewOf(tenantId, run, held, await store.statementTotalsOf(runId, RUN_LIMIT));
+  const { holds, totals, variance } = await reviewOf(tenantId, run, held, await statementTotalsOfRun(tenantId, runId));
   const approvalDueAt = rules ? new Date(run.approvalDueAt ?? now.getTime() + rules.slaMs) : undefined;
   const review = rules ? { approvalsRequired: rules.approvalsRequired, approvalDueAt, overdue: false } : {};
   // Reopened payables of earlier runs are paid again, unless the partner is held now.
@@ -125,7 +127,7 @@ export async function executeRun(services: Audit, tenantId: TenantId, runId: str
   // Reopened payables are frozen with the holds; a partner held now is not paid them either.
   const frozen = await frozenHolds(tenantId, runId, (await frozenSnapshot(tenantId, runId)).header.generation);
   const reopened = frozen.reopened.filter((r) => !frozen.holds[r.partnerId] && !frozen.manualHolds[r.partnerId]);
-  const statements = new Map((await store.statementTotalsOf(runId, RUN_LIMIT)).map((s) => [s.partnerId, s]));
+  const statements = new Map((await statementTotalsOfRun(tenantId, runId)).map((s) => [s.partnerId, s]));
   for (const partnerId of [...new Set([...statements.keys(), ...reopened.map((r) => r.partnerId)])].sort()) {
     const s = statements.get(partnerId);
     const earnedMinor = s && s.totalMinor > 0 && !held.has(partnerId) ? s.totalMinor : 0;
@@ -150,7 +152,7 @@ export async function executeRun(services: Audit, tenantId: TenantId, runId: str
       postedAt: at,
     });
   }
-  await store.approveStatements(runId);
+  await store.approveStatements(runId, [...statements.keys()]);
   // Filtered on the status read, so a late retry never takes a run the bank has since paid back to approved.
   await store.updateRun(runId, run.status, { status: 'approved', decidedBy, decidedAt: at, approvals: approvedBy });
   // Executed: every instruction and posting is written (settlement is recorded outside the run).

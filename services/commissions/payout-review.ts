@@ -5,9 +5,9 @@ import { periodVariance } from '../../domain/commissions/variance';
 import { payoutReviewRules } from '../../domain/tenancy/payout-settings';
 import { payoutStore } from '../../models/commissions/payout-repository';
 import type { PayoutApproval, PayoutHold, PayoutRunDoc, PayoutRunVariance } from '../../models/commissions/payout-run';
-import type { PayoutStatementDoc } from '../../models/commissions/payout-statement';
 import type { AuditLog } from '../tenancy/audit';
 import type { SnapshotHolds } from './payout-snapshot';
+import { statementTotalsOfRun, type StatementTotals } from './run-totals';
 
 /**
  * The review step of a payout run: what finance sees before deciding (totals, held partners with
@@ -24,9 +24,7 @@ export interface ReviewRules {
 
 type Audit = { audit: Pick<AuditLog, 'record'> };
 const RUN_PROCESS = { type: 'system', id: 'payout-run' } as const;
-const RUN_LIMIT = 100_000;
 
-type StatementTotals = Pick<PayoutStatementDoc, 'partnerId' | 'totalMinor' | 'carriedForwardMinor'>;
 
 export function previousPeriodOf(label: string): string {
   const before = new Date(periodOf(label).start.getTime() - 1);
@@ -64,7 +62,7 @@ export async function reviewOf(tenantId: TenantId, run: PayoutRunDoc, snapshot: 
   const previousPeriod = previousPeriodOf(run.period);
   const store = payoutStore(tenantId);
   const previous = await store.approvedRunOf(previousPeriod);
-  const before = new Map(previous ? (await store.statementTotalsOf(previous._id, RUN_LIMIT)).map((s) => [s.partnerId, s.totalMinor] as const) : []);
+  const before = new Map(previous ? (await statementTotalsOfRun(tenantId, previous._id)).map((s) => [s.partnerId, s.totalMinor] as const) : []);
   const variance = { previousRunId: previous?._id ?? null, previousPeriod, ...periodVariance(before, new Map(statements.map((s) => [s.partnerId, s.totalMinor]))) };
   return { holds, totals: { totalMinor, payableMinor, heldMinor, partners: statements.length, payees }, variance };
 }
@@ -77,7 +75,7 @@ export async function reviewRulesFor(services: Pick<Services, 'tenants' | 'confi
   const tenant = await services.tenants.require(tenantId);
   const run = (await payoutStore(tenantId).runById(runId))!;
   const rules = payoutReviewRules(tenant.settings.payouts, run.currency, { slaMs: services.config.payoutApprovalSlaMs, reminderEveryMs: services.config.payoutReminderEveryMs });
-  const { totals } = await reviewOf(tenantId, run, snapshot, await payoutStore(tenantId).statementTotalsOf(runId, RUN_LIMIT));
+  const { totals } = await reviewOf(tenantId, run, snapshot, await statementTotalsOfRun(tenantId, runId));
   const dual = rules.dualApprovalAboveMinor !== undefined && totals.payableMinor > rules.dualApprovalAboveMinor;
   return { approvalsRequired: dual ? 2 : 1, slaMs: rules.slaMs, reminderEveryMs: rules.reminderEveryMs };
 }

@@ -14,6 +14,7 @@ import { paidEarlierForReversals, type PaidEarlier } from './paid-earlier';
 import { manualHoldsAmong } from './payout-holds';
 import { pendingAdjustments } from './dispute-adjustments';
 import { openReopenedPayables, type ReopenedPayable } from './reopened-payables';
+import { inBatches, statementTotalsOfRun } from './run-totals';
 
 /**
  * A payout run's snapshot, frozen in chunks so that neither freezing nor calculating holds the
@@ -68,8 +69,13 @@ export interface SnapshotHolds {
   reopened: ReopenedPayable[];
 }
 
+/** Chunk by chunk of the frozen header, by `_id` (a filter on the run would scan every chunk of every run). */
 export async function frozenHolds(tenantId: TenantId, runId: string, generation: number): Promise<SnapshotHolds> {
-  const chunks = await payoutStore(tenantId).snapshotHoldsOf(runId, generation);
+  const store = payoutStore(tenantId);
+  const header = await store.snapshotOf(runId);
+  const refs = header?.generation === generation ? header.chunks : [];
+  const read = await inBatches(refs, (ref) => store.snapshotChunkHolds(runId, generation, ref.index));
+  const chunks = read.filter((c) => c !== null);
   return {
     holds: Object.assign({}, ...chunks.map((c) => c.holds)) as Record<string, string[]>,
     manualHolds: Object.assign({}, ...chunks.map((c) => c.manualHolds ?? {})) as Record<string, ManualHold>,
@@ -275,15 +281,13 @@ function previousPeriod(period: Period): string {
   return new Date(period.start.getTime() - 1).toISOString().slice(0, 7);
 }
 
-const RUN_LIMIT = 100_000;
-
 /** What the previous period's approved run carried forward: below minimum, negative, or held. */
 export async function carriedIntoPeriod(tenantId: TenantId, period: Period): Promise<Record<string, number>> {
   const store = payoutStore(tenantId);
   const previous = await store.approvedRunOf(previousPeriod(period));
   if (!previous) return {};
   const carried: Record<string, number> = {};
-  for (const s of await store.statementTotalsOf(previous._id, RUN_LIMIT)) if (s.carriedForwardMinor !== 0) carried[s.partnerId] = s.carriedForwardMinor;
+  for (const s of await statementTotalsOfRun(tenantId, previous._id)) if (s.carriedForwardMinor !== 0) carried[s.partnerId] = s.carriedForwardMinor;
   for (const hold of previous.holds) if (hold.amountMinor !== 0) carried[hold.partnerId] = (carried[hold.partnerId] ?? 0) + hold.amountMinor;
   return carried;
 }

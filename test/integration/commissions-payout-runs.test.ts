@@ -7,6 +7,9 @@ import { newId } from '../../platform/ids';
 import { executeRun } from '../../services/commissions/payout-execution';
 import { storedSnapshotHash } from '../../services/commissions/payout-snapshot';
 import { payoutStore } from '../../models/commissions/payout-repository';
+import { PayoutChunkTotalsModel } from '../../models/commissions/payout-chunk-totals';
+import { snapshotChunkId } from '../../models/commissions/payout-snapshot';
+import { statementTotalsOfRun } from '../../services/commissions/run-totals';
 import { payoutRunWorkflow } from '../../domain/workflow-ids';
 import { keepHistory } from '../support/histories';
 
@@ -148,6 +151,18 @@ describe('a payout run', () => {
     // The stored snapshot (header and chunks, re-read and re-hashed chunk by chunk) still hashes to what the run recorded.
     expect(await storedSnapshotHash(t.tenantId, runId)).toBe(run.snapshotHash);
     expect((await payoutStore(t.tenantId).snapshotOf(runId))!.chunks.length).toBeGreaterThan(0);
+    // The review and the execution added up the totals the calculation wrote per chunk (read by _id): the statements' own.
+    const store = payoutStore(t.tenantId);
+    const header = (await store.snapshotOf(runId))!;
+    const ofStatements = (await store.statementTotalsOf(runId, 100)).map(({ partnerId, totalMinor, carriedForwardMinor }) => ({ partnerId, totalMinor, carriedForwardMinor }));
+    expect(ofStatements).toHaveLength(3);
+    const perChunk = await Promise.all(header.chunks.map((c) => store.chunkTotals(runId, header.generation, c.index)));
+    expect(perChunk.flatMap((c) => c!.statements)).toEqual(ofStatements);
+    expect(await statementTotalsOfRun(t.tenantId, runId)).toEqual(ofStatements);
+    // A run calculated before the per-chunk totals has none: its statements are read instead.
+    await inTenant(t.tenantId, () => PayoutChunkTotalsModel.deleteOne({ _id: snapshotChunkId(runId, header.generation, 0) }));
+    expect((await statementTotalsOfRun(t.tenantId, runId)).map(({ partnerId, totalMinor, carriedForwardMinor }) => ({ partnerId, totalMinor, carriedForwardMinor }))).toEqual(ofStatements);
+    await store.writeChunkTotals(runId, header.generation, 0, perChunk[0]!.statements);
 
     // After approval: the partner sees its own statement only, and its earnings count it as paid.
     const mine = (await get(gold.key, `/v1/payout-runs/${runId}/statements`)).body.items;
