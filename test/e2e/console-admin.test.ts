@@ -52,7 +52,8 @@ test('every admin screen renders, branded and localised, with no serious accessi
   await expect(page.evaluate('document.documentElement.lang')).resolves.toBe('de-DE');
   for (const [route, heading, name] of SCREENS) {
     await open(page, route, heading);
-    await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+    // A screen may load several sections at once: wait until none of them is still loading.
+    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
     await checkScreen(page, name);
   }
   // The rule set page shows the published definition; the audit log lists the settings change.
