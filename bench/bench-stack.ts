@@ -25,12 +25,9 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-'));
-  const stack = await startLocalStack({ dataDir, log: () => undefined });
-  const platformKey = `trp_${randomBytes(32).toString('base64url')}`;
-  const env = {
-    ...process.env,
+/** What a bench's Trellis runs with: the local stack, its own Redis prefix, no logs, no rate limit in the way. */
+export function benchEnv(stack: { temporalAddress: string; mongodbUri: string; redisUrl: string }, platformKey: string): Record<string, string> {
+  return {
     TEMPORAL_ADDRESS: stack.temporalAddress,
     MONGODB_URI: stack.mongodbUri,
     REDIS_URL: stack.redisUrl,
@@ -40,6 +37,13 @@ export async function startBenchStack(): Promise<BenchStack> {
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '1000000',
   };
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-'));
+  const stack = await startLocalStack({ dataDir, log: () => undefined });
+  const platformKey = `trp_${randomBytes(32).toString('base64url')}`;
+  const env = { ...process.env, ...benchEnv(stack, platformKey) };
   await mongoose.connect(stack.mongodbUri);
   const samples: MemorySample[] = [];
   const child: ChildProcess = fork(path.resolve(__dirname, 'trellis-process.ts'), [], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

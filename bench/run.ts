@@ -3,6 +3,7 @@
  * route, a no-op Temporal workflow) and how costs grow with size. Prints a Markdown report; pass
  * `--write` to also save it to docs/benchmarks.md. Not a timed test: ratios, not thresholds.
  */
+import { benchEnv } from './bench-stack';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,16 +26,7 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-'));
   const stack = await startLocalStack({ dataDir, log: () => undefined });
   const platformKey = `trp_${randomBytes(32).toString('base64url')}`;
-  const configEnv = {
-    TEMPORAL_ADDRESS: stack.temporalAddress,
-    MONGODB_URI: stack.mongodbUri,
-    REDIS_URL: stack.redisUrl,
-    REDIS_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
-    TRELLIS_PLATFORM_KEY: platformKey,
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  };
+  const configEnv = benchEnv(stack, platformKey);
   const config = loadConfig({ ...process.env, ...configEnv });
   const trellis = await startTrellis(config, { api: true, temporalWorker: true, queueWorker: true });
   const url = trellis.apiUrl!;

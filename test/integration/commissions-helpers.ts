@@ -56,19 +56,5 @@ export async function approvedRun(app: TestTrellis, maker: string, checker: stri
   return approved.body;
 }
 
-/** RFC 4180 rows (quoted fields, doubled quotes), enough to read back a statement download. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
-}
+/** Statement downloads are read back with the console's own RFC 4180 reader (unit-tested in test/unit/console-csv.test.ts). */
+export { parseCsv } from '../../console/csv';
